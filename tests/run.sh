@@ -1,0 +1,42 @@
+#!/bin/sh
+# Test runner: runs every guest test ROM (tests/*.bin, plus generated ones in
+# tests/gen/) under the VM given as $1, then the shell tests (tests/*.sh other
+# than this one).  A guest test passes when the VM exits with status 1, i.e.
+# the guest wrote 0 to the debug-exit port 0xF4.  Ends with the line
+# "N passed, M failed" and a non-zero status if anything failed.
+VM=${1:-./vm}
+TIMEOUT=${TEST_TIMEOUT:-60}
+pass=0
+fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for rom in tests/*.bin tests/gen/*.bin; do
+    [ -f "$rom" ] || continue
+    name=${rom%.bin}
+    timeout "$TIMEOUT" "$VM" "$rom" >"$log" 2>&1 </dev/null
+    status=$?
+    if [ "$status" -eq 1 ]; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name (exit status $status)"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+done
+
+for script in tests/*.sh; do
+    [ "$script" = tests/run.sh ] && continue
+    if sh "$script" "$VM" >"$log" 2>&1 </dev/null; then
+        pass=$((pass + 1))
+        echo "PASS ${script%.sh}"
+    else
+        fail=$((fail + 1))
+        echo "FAIL ${script%.sh}"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
