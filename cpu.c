@@ -1,0 +1,863 @@
+/*
+ * cpu.c - the vCPU: the execution loop (cpu_exec), exceptions and
+ * interrupts, and the C helpers that translated code calls for what is
+ * rare or complex (division, BCD, string instructions, port I/O, far
+ * transfers, INT/IRET, control registers, CPUID).
+ *
+ * Exceptions: a helper that faults records the vector in the CPU and
+ * siglongjmps to cpu_exec, which delivers it.  CPU.eip always holds the
+ * address of the instruction that is executing when a helper runs (the
+ * translated code stores it before the call), and translated code commits
+ * register changes only after every access that may fault, so the state is
+ * exact at the faulting instruction.
+ *
+ * Implemented here for now: real-address mode (8086..80386 semantics as a
+ * Pentium Pro runs them).  Protected mode comes with the next issue.
+ *
+ * Threads and locks: everything here runs on the vCPU's own thread and
+ * touches only its own CPU; port I/O goes to devices.c (the threads issue
+ * takes the BQL around it).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+/* CPUID family/model/stepping: a Pentium Pro class part (family 6). */
+#define CPU_SIGNATURE 0x00000633u
+
+void cpu_init(CPU *cpu, Machine *m, int index)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->machine = m;
+    cpu->index = index;
+    cpu_reset(cpu);
+}
+
+/* The state after RESET, as the Intel SDM (Vol. 3, 9.1.1) gives it. */
+void cpu_reset(CPU *cpu)
+{
+    memset(cpu->regs, 0, sizeof(cpu->regs));
+    cpu->regs[R_EDX] = CPU_SIGNATURE;
+    cpu->eip = 0xfff0;
+    cpu->eflags = 0x2;
+    cpu->cc = 0;
+    cpu->df = 1;
+    for (int i = 0; i < 6; i++) {
+        cpu->seg[i].sel = 0;
+        cpu->seg[i].base = 0;
+        cpu->seg[i].limit = 0xffff;
+        cpu->seg[i].flags = 0;
+    }
+    cpu->seg[S_CS].sel = 0xf000;
+    cpu->seg[S_CS].base = 0xffff0000u;
+    memset(cpu->cr, 0, sizeof(cpu->cr));
+    cpu->cr[0] = 0x60000010u;           /* CD, NW, ET */
+    memset(cpu->dr, 0, sizeof(cpu->dr));
+    cpu->dr[6] = 0xffff0ff0u;
+    cpu->dr[7] = 0x400;
+    cpu->gdt.base = cpu->idt.base = 0;
+    cpu->gdt.limit = cpu->idt.limit = 0xffff;
+    cpu->ldt.base = cpu->tr.base = 0;
+    cpu->ldt.limit = cpu->tr.limit = 0xffff;
+    cpu->a20_mask = 0xffffffffu;
+    cpu->exc_vector = -1;
+    cpu->exc_nesting = -1;
+    cpu->halted = 0;
+    cpu->single_insn = 0;
+    cpu_update_hflags(cpu);
+    tlb_flush(cpu);
+}
+
+/* ---- EFLAGS ------------------------------------------------------------- */
+
+uint32_t cpu_get_eflags(const CPU *cpu)
+{
+    return (cpu->eflags & ~(uint32_t)(F_ARITH | F_DF)) | ((uint32_t)cpu->cc & F_ARITH) |
+           (cpu->df < 0 ? F_DF : 0) | 0x2;
+}
+
+/* Replace the bits of EFLAGS in mask with those of value. */
+void cpu_set_eflags(CPU *cpu, uint32_t value, uint32_t mask)
+{
+    uint32_t f = (cpu_get_eflags(cpu) & ~mask) | (value & mask);
+    cpu->cc = f & F_ARITH;
+    cpu->df = (f & F_DF) ? -1 : 1;
+    cpu->eflags = (f & ~(uint32_t)(F_ARITH | F_DF)) | 0x2;
+    cpu_update_hflags(cpu);
+}
+
+/* Recompute the mode bits that translation blocks depend on. */
+void cpu_update_hflags(CPU *cpu)
+{
+    uint32_t h = (uint32_t)cpu->cpl & HF_CPL_MASK;
+    if (cpu->seg[S_CS].flags & DESC_B)
+        h |= HF_CS32;
+    if (cpu->seg[S_SS].flags & DESC_B)
+        h |= HF_SS32;
+    if (cpu->cr[0] & CR0_PE)
+        h |= HF_PE;
+    if (cpu->eflags & F_VM)
+        h |= HF_VM;
+    if (cpu->eflags & F_TF)
+        h |= HF_TF;
+    cpu->hflags = h;
+}
+
+/* ---- Exceptions ---------------------------------------------------------- */
+
+void raise_exception_err(CPU *cpu, int vector, uint32_t error)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_has_error = 1;
+    cpu->exc_error = error;
+    siglongjmp(cpu->jmp_env, 1);
+}
+
+void raise_exception(CPU *cpu, int vector)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_has_error = 0;
+    cpu->exc_error = 0;
+    siglongjmp(cpu->jmp_env, 1);
+}
+
+void helper_raise(CPU *cpu, int vector)
+{
+    raise_exception(cpu, vector);
+}
+
+void helper_raise_err(CPU *cpu, int vector, uint32_t error)
+{
+    raise_exception_err(cpu, vector, error);
+}
+
+/* ---- Segmented memory access for helpers ----------------------------------- */
+
+static uint32_t sp_mask(const CPU *cpu)
+{
+    return (cpu->seg[S_SS].flags & DESC_B) ? 0xffffffffu : 0xffffu;
+}
+
+/* Fault unless [off, off+size) lies within segment seg. */
+static void seg_check(CPU *cpu, int seg, uint32_t off, int size)
+{
+    if ((uint64_t)off + (uint64_t)size - 1 > cpu->seg[seg].limit)
+        raise_exception_err(cpu, seg == S_SS ? EXC_SS : EXC_GP, 0);
+}
+
+static uint32_t seg_read(CPU *cpu, int seg, uint32_t off, int size)
+{
+    seg_check(cpu, seg, off, size);
+    return mem_read(cpu, cpu->seg[seg].base + off, size);
+}
+
+static void seg_write(CPU *cpu, int seg, uint32_t off, uint32_t value, int size)
+{
+    seg_check(cpu, seg, off, size);
+    mem_write(cpu, cpu->seg[seg].base + off, value, size);
+}
+
+/* Push on a local copy of (E)SP; the caller commits it when all is done. */
+static void push(CPU *cpu, uint32_t *sp, uint32_t value, int size)
+{
+    uint32_t mask = sp_mask(cpu);
+    uint32_t nsp = (*sp - (uint32_t)size) & mask;
+    seg_write(cpu, S_SS, nsp, value, size);
+    *sp = (*sp & ~mask) | nsp;
+}
+
+static uint32_t pop(CPU *cpu, uint32_t *sp, int size)
+{
+    uint32_t mask = sp_mask(cpu);
+    uint32_t v = seg_read(cpu, S_SS, *sp & mask, size);
+    *sp = (*sp & ~mask) | ((*sp + (uint32_t)size) & mask);
+    return v;
+}
+
+/* ---- Segment registers ------------------------------------------------------ */
+
+/* Real mode and virtual-8086 mode: base = selector * 16; the limit and
+ * attributes stay as they are (which is what makes "unreal mode" work). */
+void cpu_load_seg_real(CPU *cpu, int seg, uint16_t sel)
+{
+    cpu->seg[seg].sel = sel;
+    cpu->seg[seg].base = (uint32_t)sel << 4;
+}
+
+static void protected_mode_missing(CPU *cpu, const char *what)
+{
+    fprintf(stderr, "vm: %s in protected mode at %04x:%08x is not implemented yet\n",
+            what, cpu->seg[S_CS].sel, cpu->eip);
+    vm_exit(1);
+}
+
+void helper_load_seg(CPU *cpu, int seg, uint32_t sel)
+{
+    if (!(cpu->cr[0] & CR0_PE) || (cpu->eflags & F_VM)) {
+        cpu_load_seg_real(cpu, seg, (uint16_t)sel);
+        return;
+    }
+    protected_mode_missing(cpu, "a segment load");
+}
+
+/* ---- Interrupts and exceptions (real mode) ----------------------------------- */
+
+/* Deliver interrupt `vector` through the real-mode IVT: push FLAGS, CS and
+ * IP (return_eip), clear IF, TF and AC, and jump to the vector. */
+static void do_interrupt_real(CPU *cpu, int vector, uint32_t return_eip)
+{
+    uint32_t entry = (uint32_t)vector * 4;
+    if (entry + 3 > cpu->idt.limit)
+        raise_exception_err(cpu, EXC_GP, entry * 2 + 2);
+    uint32_t target = mem_read(cpu, cpu->idt.base + entry, 4);
+    uint32_t sp = cpu->regs[R_ESP];
+    push(cpu, &sp, cpu_get_eflags(cpu) & 0xffff, 2);
+    push(cpu, &sp, cpu->seg[S_CS].sel, 2);
+    push(cpu, &sp, return_eip & 0xffff, 2);
+    cpu->regs[R_ESP] = sp;
+    cpu_set_eflags(cpu, 0, F_IF | F_TF | F_AC | F_RF);
+    cpu_load_seg_real(cpu, S_CS, (uint16_t)(target >> 16));
+    cpu->eip = target & 0xffff;
+    cpu_update_hflags(cpu);
+}
+
+static void do_interrupt(CPU *cpu, int vector, uint32_t return_eip, int has_error, uint32_t error)
+{
+    if (log_mask & LOG_INT)
+        log_printf("INT 0x%02x at %04x:%08x return %08x%s%x EFLAGS=%08x\n", vector,
+                   cpu->seg[S_CS].sel, cpu->eip, return_eip,
+                   has_error ? " error=" : " ", has_error ? error : 0, cpu_get_eflags(cpu));
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
+        protected_mode_missing(cpu, "interrupt delivery");
+    do_interrupt_real(cpu, vector, return_eip);
+}
+
+/* Which exceptions combine into a double fault (SDM Vol. 3, table 6-5). */
+static int exc_contributory(int v)
+{
+    return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+static void triple_fault(CPU *cpu)
+{
+    if (log_mask & LOG_INT)
+        log_printf("triple fault at %04x:%08x\n", cpu->seg[S_CS].sel, cpu->eip);
+    if (cpu->machine->no_reboot) {
+        fprintf(stderr, "vm: triple fault at %04x:%08x, shutting down (-no-reboot)\n",
+                cpu->seg[S_CS].sel, cpu->eip);
+        vm_exit(0);
+    }
+    vm_request_reset();
+}
+
+/* Deliver the exception recorded in cpu->exc_vector; a fault while
+ * delivering a previous one may turn into a double or triple fault. */
+static void deliver_exception(CPU *cpu)
+{
+    int vector = cpu->exc_vector;
+    int prev = cpu->exc_nesting;
+    cpu->exc_vector = -1;
+    if (prev >= 0) {
+        if (prev == EXC_DF) {
+            cpu->exc_nesting = -1;
+            triple_fault(cpu);
+            return;
+        }
+        if ((exc_contributory(prev) && exc_contributory(vector)) ||
+            (prev == EXC_PF && (exc_contributory(vector) || vector == EXC_PF))) {
+            vector = EXC_DF;
+            cpu->exc_has_error = 1;
+            cpu->exc_error = 0;
+        }
+    }
+    cpu->exc_nesting = vector;
+    do_interrupt(cpu, vector, cpu->eip, cpu->exc_has_error && vector >= 8 && vector != 16,
+                 cpu->exc_error);
+    cpu->exc_nesting = -1;
+}
+
+void helper_int(CPU *cpu, int vector, uint32_t next_eip)
+{
+    do_interrupt(cpu, vector, next_eip, 0, 0);
+    cpu->tf_suppress = 1;
+}
+
+void helper_into(CPU *cpu, uint32_t next_eip)
+{
+    if (cpu->cc & F_OF) {
+        do_interrupt(cpu, EXC_OF, next_eip, 0, 0);
+        cpu->tf_suppress = 1;
+    } else {
+        cpu->eip = next_eip;
+    }
+}
+
+void helper_iret(CPU *cpu, int size32)
+{
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
+        protected_mode_missing(cpu, "IRET");
+    int size = size32 ? 4 : 2;
+    uint32_t sp = cpu->regs[R_ESP];
+    uint32_t eip = pop(cpu, &sp, size);
+    uint32_t cs = pop(cpu, &sp, size) & 0xffff;
+    uint32_t flags = pop(cpu, &sp, size);
+    if (!size32 && eip > cpu->seg[S_CS].limit)
+        raise_exception_err(cpu, EXC_GP, 0);
+    cpu->regs[R_ESP] = sp;
+    cpu_load_seg_real(cpu, S_CS, (uint16_t)cs);
+    cpu->eip = eip;
+    uint32_t mask = size32 ? (F_WRITABLE & ~(uint32_t)(F_VM | F_RF)) | F_RF : 0xffff & F_WRITABLE;
+    cpu_set_eflags(cpu, flags, mask);
+}
+
+/* ---- Far transfers (real mode) ------------------------------------------------ */
+
+void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset)
+{
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
+        protected_mode_missing(cpu, "a far JMP");
+    cpu_load_seg_real(cpu, S_CS, (uint16_t)sel);
+    cpu->eip = offset;
+    cpu_update_hflags(cpu);
+}
+
+void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32)
+{
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
+        protected_mode_missing(cpu, "a far CALL");
+    int size = size32 ? 4 : 2;
+    uint32_t sp = cpu->regs[R_ESP];
+    push(cpu, &sp, cpu->seg[S_CS].sel, size);
+    push(cpu, &sp, next_eip, size);
+    cpu->regs[R_ESP] = sp;
+    cpu_load_seg_real(cpu, S_CS, (uint16_t)sel);
+    cpu->eip = offset;
+    cpu_update_hflags(cpu);
+}
+
+void helper_far_ret(CPU *cpu, int size32, uint32_t imm)
+{
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
+        protected_mode_missing(cpu, "a far RET");
+    int size = size32 ? 4 : 2;
+    uint32_t sp = cpu->regs[R_ESP];
+    uint32_t eip = pop(cpu, &sp, size);
+    uint32_t cs = pop(cpu, &sp, size) & 0xffff;
+    uint32_t mask = sp_mask(cpu);
+    sp = (sp & ~mask) | ((sp + imm) & mask);
+    cpu->regs[R_ESP] = sp;
+    cpu_load_seg_real(cpu, S_CS, (uint16_t)cs);
+    cpu->eip = eip;
+    cpu_update_hflags(cpu);
+}
+
+/* ---- Flags ------------------------------------------------------------------- */
+
+void helper_popf(CPU *cpu, uint32_t value, int size32)
+{
+    uint32_t mask = F_WRITABLE & ~(uint32_t)F_RF;
+    if (!size32)
+        mask &= 0xffff;
+    if (cpu->cr[0] & CR0_PE) {
+        if (cpu->cpl > 0)
+            mask &= ~(uint32_t)F_IOPL;
+        if (cpu->cpl > (int)((cpu_get_eflags(cpu) >> 12) & 3))
+            mask &= ~(uint32_t)F_IF;
+    }
+    cpu_set_eflags(cpu, value, mask);
+    if (size32)
+        cpu->eflags &= ~(uint32_t)F_RF;
+}
+
+void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask)
+{
+    if ((cpu->cr[0] & CR0_PE) && cpu->cpl > (int)((cpu_get_eflags(cpu) >> 12) & 3))
+        raise_exception_err(cpu, EXC_GP, 0);
+    cpu_set_eflags(cpu, value, mask);
+}
+
+/* ---- Arithmetic ----------------------------------------------------------------- */
+
+static void set_reg_sized(CPU *cpu, int r, uint32_t v, int size)
+{
+    if (size == 4)
+        cpu->regs[r] = v;
+    else
+        cpu->regs[r] = (cpu->regs[r] & 0xffff0000u) | (v & 0xffff);
+}
+
+/* DIV: unsigned divide of AX / DX:AX / EDX:EAX; #DE on zero or overflow. */
+void helper_div(CPU *cpu, uint32_t divisor, int size)
+{
+    uint64_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    uint64_t d = divisor & mask;
+    uint64_t n;
+    if (size == 1)
+        n = cpu->regs[R_EAX] & 0xffff;
+    else if (size == 2)
+        n = ((cpu->regs[R_EDX] & 0xffff) << 16) | (cpu->regs[R_EAX] & 0xffff);
+    else
+        n = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
+    if (d == 0 || n / d > mask)
+        raise_exception(cpu, EXC_DE);
+    uint64_t q = n / d, r = n % d;
+    if (size == 1) {
+        set_reg_sized(cpu, R_EAX, (uint32_t)(q | (r << 8)), 2);
+    } else {
+        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
+        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
+    }
+}
+
+/* IDIV: signed; the quotient truncates toward zero and must fit. */
+void helper_idiv(CPU *cpu, uint32_t divisor, int size)
+{
+    int64_t n, d, lo, hi;
+    if (size == 1) {
+        n = (int16_t)cpu->regs[R_EAX];
+        d = (int8_t)divisor;
+        lo = -128; hi = 127;
+    } else if (size == 2) {
+        n = (int32_t)(((cpu->regs[R_EDX] & 0xffff) << 16) | (cpu->regs[R_EAX] & 0xffff));
+        d = (int16_t)divisor;
+        lo = -32768; hi = 32767;
+    } else {
+        n = (int64_t)(((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX]);
+        d = (int32_t)divisor;
+        lo = INT32_MIN; hi = INT32_MAX;
+    }
+    if (d == 0 || (d == -1 && n == INT64_MIN))
+        raise_exception(cpu, EXC_DE);
+    int64_t q = n / d, r = n % d;
+    if (q < lo || q > hi)
+        raise_exception(cpu, EXC_DE);
+    if (size == 1) {
+        set_reg_sized(cpu, R_EAX, (uint32_t)((q & 0xff) | ((r & 0xff) << 8)), 2);
+    } else {
+        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
+        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
+    }
+}
+
+/* SF, ZF and PF of an 8-bit result, in EFLAGS positions. */
+static uint32_t szp8(uint8_t v)
+{
+    uint32_t f = (v & 0x80) ? F_SF : 0;
+    if (v == 0)
+        f |= F_ZF;
+    if (!(__builtin_popcount(v) & 1))
+        f |= F_PF;
+    return f;
+}
+
+/* DAA DAS AAA AAS (op = opcode) and AAM AAD (op = opcode, base = imm8),
+ * following the Intel SDM pseudo-code; undefined flags are computed from
+ * the result as the CPUs we compare with do for SF/ZF/PF, else cleared. */
+void helper_bcd(CPU *cpu, int op, int base)
+{
+    uint32_t ax = cpu->regs[R_EAX] & 0xffff;
+    uint8_t al = ax & 0xff, ah = ax >> 8;
+    uint32_t cf = cpu->cc & F_CF, af = cpu->cc & F_AF, f = 0;
+    switch (op) {
+    case 0x27: {                                    /* DAA */
+        uint8_t old_al = al;
+        if ((al & 0x0f) > 9 || af) {
+            f |= ((unsigned)al + 6 > 0xff) || cf ? F_CF : 0;
+            al += 6;
+            f |= F_AF;
+        }
+        if (old_al > 0x99 || cf) {
+            al += 0x60;
+            f |= F_CF;
+        } else {
+            f &= ~(uint32_t)F_CF;
+        }
+        f |= szp8(al);
+        ax = (ax & 0xff00) | al;
+        break;
+    }
+    case 0x2f: {                                    /* DAS */
+        uint8_t old_al = al;
+        if ((al & 0x0f) > 9 || af) {
+            f |= (al < 6) || cf ? F_CF : 0;
+            al -= 6;
+            f |= F_AF;
+        }
+        if (old_al > 0x99 || cf) {
+            al -= 0x60;
+            f |= F_CF;
+        }
+        f |= szp8(al);
+        ax = (ax & 0xff00) | al;
+        break;
+    }
+    case 0x37: case 0x3f:                           /* AAA AAS */
+        if ((al & 0x0f) > 9 || af) {
+            ax = op == 0x37 ? ax + 0x106 : ax - 6 - 0x100;
+            f = F_AF | F_CF;
+        }
+        ax = (ax & 0xff00) | (ax & 0x0f);
+        f |= szp8((uint8_t)ax);
+        break;
+    case 0xd4:                                      /* AAM */
+        if (base == 0)
+            raise_exception(cpu, EXC_DE);
+        ah = al / base;
+        al = al % base;
+        ax = ((uint32_t)ah << 8) | al;
+        f = szp8(al);
+        break;
+    case 0xd5:                                      /* AAD */
+        al = (uint8_t)(al + ah * base);
+        ax = al;
+        f = szp8(al);
+        break;
+    }
+    cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xffff0000u) | (ax & 0xffff);
+    cpu->cc = f;
+}
+
+void helper_bound(CPU *cpu, uint32_t offset, int32_t index, uint32_t seg_size32)
+{
+    int size = (seg_size32 & 1) ? 4 : 2;
+    int seg = (int)(seg_size32 >> 1);
+    int32_t lo = (int32_t)seg_read(cpu, seg, offset, size);
+    int32_t hi = (int32_t)seg_read(cpu, seg, offset + (uint32_t)size, size);
+    if (size == 2) {
+        lo = (int16_t)lo;
+        hi = (int16_t)hi;
+        index = (int16_t)index;
+    }
+    if (index < lo || index > hi)
+        raise_exception(cpu, EXC_BR);
+}
+
+/* ---- Stack frames ------------------------------------------------------------------ */
+
+void helper_enter(CPU *cpu, uint32_t frame, uint32_t level, int size32)
+{
+    int size = size32 ? 4 : 2;
+    uint32_t mask = sp_mask(cpu);
+    uint32_t sp = cpu->regs[R_ESP];
+    uint32_t bp = cpu->regs[R_EBP];
+    level &= 31;
+    push(cpu, &sp, bp, size);
+    uint32_t frame_temp = sp & mask;
+    if (level > 0) {
+        for (uint32_t i = 1; i < level; i++) {
+            bp = (bp & ~mask) | ((bp - (uint32_t)size) & mask);
+            push(cpu, &sp, seg_read(cpu, S_SS, bp & mask, size), size);
+        }
+        push(cpu, &sp, frame_temp, size);
+    }
+    sp = (sp & ~mask) | ((sp - frame) & mask);
+    set_reg_sized(cpu, R_EBP, frame_temp, size);
+    cpu->regs[R_ESP] = sp;
+}
+
+void helper_pusha(CPU *cpu, int size32)
+{
+    int size = size32 ? 4 : 2;
+    uint32_t sp = cpu->regs[R_ESP];
+    for (int r = R_EAX; r <= R_EDI; r++)
+        push(cpu, &sp, cpu->regs[r == R_ESP ? R_ESP : r], size);
+    cpu->regs[R_ESP] = sp;
+}
+
+void helper_popa(CPU *cpu, int size32)
+{
+    int size = size32 ? 4 : 2;
+    uint32_t sp = cpu->regs[R_ESP];
+    uint32_t v[8];
+    for (int r = R_EDI; r >= R_EAX; r--)
+        v[r] = pop(cpu, &sp, size);
+    for (int r = R_EAX; r <= R_EDI; r++)
+        if (r != R_ESP)
+            set_reg_sized(cpu, r, v[r], size);
+    cpu->regs[R_ESP] = sp;
+}
+
+/* ---- String instructions ----------------------------------------------------------- */
+
+/* One element of a string instruction; returns 0 when a REPE/REPNE
+ * comparison ends the repetition. */
+static int string_step(CPU *cpu, int op, int size, uint32_t amask, int seg, int rep)
+{
+    uint32_t si = cpu->regs[R_ESI] & amask, di = cpu->regs[R_EDI] & amask;
+    uint32_t step = (uint32_t)(cpu->df * size), v, w;
+    int go_on = 1;
+    switch (op) {
+    case STR_MOVS:
+        v = seg_read(cpu, seg, si, size);
+        seg_write(cpu, S_ES, di, v, size);
+        break;
+    case STR_STOS:
+        seg_write(cpu, S_ES, di, cpu->regs[R_EAX], size);
+        break;
+    case STR_LODS:
+        v = seg_read(cpu, seg, si, size);
+        if (size == 1)
+            cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~0xffu) | (v & 0xff);
+        else
+            set_reg_sized(cpu, R_EAX, v, size);
+        break;
+    case STR_CMPS: case STR_SCAS: {
+        if (op == STR_CMPS) {
+            v = seg_read(cpu, seg, si, size);
+            w = seg_read(cpu, S_ES, di, size);
+        } else {
+            v = cpu->regs[R_EAX];
+            w = seg_read(cpu, S_ES, di, size);
+        }
+        uint64_t flags;
+        /* the host's own CMP computes the flags */
+        if (size == 1)
+            __asm__("cmpb %b2, %b1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "q"(v), "q"(w) : "cc");
+        else if (size == 2)
+            __asm__("cmpw %w2, %w1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "r"(v), "r"(w) : "cc");
+        else
+            __asm__("cmpl %2, %1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "r"(v), "r"(w) : "cc");
+        cpu->cc = flags & F_ARITH;
+        if (rep == 1 && !(flags & F_ZF))
+            go_on = 0;
+        if (rep == 2 && (flags & F_ZF))
+            go_on = 0;
+        break;
+    }
+    case STR_INS:
+        v = ioport_read(cpu->regs[R_EDX] & 0xffff, size);
+        seg_write(cpu, S_ES, di, v, size);
+        break;
+    case STR_OUTS:
+        v = seg_read(cpu, seg, si, size);
+        ioport_write(cpu->regs[R_EDX] & 0xffff, v, size);
+        break;
+    }
+    if (op == STR_MOVS || op == STR_LODS || op == STR_CMPS || op == STR_OUTS)
+        cpu->regs[R_ESI] = (cpu->regs[R_ESI] & ~amask) | ((si + step) & amask);
+    if (op == STR_MOVS || op == STR_STOS || op == STR_CMPS || op == STR_SCAS || op == STR_INS)
+        cpu->regs[R_EDI] = (cpu->regs[R_EDI] & ~amask) | ((di + step) & amask);
+    return go_on;
+}
+
+/* MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS with their REP prefixes.  Registers
+ * are committed after every element, so a fault or an interruption
+ * leaves a state from which the instruction restarts correctly.
+ * Returns 1 when it stopped early and must be executed again. */
+int helper_string(CPU *cpu, uint32_t desc)
+{
+    int op = STR_OP(desc), size = STR_SIZE(desc), rep = STR_REP(desc);
+    int seg = STR_SEG(desc);
+    uint32_t amask = (desc & STR_A32) ? 0xffffffffu : 0xffffu;
+    if (!rep) {
+        string_step(cpu, op, size, amask, seg, 0);
+        return 0;
+    }
+    for (int n = 0; (cpu->regs[R_ECX] & amask) != 0; n++) {
+        if (n >= 65536 && cpu->exit_request)
+            return 1;                       /* let interrupts in; resume later */
+        int go_on = string_step(cpu, op, size, amask, seg, rep);
+        cpu->regs[R_ECX] = (cpu->regs[R_ECX] & ~amask) | ((cpu->regs[R_ECX] - 1) & amask);
+        if (!go_on)
+            break;
+    }
+    return 0;
+}
+
+/* ---- Port I/O ------------------------------------------------------------------------ */
+
+uint32_t helper_in(CPU *cpu, uint32_t port, int size)
+{
+    (void)cpu;
+    return ioport_read(port & 0xffff, size);
+}
+
+void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size)
+{
+    (void)cpu;
+    ioport_write(port & 0xffff, value, size);
+}
+
+/* ---- System instructions -------------------------------------------------------------- */
+
+void helper_hlt(CPU *cpu, uint32_t next_eip)
+{
+    if ((cpu->cr[0] & CR0_PE) && cpu->cpl > 0)
+        raise_exception_err(cpu, EXC_GP, 0);
+    cpu->eip = next_eip;
+    cpu->halted = 1;
+    cpu->exit_request = 1;
+}
+
+void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
+{
+    int seg = (int)(seg_size32 >> 1);
+    uint32_t limit = seg_read(cpu, seg, offset, 2);
+    uint32_t base = seg_read(cpu, seg, offset + 2, 4);
+    if (!(seg_size32 & 1))
+        base &= 0x00ffffff;             /* 16-bit operand size: 24-bit base */
+    DTable *t = which == 3 ? &cpu->idt : &cpu->gdt;
+    t->base = base;
+    t->limit = limit;
+}
+
+void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
+{
+    int seg = (int)(seg_size32 >> 1);
+    DTable *t = which == 1 ? &cpu->idt : &cpu->gdt;
+    seg_check(cpu, seg, offset, 6);
+    seg_write(cpu, seg, offset, t->limit, 2);
+    seg_write(cpu, seg, offset + 2, (seg_size32 & 1) ? t->base : t->base & 0x00ffffff, 4);
+}
+
+void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
+{
+    if (cr == 0) {
+        uint32_t changed = cpu->cr[0] ^ value;
+        if ((value & CR0_PG) && !(value & CR0_PE))
+            raise_exception_err(cpu, EXC_GP, 0);
+        cpu->cr[0] = value | CR0_ET;
+        if (changed & (CR0_PE | CR0_PG))
+            tlb_flush(cpu);
+    } else if (cr == 3) {
+        cpu->cr[3] = value;
+        tlb_flush(cpu);
+    } else {
+        cpu->cr[cr] = value;
+        if (cr == 4)
+            tlb_flush(cpu);
+    }
+    cpu_update_hflags(cpu);
+}
+
+/* LMSW: loads CR0 bits 0-3; it can set PE but never clear it. */
+void helper_lmsw(CPU *cpu, uint32_t value)
+{
+    uint32_t cr0 = (cpu->cr[0] & ~0xeu) | (value & 0xf) | (cpu->cr[0] & CR0_PE);
+    helper_mov_cr(cpu, cr0, 0);
+}
+
+void helper_clts(CPU *cpu)
+{
+    cpu->cr[0] &= ~0x8u;
+}
+
+/* CPUID: an Intel family-6 part with exactly the features implemented. */
+void helper_cpuid(CPU *cpu)
+{
+    uint32_t leaf = cpu->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
+    switch (leaf) {
+    case 0:
+        a = 1;
+        memcpy(&b, "Genu", 4);
+        memcpy(&d, "ineI", 4);
+        memcpy(&c, "ntel", 4);
+        break;
+    case 1:
+        a = CPU_SIGNATURE;
+        d = (1u << 4) | (1u << 15);     /* TSC, CMOV */
+        break;
+    }
+    cpu->regs[R_EAX] = a;
+    cpu->regs[R_EBX] = b;
+    cpu->regs[R_ECX] = c;
+    cpu->regs[R_EDX] = d;
+}
+
+/* RDTSC: a 1 GHz counter derived from the host's monotonic clock. */
+void helper_rdtsc(CPU *cpu)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    cpu->regs[R_EAX] = (uint32_t)t;
+    cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+}
+
+/* ---- Debug output ----------------------------------------------------------------------- */
+
+void cpu_dump_state(const CPU *cpu, FILE *f)
+{
+    static const char *names[8] = { "EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI" };
+    static const char *segs[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
+    for (int i = 0; i < 8; i++)
+        fprintf(f, "%s=%08x%s", names[i], cpu->regs[i], (i & 3) == 3 ? "\n" : " ");
+    fprintf(f, "EIP=%08x EFL=%08x CPL=%d CR0=%08x\n", cpu->eip, cpu_get_eflags(cpu),
+            cpu->cpl, cpu->cr[0]);
+    for (int i = 0; i < 6; i++)
+        fprintf(f, "%s =%04x %08x %08x %08x\n", segs[i], cpu->seg[i].sel, cpu->seg[i].base,
+                (uint32_t)cpu->seg[i].limit, cpu->seg[i].flags);
+}
+
+/* ---- The execution loop ------------------------------------------------------------------ */
+
+static void log_exec(CPU *cpu, TB *tb)
+{
+    if (log_mask & LOG_EXEC)
+        log_printf("Trace: %p [%08x] %04x:%08x\n", (void *)tb->tc, tb->pc,
+                   cpu->seg[S_CS].sel, cpu->eip);
+    if (log_mask & LOG_CPU) {
+        cpu_dump_state(cpu, log_file);
+    }
+}
+
+/* A halted CPU: with interrupts off nothing can wake it (no NMI source
+ * exists), so the machine powers off. */
+static int cpu_halted_forever(CPU *cpu)
+{
+    return cpu->halted && !(cpu->eflags & F_IF);
+}
+
+/* Run the CPU until the machine stops.  Returns the exit status. */
+int cpu_exec(CPU *cpu)
+{
+    TB *volatile last = NULL;
+    volatile int last_exit = 0;
+    volatile unsigned flush = tb_flush_count;
+
+    if (sigsetjmp(cpu->jmp_env, 0)) {
+        last = NULL;
+        if (cpu->exc_vector >= 0)
+            deliver_exception(cpu);
+    }
+    for (;;) {
+        if (cpu->exit_request) {
+            cpu->exit_request = 0;
+            last = NULL;
+            if (cpu->halted) {
+                if (cpu_halted_forever(cpu)) {
+                    fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
+                    return 0;
+                }
+                /* No interrupt sources exist yet: HLT with IF=1 waits forever. */
+                for (;;)
+                    pause();
+            }
+        }
+        TB *tb = tb_find(cpu);
+        cpu->single_insn = 0;
+        if (flush != tb_flush_count) {
+            flush = tb_flush_count;
+            last = NULL;
+        }
+        if (last && !tb_nochain)
+            tb_add_jump(last, last_exit, tb);
+        if (log_mask & (LOG_EXEC | LOG_CPU))
+            log_exec(cpu, tb);
+        cpu->tf_suppress = 0;
+        uintptr_t ret = tb_run(cpu, tb);
+        last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
+        last_exit = (int)(ret & TB_EXIT_MASK);
+        if ((tb->flags & HF_TF) && !cpu->tf_suppress) {
+            cpu->dr[6] |= 0x4000;           /* DR6.BS: single step */
+            cpu->exc_error = 0;
+            cpu->exc_vector = EXC_DB;
+            cpu->exc_has_error = 0;
+            last = NULL;
+            deliver_exception(cpu);
+        }
+    }
+}

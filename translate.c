@@ -1,0 +1,2471 @@
+/*
+ * translate.c - the translator: guest x86 (16/32-bit) -> host x86-64.
+ *
+ * A translation block (TB) is a run of guest instructions that ends at a
+ * control transfer, a page boundary, TB_MAX_INSNS, or an instruction that
+ * changes how later code decodes.  Each guest instruction is decoded and
+ * immediately emitted as host instructions into the code buffer; ordinary
+ * instructions (moves, ALU, shifts, stack, branches) become host
+ * instructions, while rare or complex ones call C helpers in cpu.c.
+ *
+ * Conventions inside translated code (docs/translation.md explains them):
+ *   RBP  = CPU * (guest registers live in CPU.regs, addressed [rbp+disp8])
+ *   RBX  = the operand value of the current instruction (callee-saved, so it
+ *          survives helper calls made by slow paths)
+ *   RSI  = guest offset, then linear address, then host address of a memory
+ *          operand; RAX RCX RDX RDI = scratch; R12 R13 = callee-saved scratch
+ *   Host EFLAGS carries the guest's arithmetic flags from the instruction
+ *   that computed them to the one that reads them; they are written back to
+ *   CPU.cc ("synced") only before code that clobbers host flags, calls a
+ *   helper, may fault, or leaves the TB.
+ *
+ * Memory operands: the effective address is computed inline, checked against
+ * the segment limit, and looked up in the softmmu TLB inline; a miss, MMIO,
+ * ROM write, watched code page or page-crossing access jumps to a slow-path
+ * stub emitted after the TB's code, which calls tlb.c and jumps back.
+ *
+ * Threads and locks: translation runs on a vCPU thread.  There is a single
+ * vCPU thread in this version, so the code buffer, the TB hash table and the
+ * page lists need no lock yet; the threads issue adds the translation lock
+ * and RCU around them (see DESIGN.md section 3).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vm.h"
+
+/* ---- Host registers and opcodes ----------------------------------------- */
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* Host condition codes, as in Jcc/SETcc/CMOVcc low nibble (same as guest). */
+enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
+       CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G };
+
+#define OPC_0F(x) (0x0f00 | (x))        /* two-byte opcode */
+
+/* A host operand: a register, or memory at [base + disp]. */
+typedef struct Opnd {
+    int is_reg;
+    int reg;                /* when is_reg */
+    int base;               /* when memory */
+    int32_t disp;
+} Opnd;
+
+static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0 }; return o; }
+static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp }; return o; }
+
+/* ---- The code buffer ------------------------------------------------------ */
+
+static uint8_t *code_buf, *code_end;   /* the whole mmap'ed region */
+static uint8_t *code_ptr;               /* next free byte */
+static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
+static uint8_t *tb_epilogue;            /* return to cpu_exec with RAX */
+typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
+static PrologueFn tb_prologue;
+#define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
+
+/* TBs: a pool, a hash table on (phys pc, flags), per-page lists. */
+static TB *tb_pool;
+static int tb_count, tb_max;
+#define TB_HASH_BITS 16
+static TB *tb_hash[1 << TB_HASH_BITS];
+static uintptr_t *page_tbs;             /* RAM page -> tagged TB list (TB* | n) */
+static uint32_t page_count;
+
+static uint8_t *p;                      /* emission cursor (translation only) */
+unsigned tb_flush_count;                /* bumped by every tb_flush */
+int tb_nochain;                         /* -d exec/cpu: every TB returns to cpu_exec */
+
+static void emit8(int b) { *p++ = (uint8_t)b; }
+static void emit16(int v) { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); p += 2; }
+static void emit32(uint32_t v) { memcpy(p, &v, 4); p += 4; }
+static void emit64(uint64_t v) { memcpy(p, &v, 8); p += 8; }
+
+/* Emit the prefixes, opcode and ModRM/SIB/displacement of one instruction.
+ * size: 1, 2, 4 or 8 (operand size: 0x66 for 2, REX.W for 8); reg: the
+ * ModRM reg field (register or opcode extension). */
+static void emit_op(int size, int opc, int reg, Opnd rm)
+{
+    int rex = 0;
+    if (size == 2)
+        emit8(0x66);
+    if (size == 8)
+        rex |= 8;
+    if (reg >= 8)
+        rex |= 4;
+    if (rm.is_reg ? rm.reg >= 8 : rm.base >= 8)
+        rex |= 1;
+    if (rex)
+        emit8(0x40 | rex);
+    if (opc > 0xff)
+        emit8(opc >> 8);
+    emit8(opc & 0xff);
+    reg &= 7;
+    if (rm.is_reg) {
+        emit8(0xc0 | (reg << 3) | (rm.reg & 7));
+        return;
+    }
+    int base = rm.base & 7;
+    int mod = (rm.disp == 0 && base != RBP) ? 0 :
+              (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
+    emit8((mod << 6) | (reg << 3) | base);
+    if (base == RSP)
+        emit8(0x24);                    /* SIB: base only */
+    if (mod == 1)
+        emit8(rm.disp);
+    else if (mod == 2)
+        emit32((uint32_t)rm.disp);
+}
+
+/* mov reg, imm32 (zero-extends to 64 bits) */
+static void emit_mov_ri(int reg, uint32_t imm)
+{
+    if (reg >= 8)
+        emit8(0x41);
+    emit8(0xb8 + (reg & 7));
+    emit32(imm);
+}
+
+/* mov reg, imm64 */
+static void emit_mov_ri64(int reg, uint64_t imm)
+{
+    emit8(0x48 | (reg >= 8));
+    emit8(0xb8 + (reg & 7));
+    emit64(imm);
+}
+
+/* jmp/jcc rel32 to a known target, or with the rel32 left to patch:
+ * return the address of the rel32 field. */
+static uint8_t *emit_jmp(uint8_t *target)
+{
+    emit8(0xe9);
+    uint8_t *field = p;
+    emit32(target ? (uint32_t)(target - (p + 4)) : 0);
+    return field;
+}
+
+static uint8_t *emit_jcc(int cc, uint8_t *target)
+{
+    emit8(0x0f);
+    emit8(0x80 + cc);
+    uint8_t *field = p;
+    emit32(target ? (uint32_t)(target - (p + 4)) : 0);
+    return field;
+}
+
+/* Point a rel32 field emitted earlier at target. */
+static void patch_rel32(uint8_t *field, uint8_t *target)
+{
+    int32_t rel = (int32_t)(target - (field + 4));
+    memcpy(field, &rel, 4);
+}
+
+/* call a C function: mov rax, fn; call rax.  The stack is 16-byte aligned
+ * in translated code (the prologue sees to it). */
+static void emit_call(void *fn)
+{
+    emit_mov_ri64(RAX, (uintptr_t)fn);
+    emit8(0xff);
+    emit8(0xd0);
+}
+
+/* ---- Guest operand locations ----------------------------------------------- */
+
+#define CPU_OFF(field) ((int32_t)offsetof(CPU, field))
+
+/* The host memory operand holding guest register r at operand size `size`:
+ * byte registers 4-7 are AH CH DH BH, the second byte of regs[0..3]. */
+static Opnd greg(int r, int size)
+{
+    if (size == 1 && r >= 4)
+        return omem(RBP, CPU_OFF(regs) + (r - 4) * 4 + 1);
+    return omem(RBP, CPU_OFF(regs) + r * 4);
+}
+
+static Opnd gseg_base(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, base)); }
+static Opnd gseg_limit(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, limit)); }
+static Opnd gseg_sel(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, sel)); }
+
+/* Load a value of `size` bytes (zero-extended) into host register dst. */
+static void emit_load(int dst, Opnd src, int size)
+{
+    if (size == 1)
+        emit_op(4, OPC_0F(0xb6), dst, src);     /* movzx dst, byte */
+    else if (size == 2)
+        emit_op(4, OPC_0F(0xb7), dst, src);     /* movzx dst, word */
+    else
+        emit_op(size, 0x8b, dst, src);          /* mov dst, src */
+}
+
+static void emit_load_sx(int dst, Opnd src, int size)
+{
+    if (size == 1)
+        emit_op(4, OPC_0F(0xbe), dst, src);     /* movsx dst, byte */
+    else if (size == 2)
+        emit_op(4, OPC_0F(0xbf), dst, src);     /* movsx dst, word */
+    else
+        emit_op(4, 0x8b, dst, src);
+}
+
+/* Store the low `size` bytes of host register src. */
+static void emit_store(Opnd dst, int src, int size)
+{
+    emit_op(size, size == 1 ? 0x88 : 0x89, src, dst);
+}
+
+/* mov size [dst], imm */
+static void emit_store_imm(Opnd dst, uint32_t imm, int size)
+{
+    emit_op(size, size == 1 ? 0xc6 : 0xc7, 0, dst);
+    if (size == 1)
+        emit8(imm);
+    else if (size == 2)
+        emit16(imm);
+    else
+        emit32(imm);
+}
+
+/* ALU op (0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp) with an
+ * immediate: op size [dst], imm. */
+static void emit_alu_imm(int op, Opnd dst, uint32_t imm, int size)
+{
+    if (size == 1) {
+        emit_op(1, 0x80, op, dst);
+        emit8(imm);
+    } else if ((int32_t)imm >= -128 && (int32_t)imm <= 127 &&
+               (size == 4 || (int16_t)imm == (int32_t)imm)) {
+        emit_op(size, 0x83, op, dst);
+        emit8(imm);
+    } else {
+        emit_op(size, 0x81, op, dst);
+        if (size == 2)
+            emit16(imm);
+        else
+            emit32(imm);
+    }
+}
+
+/* ---- Decoded guest instruction ---------------------------------------------- */
+
+typedef struct Insn {
+    uint32_t eip;           /* offset in CS of the first byte */
+    uint32_t next;          /* offset of the next instruction */
+    int len;
+    int op;                 /* opcode; 0x0F xx is OPC_0F(xx) */
+    int opsize;             /* 2 or 4 */
+    int addr32;
+    int seg;                /* segment override, or S_NONE */
+    int rep;                /* 0, 0xF3 (REP/REPE) or 0xF2 (REPNE) */
+    int lock;
+    int has_modrm, mod, reg, rm;
+    /* memory operand: */
+    int base, index, scale; /* guest registers, -1 for none */
+    int32_t disp;
+    int default_ss;         /* BP/SP-based: default segment SS */
+    uint32_t imm, imm2;
+    uint8_t bytes[16];
+} Insn;
+
+/* Deferred slow-path stubs, emitted after the TB's main code. */
+enum { STUB_LOAD, STUB_LOAD_SX, STUB_STORE, STUB_RMW, STUB_FAULT, STUB_EXIT };
+
+struct Ctx;
+typedef struct HostOp {
+    int kind;               /* HOP_* */
+    int sub;                /* ALU op / shift op / ... */
+    int size;
+    int src;                /* SRC_* */
+    uint32_t imm;
+    int lock;
+    int reads_flags;        /* must load guest flags into host EFLAGS first */
+    int writes_flags;
+} HostOp;
+enum { HOP_ALU, HOP_UNARY, HOP_SHIFT, HOP_SHXD, HOP_BT, HOP_XCHG, HOP_XADD, HOP_CMPXCHG };
+enum { SRC_RBX, SRC_IMM, SRC_CL, SRC_ONE };
+
+typedef struct Stub {
+    int kind;
+    uint8_t *jump_field;    /* the rel32 of the fast path's jne to patch */
+    uint8_t *resume;        /* where to jump back */
+    uint32_t eip, next;     /* the guest instruction */
+    int size;
+    int vector;             /* STUB_FAULT */
+    HostOp op;              /* STUB_RMW */
+} Stub;
+
+#define MAX_STUBS 256
+
+typedef struct Ctx {
+    CPU *cpu;
+    TB *tb;
+    uint32_t cs_base;
+    uint32_t flags;         /* hflags */
+    int code32;
+    int ss32;
+    Insn in;
+    int fl;                 /* where the guest flags are, FL_* */
+    int ended;              /* the TB's exits have been emitted */
+    int shadow;             /* MOV/POP SS: end the TB after the next insn */
+    int fetch_fault;        /* fetching the instruction failed */
+    Stub stubs[MAX_STUBS];
+    int nstubs;
+    /* code fetch */
+    uint32_t page_base[2];  /* linear page addresses */
+    uint8_t *page_host[2];
+    uint32_t page_phys[2];
+    int npages;
+} Ctx;
+
+/* Where the guest's arithmetic flags are. */
+enum {
+    FL_MEM,     /* in CPU.cc only; host EFLAGS is garbage */
+    FL_HOST,    /* in host EFLAGS and CPU.cc alike */
+    FL_DIRTY,   /* in host EFLAGS; CPU.cc is stale */
+};
+
+/* ---- Flags bookkeeping ------------------------------------------------------ */
+
+/* Write dirty host flags back to CPU.cc: pushfq; pop [rbp+cc]. */
+static void flags_sync(Ctx *s)
+{
+    if (s->fl != FL_DIRTY)
+        return;
+    emit8(0x9c);
+    emit_op(4, 0x8f, 0, omem(RBP, CPU_OFF(cc)));
+    s->fl = FL_HOST;
+}
+
+/* About to emit code that changes host EFLAGS. */
+static void flags_clobber(Ctx *s)
+{
+    flags_sync(s);
+    s->fl = FL_MEM;
+}
+
+/* Make host EFLAGS hold the guest flags: push [rbp+cc]; popfq. */
+static void flags_need(Ctx *s)
+{
+    if (s->fl != FL_MEM)
+        return;
+    emit_op(4, 0xff, 6, omem(RBP, CPU_OFF(cc)));
+    emit8(0x9d);
+    s->fl = FL_HOST;
+}
+
+/* ---- Host operations on a guest operand ------------------------------------ */
+
+/* Emit one HostOp on dst (guest register memory, [rsi], or host RBX). */
+static void emit_hostop_raw(const HostOp *op, Opnd dst)
+{
+    int sz = op->size, b = (sz == 1);
+    if (op->lock)
+        emit8(0xf0);
+    switch (op->kind) {
+    case HOP_ALU:
+        if (op->src == SRC_IMM)
+            emit_alu_imm(op->sub, dst, op->imm, sz);
+        else
+            emit_op(sz, op->sub * 8 + (b ? 0 : 1), RBX, dst);
+        break;
+    case HOP_UNARY:                 /* sub: 0 inc 1 dec 2 not 3 neg */
+        if (op->sub < 2)
+            emit_op(sz, b ? 0xfe : 0xff, op->sub, dst);
+        else
+            emit_op(sz, b ? 0xf6 : 0xf7, op->sub, dst);
+        break;
+    case HOP_SHIFT:                 /* sub: rol ror rcl rcr shl shr sal sar */
+        if (op->src == SRC_CL) {
+            emit_op(1, 0x8a, RCX, greg(R_ECX, 1));     /* mov cl, guest cl */
+            emit_op(sz, b ? 0xd2 : 0xd3, op->sub, dst);
+        } else if (op->src == SRC_ONE) {
+            emit_op(sz, b ? 0xd0 : 0xd1, op->sub, dst);
+        } else {
+            emit_op(sz, b ? 0xc0 : 0xc1, op->sub, dst);
+            emit8(op->imm);
+        }
+        break;
+    case HOP_SHXD:                  /* sub: 0 shld, 1 shrd; src RBX, count CL/imm */
+        if (op->src == SRC_CL) {
+            emit_op(1, 0x8a, RCX, greg(R_ECX, 1));
+            emit_op(sz, OPC_0F(op->sub ? 0xad : 0xa5), RBX, dst);
+        } else {
+            emit_op(sz, OPC_0F(op->sub ? 0xac : 0xa4), RBX, dst);
+            emit8(op->imm);
+        }
+        break;
+    case HOP_BT:                    /* sub: 4 bt 5 bts 6 btr 7 btc */
+        if (op->src == SRC_IMM) {
+            emit_op(sz, OPC_0F(0xba), op->sub, dst);
+            emit8(op->imm);
+        } else {
+            static const int opc[4] = { 0xa3, 0xab, 0xb3, 0xbb };
+            emit_op(sz, OPC_0F(opc[op->sub - 4]), RBX, dst);
+        }
+        break;
+    case HOP_XCHG:
+        emit_op(sz, b ? 0x86 : 0x87, RBX, dst);
+        break;
+    case HOP_XADD:
+        emit_op(sz, OPC_0F(b ? 0xc0 : 0xc1), RBX, dst);
+        break;
+    case HOP_CMPXCHG:               /* accumulator in host RAX */
+        emit_op(sz, OPC_0F(b ? 0xb0 : 0xb1), RBX, dst);
+        break;
+    }
+}
+
+/* Emit op with its flags bookkeeping. */
+static void gen_hostop(Ctx *s, const HostOp *op, Opnd dst)
+{
+    if (op->reads_flags)
+        flags_need(s);
+    else if (op->writes_flags)
+        flags_sync(s);      /* nothing to keep: the op overwrites them */
+    emit_hostop_raw(op, dst);
+    if (op->writes_flags)
+        s->fl = FL_DIRTY;
+}
+
+/* ---- Stubs and exits -------------------------------------------------------- */
+
+static Stub *add_stub(Ctx *s, int kind)
+{
+    if (s->nstubs == MAX_STUBS) {
+        fprintf(stderr, "vm: internal error: too many slow paths in one block\n");
+        abort();
+    }
+    Stub *st = &s->stubs[s->nstubs++];
+    memset(st, 0, sizeof(*st));
+    st->kind = kind;
+    st->eip = s->in.eip;
+    st->next = s->in.next;
+    return st;
+}
+
+/* Store the current instruction's EIP where helpers and faults expect it. */
+static void gen_set_eip(uint32_t eip)
+{
+    emit_store_imm(omem(RBP, CPU_OFF(eip)), eip, 4);
+}
+
+/* Prepare a helper call: guest flags to CPU.cc, EIP to CPU.eip. */
+static void gen_helper_prep(Ctx *s)
+{
+    flags_clobber(s);
+    gen_set_eip(s->in.eip);
+}
+
+/* Call helper fn(cpu, ...): the other arguments are already in RSI, RDX, RCX, R8. */
+static void gen_helper_call(Ctx *s, void *fn)
+{
+    emit_op(8, 0x8b, RDI, oreg(RBP));           /* mov rdi, rbp */
+    emit_call(fn);
+    s->fl = FL_MEM;
+}
+
+/* Return to cpu_exec: rax = value (0: look the next TB up, no chaining). */
+static void gen_exit_value(uintptr_t value)
+{
+    if (value)
+        emit_mov_ri64(RAX, value);
+    else
+        emit_op(4, 0x31, RAX, oreg(RAX));       /* xor eax, eax */
+    emit_jmp(tb_epilogue);
+}
+
+/* Leave the TB to the dispatcher; CPU.eip must already be right. */
+static void gen_exit_dispatch(Ctx *s)
+{
+    flags_sync(s);
+    gen_exit_value(0);
+    s->ended = 1;
+}
+
+/* Direct jump to guest eip through chainable exit n: a patchable jmp
+ * (initially to the next instruction), then set EIP and return tb|n.
+ * Chained only when the target is on this TB's first page, as the
+ * physical page behind another virtual page may change without notice. */
+static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
+{
+    uint32_t target = s->cs_base + eip;
+    flags_sync(s);
+    if ((target & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && !(s->flags & (HF_SINGLE | HF_TF)) &&
+        !tb_nochain) {
+        while (((uintptr_t)p + 1) & 3)          /* align the rel32 for atomic patching */
+            emit8(0x90);
+        uint8_t *field = emit_jmp(NULL);
+        patch_rel32(field, p);
+        s->tb->jmp_offset[n] = (uint32_t)(field - s->tb->tc);
+        gen_set_eip(eip);
+        gen_exit_value((uintptr_t)s->tb | n);
+    } else {
+        gen_set_eip(eip);
+        gen_exit_value(0);
+    }
+}
+
+/* Jump to the guest EIP already in CPU.eip: look the target up in the
+ * per-CPU jump cache inline, and jump straight to its code on a hit. */
+static void gen_jmp_indirect(Ctx *s)
+{
+    flags_sync(s);
+    if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
+        gen_exit_value(0);
+        s->ended = 1;
+        return;
+    }
+    emit_load(RAX, omem(RBP, CPU_OFF(eip)), 4);            /* eax = pc */
+    if (s->cs_base)
+        emit_alu_imm(0, oreg(RAX), s->cs_base, 4);
+    emit_op(4, 0x8b, RDX, oreg(RAX));                      /* edx = hash(pc) */
+    emit_op(4, 0xc1, 5, oreg(RDX)); emit8(JC_BITS);        /* shr edx, JC_BITS */
+    emit_op(4, 0x33, RDX, oreg(RAX));                      /* xor edx, eax */
+    emit_alu_imm(4, oreg(RDX), JC_SIZE - 1, 4);            /* and edx, mask */
+    /* mov rdx, [rbp + rdx*8 + jc] */
+    emit8(0x48); emit8(0x8b); emit8(0x94); emit8(0xd5); emit32((uint32_t)CPU_OFF(jc));
+    emit_op(8, 0x85, RDX, oreg(RDX));                      /* test rdx, rdx */
+    uint8_t *miss1 = emit_jcc(CC_E, NULL);
+    emit_op(4, 0x3b, RAX, omem(RDX, offsetof(TB, pc)));    /* cmp eax, [rdx+pc] */
+    uint8_t *miss2 = emit_jcc(CC_NE, NULL);
+    emit_alu_imm(7, omem(RDX, offsetof(TB, cs_base)), s->cs_base, 4);
+    uint8_t *miss3 = emit_jcc(CC_NE, NULL);
+    emit_alu_imm(7, omem(RDX, offsetof(TB, flags)), s->flags, 4);
+    uint8_t *miss4 = emit_jcc(CC_NE, NULL);
+    emit_op(4, 0xff, 4, omem(RDX, offsetof(TB, tc)));      /* jmp [rdx+tc] */
+    patch_rel32(miss1, p);
+    patch_rel32(miss2, p);
+    patch_rel32(miss3, p);
+    patch_rel32(miss4, p);
+    gen_exit_value(0);
+    s->ended = 1;
+}
+
+/* Raise exception `vector` at the current instruction; ends the TB. */
+static void gen_exception(Ctx *s, int vector)
+{
+    gen_helper_prep(s);
+    emit_mov_ri(RSI, vector);
+    gen_helper_call(s, (void *)helper_raise);
+    s->ended = 1;
+}
+
+/* Emit the deferred slow paths. */
+static void gen_stubs(Ctx *s)
+{
+    for (int i = 0; i < s->nstubs; i++) {
+        Stub *st = &s->stubs[i];
+        patch_rel32(st->jump_field, p);
+        if (st->kind == STUB_EXIT) {            /* exit_request set at TB entry */
+            gen_set_eip(st->eip);
+            gen_exit_value(0);
+            continue;
+        }
+        gen_set_eip(st->eip);
+        emit_op(8, 0x8b, RDI, oreg(RBP));
+        switch (st->kind) {
+        case STUB_LOAD:
+        case STUB_LOAD_SX:                      /* esi = address */
+            emit_mov_ri(RDX, st->size);
+            emit_call((void *)tlb_load_slow);
+            if (st->kind == STUB_LOAD_SX)
+                emit_load_sx(RBX, oreg(RAX), st->size);
+            else
+                emit_op(4, 0x8b, RBX, oreg(RAX));
+            break;
+        case STUB_STORE:
+            emit_op(4, 0x8b, RDX, oreg(RBX));
+            emit_mov_ri(RCX, st->size);
+            emit_call((void *)tlb_store_slow);
+            break;
+        case STUB_RMW:
+            emit_mov_ri(RDX, st->size);
+            emit_call((void *)tlb_rmw_begin);
+            emit_op(8, 0x8b, RSI, oreg(RAX));   /* rsi = bounce buffer */
+            if (st->op.kind == HOP_CMPXCHG)
+                emit_load(RAX, greg(R_EAX, st->op.size), st->op.size);
+            if (st->op.reads_flags) {
+                emit_op(4, 0xff, 6, omem(RBP, CPU_OFF(cc)));
+                emit8(0x9d);
+            }
+            {
+                HostOp op = st->op;
+                op.lock = 0;                    /* the slow path is not atomic */
+                emit_hostop_raw(&op, omem(RSI, 0));
+            }
+            emit8(0x9c);                        /* keep the result flags and rax */
+            emit8(0x50);
+            emit_op(8, 0x8b, RDI, oreg(RBP));
+            emit_call((void *)tlb_rmw_end);
+            emit8(0x58);
+            emit8(0x9d);
+            break;
+        case STUB_FAULT:
+            emit_mov_ri(RSI, st->vector);
+            emit_op(4, 0x31, RDX, oreg(RDX));
+            emit_call((void *)helper_raise_err);
+            continue;                           /* does not return */
+        }
+        emit_jmp(st->resume);
+    }
+}
+
+/* ---- Memory operands ----------------------------------------------------------- */
+
+/* The segment a memory operand uses. */
+static int insn_seg(const Insn *in)
+{
+    if (in->seg != S_NONE)
+        return in->seg;
+    return in->default_ss ? S_SS : S_DS;
+}
+
+/* Compute the effective address (offset in the segment) of the ModRM
+ * memory operand into ESI, plus `adjust` (used by POP [ESP+x]). */
+static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
+{
+    flags_clobber(s);
+    if (!in->addr32) {
+        if (in->base >= 0) {
+            emit_load(RSI, greg(in->base, 2), 2);
+            if (in->index >= 0)
+                emit_op(2, 0x03, RSI, greg(in->index, 2));   /* add si, index */
+            if (in->disp + adjust)
+                emit_alu_imm(0, oreg(RSI), (uint32_t)(in->disp + adjust) & 0xffff, 2);
+        } else {
+            emit_mov_ri(RSI, (uint32_t)(in->disp + adjust) & 0xffff);
+        }
+        return;
+    }
+    /* 32-bit: esi = base + index * scale + disp */
+    if (in->base >= 0)
+        emit_load(RSI, greg(in->base, 4), 4);
+    else
+        emit_op(4, 0x31, RSI, oreg(RSI));
+    if (in->index >= 0) {
+        emit_load(RAX, greg(in->index, 4), 4);
+        /* lea esi, [rsi + rax*scale] */
+        emit8(0x8d); emit8(0x34);
+        emit8((in->scale << 6) | (RAX << 3) | RSI);
+    }
+    if (in->disp + adjust)
+        emit_alu_imm(0, oreg(RSI), (uint32_t)(in->disp + adjust), 4);
+}
+
+/* ESI holds an offset in segment `seg`: check the access [esi, esi+size)
+ * against the segment limit (fault: #GP, or #SS for SS), then add the
+ * base so ESI holds the linear address. */
+static void gen_seg_check(Ctx *s, int seg, int size)
+{
+    flags_clobber(s);
+    if (size > 1) {
+        emit_op(8, 0x8d, RAX, omem(RSI, size - 1));     /* lea rax, [rsi+size-1] */
+        emit_op(8, 0x3b, RAX, gseg_limit(seg));         /* cmp rax, limit */
+    } else {
+        emit_op(8, 0x3b, RSI, gseg_limit(seg));
+    }
+    Stub *st = add_stub(s, STUB_FAULT);
+    st->vector = seg == S_SS ? EXC_SS : EXC_GP;
+    st->jump_field = emit_jcc(CC_A, NULL);
+    emit_op(4, 0x03, RSI, gseg_base(seg));              /* add esi, base */
+}
+
+/* ESI holds a linear address: look it up in the TLB for an access of
+ * `size` bytes (tag_read or tag_write); on a hit RSI becomes the host
+ * address.  Returns the rel32 field of the jump to the slow path. */
+static uint8_t *gen_tlb_lookup(int size, int is_write)
+{
+    int32_t tag = CPU_OFF(tlb) + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
+    int32_t addend = CPU_OFF(tlb) + (int)offsetof(TLBEntry, addend);
+    emit_op(4, 0x8b, RDI, oreg(RSI));                   /* mov edi, esi */
+    emit_op(4, 0xc1, 5, oreg(RDI));                     /* shr edi, 12-5 */
+    emit8(PAGE_BITS - TLB_ENTRY_BITS);
+    emit_alu_imm(4, oreg(RDI), (TLB_SIZE - 1) << TLB_ENTRY_BITS, 4);
+    if (size > 1)
+        emit_op(4, 0x8d, RAX, omem(RSI, size - 1));     /* lea eax, [rsi+size-1] */
+    else
+        emit_op(4, 0x8b, RAX, oreg(RSI));
+    emit_alu_imm(4, oreg(RAX), PAGE_MASK, 4);
+    /* cmp eax, [rbp + rdi + tag] */
+    emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
+    uint8_t *field = emit_jcc(CC_NE, NULL);
+    /* add rsi, [rbp + rdi + addend] */
+    emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d); emit32((uint32_t)addend);
+    return field;
+}
+
+/* Address ESI (offset in seg) -> host address in RSI, with a slow-path stub
+ * of `kind`.  Returns the stub so the caller can set its resume point. */
+static Stub *gen_mem_access(Ctx *s, int seg, int size, int kind, int is_write)
+{
+    gen_seg_check(s, seg, size);
+    Stub *st = add_stub(s, kind);
+    st->size = size;
+    st->jump_field = gen_tlb_lookup(size, is_write);
+    return st;
+}
+
+/* Load `size` bytes from seg:ESI into EBX (zero- or sign-extended). */
+static void gen_load_seg(Ctx *s, int seg, int size, int sign)
+{
+    Stub *st = gen_mem_access(s, seg, size, sign ? STUB_LOAD_SX : STUB_LOAD, 0);
+    if (sign)
+        emit_load_sx(RBX, omem(RSI, 0), size);
+    else
+        emit_load(RBX, omem(RSI, 0), size);
+    st->resume = p;
+}
+
+/* Store the low `size` bytes of EBX to seg:ESI. */
+static void gen_store_seg(Ctx *s, int seg, int size)
+{
+    Stub *st = gen_mem_access(s, seg, size, STUB_STORE, 1);
+    emit_store(omem(RSI, 0), RBX, size);
+    st->resume = p;
+}
+
+/* Read-modify-write of seg:ESI with a host op. */
+static void gen_rmw_seg(Ctx *s, int seg, const HostOp *op)
+{
+    Stub *st = gen_mem_access(s, seg, op->size, STUB_RMW, 1);
+    st->op = *op;
+    gen_hostop(s, op, omem(RSI, 0));
+    st->resume = p;
+}
+
+/* The ModRM memory operand: load / store / RMW. */
+static void gen_load_ea(Ctx *s, int size, int sign)
+{
+    gen_ea(s, &s->in, 0);
+    gen_load_seg(s, insn_seg(&s->in), size, sign);
+}
+
+static void gen_store_ea(Ctx *s, int size)
+{
+    gen_ea(s, &s->in, 0);
+    gen_store_seg(s, insn_seg(&s->in), size);
+}
+
+/* ---- Instruction fetch and decode ------------------------------------------- */
+
+/* Fetch the guest code byte at CS offset eip, or set fetch_fault. */
+static int fetch_byte(Ctx *s, uint32_t eip)
+{
+    if (eip > s->cpu->seg[S_CS].limit) {
+        s->fetch_fault = EXC_GP;
+        return 0;
+    }
+    uint32_t lin = s->cs_base + eip;
+    uint32_t page = lin & PAGE_MASK;
+    for (int i = 0; i < s->npages; i++)
+        if (s->page_base[i] == page)
+            return s->page_host[i] ? s->page_host[i][lin & ~PAGE_MASK] : 0xff;
+    if (s->npages == 2) {
+        s->fetch_fault = -1;        /* a third page: end the TB here */
+        return 0;
+    }
+    uint32_t phys;
+    uint8_t *host = tlb_code_ptr(s->cpu, page, &phys);
+    s->page_base[s->npages] = page;
+    s->page_host[s->npages] = host;
+    s->page_phys[s->npages] = host ? phys : 0xffffffffu;
+    s->npages++;
+    return host ? host[lin & ~PAGE_MASK] : 0xff;
+}
+
+typedef struct Fetch { Ctx *s; uint32_t eip; Insn *in; } Fetch;
+
+static uint32_t fetch(Fetch *f, int n)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++) {
+        int b = fetch_byte(f->s, (f->eip) & (f->s->code32 ? 0xffffffffu : 0xffffu));
+        if (f->in->len < 16)
+            f->in->bytes[f->in->len] = (uint8_t)b;
+        f->in->len++;
+        f->eip++;
+        v |= (uint32_t)b << (8 * i);
+    }
+    return v;
+}
+
+static void decode_modrm(Fetch *f, Insn *in)
+{
+    int m = fetch(f, 1);
+    in->has_modrm = 1;
+    in->mod = m >> 6;
+    in->reg = (m >> 3) & 7;
+    in->rm = m & 7;
+    in->base = in->index = -1;
+    in->scale = 0;
+    in->disp = 0;
+    in->default_ss = 0;
+    if (in->mod == 3)
+        return;
+    if (!in->addr32) {
+        static const int8_t base16[8] = { R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX };
+        static const int8_t index16[8] = { R_ESI, R_EDI, R_ESI, R_EDI, -1, -1, -1, -1 };
+        if (in->mod == 0 && in->rm == 6) {
+            in->disp = (int32_t)fetch(f, 2);
+        } else {
+            in->base = base16[in->rm];
+            in->index = index16[in->rm];
+            in->default_ss = (in->base == R_EBP);
+            if (in->rm >= 4) {      /* [si] [di] [bp] [bx]: base only */
+                in->base = base16[in->rm];
+                in->index = -1;
+            }
+            if (in->mod == 1)
+                in->disp = (int8_t)fetch(f, 1);
+            else if (in->mod == 2)
+                in->disp = (int16_t)fetch(f, 2);
+        }
+        return;
+    }
+    int rm = in->rm;
+    if (rm == 4) {
+        int sib = fetch(f, 1);
+        in->scale = sib >> 6;
+        int idx = (sib >> 3) & 7;
+        in->index = idx == 4 ? -1 : idx;
+        rm = sib & 7;
+        if (rm == 5 && in->mod == 0) {
+            in->base = -1;
+            in->disp = (int32_t)fetch(f, 4);
+        } else {
+            in->base = rm;
+        }
+    } else if (rm == 5 && in->mod == 0) {
+        in->disp = (int32_t)fetch(f, 4);
+    } else {
+        in->base = rm;
+    }
+    if (in->mod == 1)
+        in->disp = (int8_t)fetch(f, 1);
+    else if (in->mod == 2)
+        in->disp = (int32_t)fetch(f, 4);
+    in->default_ss = (in->base == R_ESP || in->base == R_EBP);
+}
+
+/* Which opcodes take a ModRM byte: one-byte map, then 0F map. */
+static int has_modrm_1(int op)
+{
+    if (op < 0x40)
+        return (op & 7) < 4;
+    return (op >= 0x62 && op <= 0x63) || op == 0x69 || op == 0x6b ||
+           (op >= 0x80 && op <= 0x8f) || (op >= 0xc0 && op <= 0xc1) ||
+           (op >= 0xc4 && op <= 0xc7) || (op >= 0xd0 && op <= 0xd3) ||
+           (op >= 0xd8 && op <= 0xdf) || op == 0xf6 || op == 0xf7 ||
+           op == 0xfe || op == 0xff;
+}
+
+static int has_modrm_0f(int op)
+{
+    return op <= 0x03 || (op >= 0x20 && op <= 0x23) || (op >= 0x40 && op <= 0x4f) ||
+           (op >= 0x90 && op <= 0x9f) || (op >= 0xa3 && op <= 0xa5) ||
+           (op >= 0xab && op <= 0xad) || (op >= 0xaf && op <= 0xb7) ||
+           (op >= 0xba && op <= 0xc1) || op == 0xc7;
+}
+
+/* Size in bytes of the immediate of opcode op (after ModRM). */
+static int imm_size(const Insn *in)
+{
+    int op = in->op, v = in->opsize;
+    if (op < 0x40 && (op & 7) == 4)
+        return 1;
+    if (op < 0x40 && (op & 7) == 5)
+        return v;
+    switch (op) {
+    case 0x6a: case 0x6b: case 0x80: case 0x82: case 0x83: case 0xa8: case 0xb0: case 0xb1:
+    case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xc0: case 0xc1:
+    case 0xc6: case 0xcd: case 0xd4: case 0xd5: case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+    case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+    case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xeb:
+    case OPC_0F(0xa4): case OPC_0F(0xac): case OPC_0F(0xba):
+        return 1;
+    case 0x68: case 0x69: case 0x81: case 0xa9: case 0xc7: case 0xe8: case 0xe9:
+        return v;
+    case 0xc2: case 0xca:
+        return 2;
+    case 0xc8:
+        return 2;   /* plus imm2 (1 byte) handled by the decoder */
+    }
+    if (op >= 0xb8 && op <= 0xbf)
+        return v;
+    if (op >= OPC_0F(0x80) && op <= OPC_0F(0x8f))
+        return v;
+    if (op == 0xf6 || op == 0xf7)
+        return in->reg < 2 ? (op == 0xf6 ? 1 : v) : 0;
+    return 0;
+}
+
+/* Decode the instruction at CS:eip into s->in.  Returns 0 when the bytes
+ * cannot be fetched (s->fetch_fault says why). */
+static int decode(Ctx *s, uint32_t eip)
+{
+    Insn *in = &s->in;
+    memset(in, 0, sizeof(*in));
+    in->eip = eip;
+    in->seg = S_NONE;
+    in->opsize = s->code32 ? 4 : 2;
+    in->addr32 = s->code32;
+    Fetch f = { s, eip, in };
+    s->fetch_fault = 0;
+    int op;
+    for (;;) {
+        op = fetch(&f, 1);
+        if (s->fetch_fault)
+            return 0;
+        switch (op) {
+        case 0x26: in->seg = S_ES; continue;
+        case 0x2e: in->seg = S_CS; continue;
+        case 0x36: in->seg = S_SS; continue;
+        case 0x3e: in->seg = S_DS; continue;
+        case 0x64: in->seg = S_FS; continue;
+        case 0x65: in->seg = S_GS; continue;
+        case 0x66: in->opsize = s->code32 ? 2 : 4; continue;
+        case 0x67: in->addr32 = !s->code32; continue;
+        case 0xf0: in->lock = 1; continue;
+        case 0xf2: case 0xf3: in->rep = op; continue;
+        }
+        break;
+    }
+    if (op == 0x0f)
+        op = OPC_0F(fetch(&f, 1));
+    in->op = op;
+    if (op > 0xff ? has_modrm_0f(op & 0xff) : has_modrm_1(op))
+        decode_modrm(&f, in);
+    int isz = imm_size(in);
+    if (op == 0xa0 || op == 0xa1 || op == 0xa2 || op == 0xa3)
+        isz = in->addr32 ? 4 : 2;           /* moffs */
+    if (op == 0x9a || op == 0xea) {         /* ptr16:16/32 */
+        in->imm = fetch(&f, in->opsize);
+        in->imm2 = fetch(&f, 2);
+    } else if (isz) {
+        in->imm = fetch(&f, isz);
+        if (isz == 1 && op != 0xcd && op != 0xd4 && op != 0xd5 && op != 0xc8 &&
+            !(op >= 0xe4 && op <= 0xe7) && !(op >= 0xb0 && op <= 0xb7) &&
+            op != 0xc6 && op != 0xa8 && op != 0x80 && op != 0x82 && op != 0xc0 &&
+            op != 0xc1 && op != OPC_0F(0xa4) && op != OPC_0F(0xac) && op != OPC_0F(0xba) &&
+            !(op < 0x40 && (op & 7) == 4))
+            in->imm = (uint32_t)(int8_t)in->imm;    /* sign-extended imm8 */
+        if (op == 0xc8)
+            in->imm2 = fetch(&f, 1);
+    }
+    if (s->fetch_fault)
+        return 0;
+    in->next = f.eip & (s->code32 ? 0xffffffffu : 0xffffu);
+    if (in->len > 15) {
+        s->fetch_fault = EXC_GP;            /* instruction too long */
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- Translation of instructions ------------------------------------------- */
+
+static int osz(const Ctx *s) { return s->in.opsize; }
+
+/* Mask an instruction pointer to the operand size of a jump. */
+static uint32_t eip_mask(const Ctx *s, uint32_t eip)
+{
+    return s->in.opsize == 2 ? eip & 0xffff : eip;
+}
+
+/* The ModRM r/m operand as a guest register operand (mod == 3). */
+static Opnd rm_reg(const Ctx *s, int size) { return greg(s->in.rm, size); }
+
+/* Load the ModRM r/m operand (register or memory) into EBX. */
+static void gen_load_rm(Ctx *s, int size, int sign)
+{
+    if (s->in.mod == 3) {
+        if (sign)
+            emit_load_sx(RBX, rm_reg(s, size), size);
+        else
+            emit_load(RBX, rm_reg(s, size), size);
+    } else {
+        gen_load_ea(s, size, sign);
+    }
+}
+
+/* Store EBX to the ModRM r/m operand. */
+static void gen_store_rm(Ctx *s, int size)
+{
+    if (s->in.mod == 3)
+        emit_store(rm_reg(s, size), RBX, size);
+    else
+        gen_store_ea(s, size);
+}
+
+/* Apply op to the r/m operand in place (register or memory). */
+static void gen_rmw_rm(Ctx *s, const HostOp *op)
+{
+    if (s->in.mod == 3) {
+        gen_hostop(s, op, rm_reg(s, op->size));
+    } else {
+        gen_ea(s, &s->in, 0);
+        gen_rmw_seg(s, insn_seg(&s->in), op);
+    }
+}
+
+static HostOp hostop(int kind, int sub, int size, int src, uint32_t imm)
+{
+    HostOp op;
+    memset(&op, 0, sizeof(op));
+    op.kind = kind;
+    op.sub = sub;
+    op.size = size;
+    op.src = src;
+    op.imm = imm;
+    return op;
+}
+
+/* LOCK is allowed only on these, with a memory destination. */
+static int lock_ok(const Ctx *s)
+{
+    const Insn *in = &s->in;
+    int op = in->op;
+    if (in->mod == 3 || !in->has_modrm)
+        return 0;
+    if (op < 0x40 && (op & 7) < 2 && (op >> 3) != 7)
+        return 1;                               /* ALU Ev,Gv except CMP */
+    if ((op >= 0x80 && op <= 0x83) && in->reg != 7)
+        return 1;
+    if ((op == 0xf6 || op == 0xf7) && (in->reg == 2 || in->reg == 3))
+        return 1;
+    if ((op == 0xfe || op == 0xff) && in->reg < 2)
+        return 1;
+    if (op == 0x86 || op == 0x87)
+        return 1;
+    if (op == OPC_0F(0xab) || op == OPC_0F(0xb3) || op == OPC_0F(0xbb) ||
+        (op == OPC_0F(0xba) && in->reg >= 5) || op == OPC_0F(0xb0) || op == OPC_0F(0xb1) ||
+        op == OPC_0F(0xc0) || op == OPC_0F(0xc1) || op == OPC_0F(0xc7))
+        return 1;
+    return 0;
+}
+
+/* ALU op with operands E (r/m) and G (reg): direction 0 is E = E op G,
+ * direction 1 is G = G op E.  CMP (7) writes nothing. */
+static void gen_alu_eg(Ctx *s, int alu, int size, int dir)
+{
+    HostOp op = hostop(HOP_ALU, alu, size, SRC_RBX, 0);
+    op.reads_flags = (alu == 2 || alu == 3);
+    op.writes_flags = 1;
+    op.lock = s->in.lock;
+    Opnd g = greg(s->in.reg, size);
+    if (dir == 1) {                             /* G op= E */
+        gen_load_rm(s, size, 0);
+        gen_hostop(s, &op, g);
+    } else if (s->in.mod == 3) {                /* E(reg) op= G */
+        emit_load(RBX, g, size);
+        gen_hostop(s, &op, rm_reg(s, size));
+    } else if (alu == 7) {                      /* cmp mem, G: ebx = mem; cmp ebx, G */
+        gen_load_ea(s, size, 0);
+        flags_sync(s);
+        emit_op(size, size == 1 ? 0x3a : 0x3b, RBX, g);
+        s->fl = FL_DIRTY;
+    } else {                                    /* mem op= G */
+        emit_load(RBX, g, size);
+        gen_ea(s, &s->in, 0);
+        gen_rmw_seg(s, insn_seg(&s->in), &op);
+    }
+}
+
+/* ALU op with an immediate on the r/m operand (or the accumulator). */
+static void gen_alu_imm_rm(Ctx *s, int alu, int size, uint32_t imm)
+{
+    HostOp op = hostop(HOP_ALU, alu, size, SRC_IMM, imm);
+    op.reads_flags = (alu == 2 || alu == 3);
+    op.writes_flags = 1;
+    op.lock = s->in.lock;
+    if (alu == 7 && s->in.mod != 3) {           /* cmp mem, imm */
+        gen_load_ea(s, size, 0);
+        gen_hostop(s, &op, oreg(RBX));
+        return;
+    }
+    gen_rmw_rm(s, &op);
+}
+
+/* TEST E, G / TEST E, imm */
+static void gen_test(Ctx *s, int size, int use_imm, uint32_t imm)
+{
+    flags_sync(s);
+    if (s->in.mod == 3) {
+        if (use_imm) {
+            emit_op(size, size == 1 ? 0xf6 : 0xf7, 0, rm_reg(s, size));
+        } else {
+            emit_load(RBX, greg(s->in.reg, size), size);
+            emit_op(size, size == 1 ? 0x84 : 0x85, RBX, rm_reg(s, size));
+        }
+    } else {
+        gen_load_ea(s, size, 0);
+        if (use_imm)
+            emit_op(size, size == 1 ? 0xf6 : 0xf7, 0, oreg(RBX));
+        else
+            emit_op(size, size == 1 ? 0x84 : 0x85, RBX, greg(s->in.reg, size));
+    }
+    if (use_imm) {
+        if (size == 1)
+            emit8(imm);
+        else if (size == 2)
+            emit16(imm);
+        else
+            emit32(imm);
+    }
+    s->fl = FL_DIRTY;
+}
+
+/* ---- Stack ------------------------------------------------------------------- */
+
+static int ss_size(const Ctx *s) { return s->ss32 ? 4 : 2; }
+
+/* ESI = (E)SP - size (wrapped to the stack size), the new top of stack. */
+static void gen_sp_offset(Ctx *s, int32_t delta)
+{
+    flags_clobber(s);
+    emit_load(RSI, greg(R_ESP, ss_size(s)), ss_size(s));
+    if (delta)
+        emit_alu_imm(0, oreg(RSI), (uint32_t)delta, ss_size(s));
+}
+
+/* (E)SP += delta, at the stack's size. */
+static void gen_sp_add(Ctx *s, int32_t delta)
+{
+    flags_clobber(s);
+    emit_alu_imm(0, greg(R_ESP, ss_size(s)), (uint32_t)delta, ss_size(s));
+}
+
+/* Push the low `size` bytes of EBX. */
+static void gen_push(Ctx *s, int size)
+{
+    gen_sp_offset(s, -size);
+    gen_store_seg(s, S_SS, size);
+    gen_sp_add(s, -size);
+}
+
+/* Pop `size` bytes into EBX (zero-extended); (E)SP is updated. */
+static void gen_pop(Ctx *s, int size)
+{
+    gen_sp_offset(s, 0);
+    gen_load_seg(s, S_SS, size, 0);
+    gen_sp_add(s, size);
+}
+
+/* ---- Segment registers (real mode inline, else helper) ---------------------- */
+
+/* Load segment register seg with the selector in BX. */
+static void gen_load_seg_reg(Ctx *s, int seg)
+{
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
+        flags_clobber(s);
+        emit_store(gseg_sel(seg), RBX, 2);
+        emit_load(RAX, oreg(RBX), 2);                   /* movzx eax, bx */
+        emit_op(4, 0xc1, 4, oreg(RAX)); emit8(4);       /* shl eax, 4 */
+        emit_store(gseg_base(seg), RAX, 4);
+        return;
+    }
+    gen_helper_prep(s);
+    emit_op(4, 0x8b, RDX, oreg(RBX));
+    emit_mov_ri(RSI, seg);
+    gen_helper_call(s, (void *)helper_load_seg);
+}
+
+/* ---- Control transfers ------------------------------------------------------- */
+
+static void gen_jcc(Ctx *s, int cc, uint32_t target)
+{
+    flags_need(s);
+    flags_sync(s);
+    uint8_t *taken = emit_jcc(cc, NULL);
+    gen_goto_tb(s, 0, s->in.next);
+    patch_rel32(taken, p);
+    gen_goto_tb(s, 1, target);
+    s->ended = 1;
+}
+
+static void gen_jmp(Ctx *s, uint32_t target)
+{
+    gen_goto_tb(s, 0, target);
+    s->ended = 1;
+}
+
+/* EIP = EBX (masked to the operand size), then jump there. */
+static void gen_jmp_ebx(Ctx *s)
+{
+    if (osz(s) == 2)
+        emit_load(RBX, oreg(RBX), 2);
+    emit_store(omem(RBP, CPU_OFF(eip)), RBX, 4);
+    gen_jmp_indirect(s);
+}
+
+/* LOOP/LOOPE/LOOPNE/JCXZ: op 0xe0-0xe3. */
+static void gen_loop(Ctx *s, uint32_t target)
+{
+    int asz = s->in.addr32 ? 4 : 2;
+    Opnd cx = greg(R_ECX, asz);
+    flags_clobber(s);
+    uint8_t *not_taken = NULL, *not_taken2 = NULL;
+    if (s->in.op == 0xe3) {
+        emit_alu_imm(7, cx, 0, asz);                    /* cmp cx, 0 */
+        not_taken = emit_jcc(CC_NE, NULL);
+    } else {
+        emit_alu_imm(5, cx, 1, asz);                    /* sub cx, 1 */
+        not_taken = emit_jcc(CC_E, NULL);
+        if (s->in.op != 0xe2) {
+            emit_op(1, 0xf6, 0, omem(RBP, CPU_OFF(cc))); /* test byte cc, ZF */
+            emit8(F_ZF);
+            not_taken2 = emit_jcc(s->in.op == 0xe1 ? CC_E : CC_NE, NULL);
+        }
+    }
+    gen_goto_tb(s, 1, target);
+    patch_rel32(not_taken, p);
+    if (not_taken2)
+        patch_rel32(not_taken2, p);
+    gen_goto_tb(s, 0, s->in.next);
+    s->ended = 1;
+}
+
+/* ---- Helpers with arguments -------------------------------------------------- */
+
+static void gen_helper_1(Ctx *s, void *fn, uint32_t a)
+{
+    gen_helper_prep(s);
+    emit_mov_ri(RSI, a);
+    gen_helper_call(s, fn);
+}
+
+static void gen_helper_2(Ctx *s, void *fn, uint32_t a, uint32_t b)
+{
+    gen_helper_prep(s);
+    emit_mov_ri(RSI, a);
+    emit_mov_ri(RDX, b);
+    gen_helper_call(s, fn);
+}
+
+static void gen_helper_3(Ctx *s, void *fn, uint32_t a, uint32_t b, uint32_t c)
+{
+    gen_helper_prep(s);
+    emit_mov_ri(RSI, a);
+    emit_mov_ri(RDX, b);
+    emit_mov_ri(RCX, c);
+    gen_helper_call(s, fn);
+}
+
+/* A helper whose first argument is EBX. */
+static void gen_helper_ebx(Ctx *s, void *fn, uint32_t b, uint32_t c)
+{
+    gen_helper_prep(s);
+    emit_op(4, 0x8b, RSI, oreg(RBX));
+    emit_mov_ri(RDX, b);
+    emit_mov_ri(RCX, c);
+    gen_helper_call(s, fn);
+}
+
+/* ---- Opcode groups ----------------------------------------------------------- */
+
+static void gen_shift_group(Ctx *s, int size, int src, uint32_t count)
+{
+    if (s->in.reg == 6)
+        s->in.reg = 4;                  /* SAL is SHL */
+    HostOp op = hostop(HOP_SHIFT, s->in.reg, size, src, count);
+    op.reads_flags = 1;                 /* count 0 and rotates keep flags */
+    op.writes_flags = 1;
+    gen_rmw_rm(s, &op);
+}
+
+/* MUL/IMUL one-operand: host mul on the guest accumulator. */
+static void gen_mul1(Ctx *s, int size, int is_imul)
+{
+    gen_load_rm(s, size, 0);
+    flags_sync(s);
+    emit_load(RAX, greg(R_EAX, size), size);
+    emit_op(size, size == 1 ? 0xf6 : 0xf7, is_imul ? 5 : 4, oreg(RBX));
+    if (size == 1) {
+        emit_store(greg(R_EAX, 2), RAX, 2);
+    } else {
+        emit_store(greg(R_EAX, size), RAX, size);
+        emit_store(greg(R_EDX, size), RDX, size);
+    }
+    s->fl = FL_DIRTY;
+}
+
+/* Group 3: F6/F7 /0-7 */
+static int gen_group3(Ctx *s, int size)
+{
+    switch (s->in.reg) {
+    case 0: case 1:
+        gen_test(s, size, 1, s->in.imm);
+        return 1;
+    case 2: case 3: {
+        HostOp op = hostop(HOP_UNARY, s->in.reg, size, SRC_RBX, 0);
+        op.writes_flags = (s->in.reg == 3);
+        op.lock = s->in.lock;
+        gen_rmw_rm(s, &op);
+        return 1;
+    }
+    case 4: case 5:
+        gen_mul1(s, size, s->in.reg == 5);
+        return 1;
+    default:
+        gen_load_rm(s, size, 0);
+        gen_helper_ebx(s, (void *)(s->in.reg == 6 ? helper_div : helper_idiv), size, 0);
+        return 1;
+    }
+}
+
+/* Group 4/5: FE/FF */
+static int gen_group5(Ctx *s, int size)
+{
+    int reg = s->in.reg;
+    if (reg < 2) {
+        HostOp op = hostop(HOP_UNARY, reg, size, SRC_RBX, 0);
+        op.reads_flags = op.writes_flags = 1;   /* CF is kept */
+        op.lock = s->in.lock;
+        gen_rmw_rm(s, &op);
+        return 1;
+    }
+    if (size == 1)
+        return 0;
+    switch (reg) {
+    case 2:                                     /* call near indirect */
+        gen_load_rm(s, size, 0);
+        emit_op(4, 0x8b, R12, oreg(RBX));
+        emit_mov_ri(RBX, s->in.next);
+        gen_push(s, size);
+        emit_op(4, 0x8b, RBX, oreg(R12));
+        gen_jmp_ebx(s);
+        return 1;
+    case 4:                                     /* jmp near indirect */
+        gen_load_rm(s, size, 0);
+        gen_jmp_ebx(s);
+        return 1;
+    case 3: case 5:                             /* call/jmp far m16:16/32 */
+        if (s->in.mod == 3)
+            return 0;
+        gen_ea(s, &s->in, 0);
+        emit_op(4, 0x8b, R13, oreg(RSI));
+        gen_load_seg(s, insn_seg(&s->in), size, 0);
+        emit_op(4, 0x8b, R12, oreg(RBX));       /* r12 = offset */
+        emit_op(4, 0x8b, RSI, oreg(R13));
+        emit_alu_imm(0, oreg(RSI), size, 4);
+        gen_load_seg(s, insn_seg(&s->in), 2, 0); /* ebx = selector */
+        gen_helper_prep(s);
+        emit_op(4, 0x8b, RSI, oreg(RBX));
+        emit_op(4, 0x8b, RDX, oreg(R12));
+        if (reg == 3) {
+            emit_mov_ri(RCX, s->in.next);
+            emit_mov_ri(R8, size == 4);
+            gen_helper_call(s, (void *)helper_far_call);
+        } else {
+            gen_helper_call(s, (void *)helper_far_jmp);
+        }
+        gen_exit_dispatch(s);
+        return 1;
+    case 6:                                     /* push r/m */
+        gen_load_rm(s, size, 0);
+        gen_push(s, size);
+        return 1;
+    }
+    return 0;
+}
+
+/* String instructions go to helper_string, which handles REP. */
+static void gen_string(Ctx *s, int op, int size)
+{
+    uint32_t desc = (uint32_t)op | ((uint32_t)size << 4) | (s->in.addr32 ? STR_A32 : 0) |
+                    ((uint32_t)(s->in.rep == 0xf3 ? 1 : s->in.rep == 0xf2 ? 2 : 0) << 8) |
+                    ((uint32_t)(s->in.seg == S_NONE ? S_DS : s->in.seg) << 12);
+    if (op == STR_MOVS || op == STR_STOS || op == STR_LODS || op == STR_INS || op == STR_OUTS)
+        if (s->in.rep == 0xf2)
+            desc = (desc & ~0x300u) | 0x100u;   /* REPNE acts as REP here */
+    gen_helper_1(s, (void *)helper_string, desc);
+    if (s->in.rep) {                    /* stopped early: run it again later */
+        emit_op(4, 0x85, RAX, oreg(RAX));
+        Stub *st = add_stub(s, STUB_EXIT);
+        st->jump_field = emit_jcc(CC_NE, NULL);
+    }
+}
+
+/* Translate a bit-string op with a register bit offset on memory: the
+ * offset selects a unit relative to the effective address. */
+static void gen_bt_mem_reg(Ctx *s, HostOp *op)
+{
+    int size = op->size;
+    gen_ea(s, &s->in, 0);
+    /* eax = sign-extended bit offset >> log2(bits) * bytes: the unit */
+    emit_load_sx(RAX, greg(s->in.reg, size), size);
+    emit_op(4, 0xc1, 7, oreg(RAX)); emit8(size == 2 ? 4 : 5);       /* sar eax, 4/5 */
+    emit_op(4, 0xc1, 4, oreg(RAX)); emit8(size == 2 ? 1 : 2);       /* shl eax, 1/2 */
+    emit_op(4, 0x03, RSI, oreg(RAX));                               /* add esi, eax */
+    if (!s->in.addr32)
+        emit_load(RSI, oreg(RSI), 2);
+    emit_load(RBX, greg(s->in.reg, size), size);
+    emit_alu_imm(4, oreg(RBX), size * 8 - 1, size);                 /* bit in unit */
+    gen_rmw_seg(s, insn_seg(&s->in), op);
+}
+
+static int gen_bt(Ctx *s, int sub, int use_imm)
+{
+    int size = osz(s);
+    HostOp op = hostop(HOP_BT, sub, size, use_imm ? SRC_IMM : SRC_RBX, s->in.imm);
+    op.reads_flags = op.writes_flags = 1;
+    op.lock = s->in.lock;
+    if (sub == 4) {                             /* BT only reads */
+        if (s->in.mod != 3 && !use_imm) {
+            gen_bt_mem_reg(s, &op);
+            return 1;
+        }
+        if (s->in.mod != 3) {
+            gen_load_ea(s, size, 0);
+            op.imm &= size * 8 - 1;
+            gen_hostop(s, &op, oreg(RBX));
+            return 1;
+        }
+    }
+    if (use_imm) {
+        op.imm &= size * 8 - 1;
+        gen_rmw_rm(s, &op);
+    } else if (s->in.mod == 3) {
+        flags_clobber(s);
+        emit_load(RBX, greg(s->in.reg, size), size);
+        emit_alu_imm(4, oreg(RBX), size * 8 - 1, size);
+        gen_hostop(s, &op, rm_reg(s, size));
+    } else {
+        gen_bt_mem_reg(s, &op);
+    }
+    return 1;
+}
+
+/* MOV to/from a segment register, LDS/LES/..., PUSH/POP Sreg. */
+static int gen_les(Ctx *s, int seg)
+{
+    if (s->in.mod == 3)
+        return 0;
+    int size = osz(s);
+    gen_ea(s, &s->in, 0);
+    emit_op(4, 0x8b, R13, oreg(RSI));
+    gen_load_seg(s, insn_seg(&s->in), size, 0);
+    emit_op(4, 0x8b, R12, oreg(RBX));
+    emit_op(4, 0x8b, RSI, oreg(R13));
+    emit_alu_imm(0, oreg(RSI), size, 4);
+    gen_load_seg(s, insn_seg(&s->in), 2, 0);
+    gen_load_seg_reg(s, seg);
+    emit_store(greg(s->in.reg, size), R12, size);
+    return 1;
+}
+
+/* ---- The instruction switch --------------------------------------------------- */
+
+static int gen_0f(Ctx *s);
+
+/* Translate s->in.  Returns 0 for an invalid opcode (#UD emitted by caller). */
+static int gen_insn(Ctx *s)
+{
+    Insn *in = &s->in;
+    int op = in->op, v = in->opsize, b;
+
+    if (in->lock && !lock_ok(s))
+        return 0;
+    if (op > 0xff)
+        return gen_0f(s);
+    if (op < 0x40 && (op & 7) < 6) {            /* ALU block */
+        int alu = op >> 3;
+        b = (op & 1) ? v : 1;
+        switch (op & 7) {
+        case 0: case 1: gen_alu_eg(s, alu, b, 0); return 1;
+        case 2: case 3: gen_alu_eg(s, alu, b, 1); return 1;
+        case 4: case 5: {
+            HostOp h = hostop(HOP_ALU, alu, b, SRC_IMM, in->imm);
+            h.reads_flags = (alu == 2 || alu == 3);
+            h.writes_flags = 1;
+            gen_hostop(s, &h, greg(R_EAX, b));
+            return 1;
+        }
+        }
+    }
+    switch (op) {
+    case 0x06: case 0x0e: case 0x16: case 0x1e:          /* push sreg */
+        emit_load(RBX, gseg_sel(op >> 3), 2);
+        gen_sp_offset(s, -v);
+        gen_store_seg(s, S_SS, 2);
+        gen_sp_add(s, -v);
+        return 1;
+    case 0x07: case 0x17: case 0x1f:                     /* pop sreg */
+        gen_sp_offset(s, 0);
+        gen_load_seg(s, S_SS, 2, 0);
+        gen_load_seg_reg(s, op >> 3);
+        gen_sp_add(s, v);
+        if (op == 0x17)
+            s->shadow = 1;          /* the next instruction runs in the SS shadow */
+        return 1;
+    case 0x27: case 0x2f: case 0x37: case 0x3f:          /* DAA DAS AAA AAS */
+        gen_helper_2(s, (void *)helper_bcd, op, 0);
+        return 1;
+    case 0xd4: case 0xd5:                                /* AAM AAD */
+        gen_helper_2(s, (void *)helper_bcd, op, in->imm & 0xff);
+        return 1;
+    case 0xd6:                                           /* SALC: al = CF ? 0xff : 0 */
+        flags_need(s);
+        flags_clobber(s);
+        emit_op(1, OPC_0F(0x92), 0, oreg(RBX));          /* setb bl */
+        emit_op(1, 0xf6, 3, oreg(RBX));                  /* neg bl */
+        emit_store(greg(R_EAX, 1), RBX, 1);
+        return 1;
+    }
+    if (op >= 0x40 && op <= 0x4f) {                     /* inc/dec reg */
+        HostOp h = hostop(HOP_UNARY, (op >> 3) & 1, v, SRC_RBX, 0);
+        h.reads_flags = h.writes_flags = 1;
+        gen_hostop(s, &h, greg(op & 7, v));
+        return 1;
+    }
+    if (op >= 0x50 && op <= 0x57) {                     /* push reg */
+        emit_load(RBX, greg(op & 7, v), v);
+        gen_push(s, v);
+        return 1;
+    }
+    if (op >= 0x58 && op <= 0x5f) {                     /* pop reg */
+        gen_pop(s, v);
+        emit_store(greg(op & 7, v), RBX, v);
+        return 1;
+    }
+    if (op >= 0x70 && op <= 0x7f) {
+        gen_jcc(s, op & 15, eip_mask(s, in->next + in->imm));
+        return 1;
+    }
+    if (op >= 0x91 && op <= 0x97) {                     /* xchg eax, reg */
+        emit_load(RBX, greg(R_EAX, v), v);
+        emit_load(RAX, greg(op & 7, v), v);
+        emit_store(greg(op & 7, v), RBX, v);
+        emit_store(greg(R_EAX, v), RAX, v);
+        return 1;
+    }
+    if (op >= 0xb0 && op <= 0xb7) {
+        emit_store_imm(greg(op & 7, 1), in->imm, 1);
+        return 1;
+    }
+    if (op >= 0xb8 && op <= 0xbf) {
+        emit_store_imm(greg(op & 7, v), in->imm, v);
+        return 1;
+    }
+    switch (op) {
+    case 0x60: gen_helper_1(s, (void *)helper_pusha, v == 4); return 1;
+    case 0x61: gen_helper_1(s, (void *)helper_popa, v == 4); return 1;
+    case 0x62:                                           /* bound */
+        if (in->mod == 3)
+            return 0;
+        gen_ea(s, in, 0);
+        emit_op(4, 0x8b, R12, oreg(RSI));
+        gen_helper_prep(s);
+        emit_op(4, 0x8b, RSI, oreg(R12));
+        emit_load_sx(RDX, greg(in->reg, v), v);
+        emit_mov_ri(RCX, (uint32_t)(insn_seg(in) << 1) | (v == 4));
+        gen_helper_call(s, (void *)helper_bound);
+        return 1;
+    case 0x68: case 0x6a:
+        emit_mov_ri(RBX, in->imm);
+        gen_push(s, v);
+        return 1;
+    case 0x69: case 0x6b:                                /* imul G, E, imm */
+        gen_load_rm(s, v, 0);
+        flags_sync(s);
+        emit_op(v, op == 0x6b ? 0x6b : 0x69, RBX, oreg(RBX));
+        if (op == 0x6b)
+            emit8(in->imm);
+        else if (v == 2)
+            emit16(in->imm);
+        else
+            emit32(in->imm);
+        s->fl = FL_DIRTY;
+        emit_store(greg(in->reg, v), RBX, v);
+        return 1;
+    case 0x6c: gen_string(s, STR_INS, 1); return 1;
+    case 0x6d: gen_string(s, STR_INS, v); return 1;
+    case 0x6e: gen_string(s, STR_OUTS, 1); return 1;
+    case 0x6f: gen_string(s, STR_OUTS, v); return 1;
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        b = (op == 0x81 || op == 0x83) ? v : 1;
+        gen_alu_imm_rm(s, in->reg, b, in->imm);
+        return 1;
+    case 0x84: case 0x85:
+        gen_test(s, op == 0x84 ? 1 : v, 0, 0);
+        return 1;
+    case 0x86: case 0x87: {                              /* xchg E, G */
+        b = op == 0x86 ? 1 : v;
+        emit_load(RBX, greg(in->reg, b), b);
+        if (in->mod == 3) {
+            emit_load(RAX, rm_reg(s, b), b);
+            emit_store(rm_reg(s, b), RBX, b);
+            emit_store(greg(in->reg, b), RAX, b);
+        } else {
+            HostOp h = hostop(HOP_XCHG, 0, b, SRC_RBX, 0);
+            gen_ea(s, in, 0);
+            gen_rmw_seg(s, insn_seg(in), &h);
+            emit_store(greg(in->reg, b), RBX, b);
+        }
+        return 1;
+    }
+    case 0x88: case 0x89:                                /* mov E, G */
+        b = op == 0x88 ? 1 : v;
+        emit_load(RBX, greg(in->reg, b), b);
+        gen_store_rm(s, b);
+        return 1;
+    case 0x8a: case 0x8b:                                /* mov G, E */
+        b = op == 0x8a ? 1 : v;
+        gen_load_rm(s, b, 0);
+        emit_store(greg(in->reg, b), RBX, b);
+        return 1;
+    case 0x8c:                                           /* mov E, sreg */
+        if (in->reg > 5)
+            return 0;
+        emit_load(RBX, gseg_sel(in->reg), 2);
+        gen_store_rm(s, in->mod == 3 ? v : 2);
+        return 1;
+    case 0x8d:                                           /* lea */
+        if (in->mod == 3)
+            return 0;
+        gen_ea(s, in, 0);
+        emit_store(greg(in->reg, v), RSI, v);
+        return 1;
+    case 0x8e:                                           /* mov sreg, E */
+        if (in->reg > 5 || in->reg == S_CS)
+            return 0;
+        gen_load_rm(s, 2, 0);
+        gen_load_seg_reg(s, in->reg);
+        if (in->reg == S_SS)
+            s->shadow = 1;
+        return 1;
+    case 0x8f:                                           /* pop E */
+        if (in->reg != 0)
+            return 0;
+        gen_sp_offset(s, 0);
+        gen_load_seg(s, S_SS, v, 0);
+        if (in->mod == 3) {
+            gen_sp_add(s, v);
+            emit_store(rm_reg(s, v), RBX, v);
+        } else {
+            gen_ea(s, in, in->base == R_ESP ? v : 0);
+            gen_store_seg(s, insn_seg(in), v);
+            gen_sp_add(s, v);
+        }
+        return 1;
+    case 0x90:
+        return 1;
+    case 0x98:                                           /* cbw / cwde */
+        if (v == 2) {
+            emit_load_sx(RBX, greg(R_EAX, 1), 1);
+            emit_store(greg(R_EAX, 2), RBX, 2);
+        } else {
+            emit_load_sx(RBX, greg(R_EAX, 2), 2);
+            emit_store(greg(R_EAX, 4), RBX, 4);
+        }
+        return 1;
+    case 0x99:                                           /* cwd / cdq: no flags */
+        emit_load(RAX, greg(R_EAX, v), v);
+        if (v == 2)
+            emit8(0x66);
+        emit8(0x99);
+        emit_store(greg(R_EDX, v), RDX, v);
+        return 1;
+    case 0x9a:                                           /* call far ptr */
+        gen_helper_prep(s);
+        emit_mov_ri(RSI, in->imm2);
+        emit_mov_ri(RDX, in->imm);
+        emit_mov_ri(RCX, in->next);
+        emit_mov_ri(R8, v == 4);
+        gen_helper_call(s, (void *)helper_far_call);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0x9b:                                           /* wait: no FPU yet */
+        return 1;
+    case 0x9c:                                           /* pushf */
+        flags_clobber(s);
+        emit_load(RBX, omem(RBP, CPU_OFF(cc)), 4);
+        emit_alu_imm(4, oreg(RBX), F_ARITH, 4);
+        emit_op(4, 0x0b, RBX, omem(RBP, CPU_OFF(eflags)));
+        emit_load(RAX, omem(RBP, CPU_OFF(df)), 4);          /* -1 or 1: DF bit */
+        emit_alu_imm(4, oreg(RAX), F_DF, 4);
+        emit_op(4, 0x0b, RBX, oreg(RAX));
+        if (v == 4)
+            emit_alu_imm(4, oreg(RBX), ~(uint32_t)(F_VM | F_RF), 4);
+        gen_push(s, v);
+        return 1;
+    case 0x9d:                                           /* popf */
+        gen_pop(s, v);
+        gen_helper_ebx(s, (void *)helper_popf, v == 4, 0);
+        gen_set_eip(in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0x9e:                                           /* sahf: OF is kept */
+        flags_need(s);
+        emit_op(1, 0x8a, 4, greg(4, 1));                 /* mov ah, guest ah */
+        emit8(0x9e);
+        s->fl = FL_DIRTY;
+        return 1;
+    case 0x9f:                                           /* lahf */
+        flags_need(s);
+        emit8(0x9f);
+        emit_op(1, 0x88, 4, greg(4, 1));                 /* mov guest ah, ah */
+        return 1;
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: {        /* mov moffs */
+        b = (op & 1) ? v : 1;
+        int seg = in->seg == S_NONE ? S_DS : in->seg;
+        if (op >= 0xa2)
+            emit_load(RBX, greg(R_EAX, b), b);
+        flags_clobber(s);
+        emit_mov_ri(RSI, in->imm);
+        if (op < 0xa2) {
+            gen_load_seg(s, seg, b, 0);
+            emit_store(greg(R_EAX, b), RBX, b);
+        } else {
+            gen_store_seg(s, seg, b);
+        }
+        return 1;
+    }
+    case 0xa4: gen_string(s, STR_MOVS, 1); return 1;
+    case 0xa5: gen_string(s, STR_MOVS, v); return 1;
+    case 0xa6: gen_string(s, STR_CMPS, 1); return 1;
+    case 0xa7: gen_string(s, STR_CMPS, v); return 1;
+    case 0xa8: case 0xa9: {                              /* test acc, imm */
+        b = op == 0xa8 ? 1 : v;
+        flags_sync(s);
+        emit_op(b, b == 1 ? 0xf6 : 0xf7, 0, greg(R_EAX, b));
+        if (b == 1) emit8(in->imm); else if (b == 2) emit16(in->imm); else emit32(in->imm);
+        s->fl = FL_DIRTY;
+        return 1;
+    }
+    case 0xaa: gen_string(s, STR_STOS, 1); return 1;
+    case 0xab: gen_string(s, STR_STOS, v); return 1;
+    case 0xac: gen_string(s, STR_LODS, 1); return 1;
+    case 0xad: gen_string(s, STR_LODS, v); return 1;
+    case 0xae: gen_string(s, STR_SCAS, 1); return 1;
+    case 0xaf: gen_string(s, STR_SCAS, v); return 1;
+    case 0xc0: case 0xc1:
+        gen_shift_group(s, op == 0xc0 ? 1 : v, SRC_IMM, in->imm & 0xff);
+        return 1;
+    case 0xd0: case 0xd1:
+        gen_shift_group(s, op == 0xd0 ? 1 : v, SRC_ONE, 1);
+        return 1;
+    case 0xd2: case 0xd3:
+        gen_shift_group(s, op == 0xd2 ? 1 : v, SRC_CL, 0);
+        return 1;
+    case 0xc2: case 0xc3:                                /* ret near [imm16] */
+        gen_pop(s, v);
+        if (op == 0xc2 && (in->imm & 0xffff))
+            gen_sp_add(s, (int32_t)(in->imm & 0xffff));
+        gen_jmp_ebx(s);
+        return 1;
+    case 0xc4: return gen_les(s, S_ES);
+    case 0xc5: return gen_les(s, S_DS);
+    case 0xc6: case 0xc7:                                /* mov E, imm */
+        if (in->reg != 0)
+            return 0;
+        b = op == 0xc6 ? 1 : v;
+        if (in->mod == 3) {
+            emit_store_imm(rm_reg(s, b), in->imm, b);
+        } else {
+            emit_mov_ri(RBX, in->imm);
+            gen_store_ea(s, b);
+        }
+        return 1;
+    case 0xc8:                                           /* enter */
+        gen_helper_3(s, (void *)helper_enter, in->imm & 0xffff, in->imm2 & 0xff, v == 4);
+        return 1;
+    case 0xc9:                                           /* leave */
+        flags_clobber(s);
+        emit_load(RSI, greg(R_EBP, ss_size(s)), ss_size(s));
+        gen_load_seg(s, S_SS, v, 0);
+        emit_load(RAX, greg(R_EBP, ss_size(s)), ss_size(s));
+        emit_alu_imm(0, oreg(RAX), v, ss_size(s));
+        emit_store(greg(R_ESP, ss_size(s)), RAX, ss_size(s));
+        emit_store(greg(R_EBP, v), RBX, v);
+        return 1;
+    case 0xca: case 0xcb:                                /* retf [imm16] */
+        gen_helper_2(s, (void *)helper_far_ret, v == 4, op == 0xca ? in->imm & 0xffff : 0);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xcc:
+        gen_helper_2(s, (void *)helper_int, EXC_BP, in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xcd:
+        gen_helper_2(s, (void *)helper_int, in->imm & 0xff, in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xce:
+        gen_helper_1(s, (void *)helper_into, in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xcf:
+        gen_helper_1(s, (void *)helper_iret, v == 4);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xd7: {                                         /* xlat */
+        int asz = in->addr32 ? 4 : 2;
+        flags_clobber(s);
+        emit_load(RSI, greg(R_EBX, asz), asz);
+        emit_load(RAX, greg(R_EAX, 1), 1);
+        emit_op(asz, 0x03, RSI, oreg(RAX));
+        gen_load_seg(s, in->seg == S_NONE ? S_DS : in->seg, 1, 0);
+        emit_store(greg(R_EAX, 1), RBX, 1);
+        return 1;
+    }
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        gen_exception(s, EXC_NM);                        /* no FPU: as with CR0.EM */
+        return 1;
+    case 0xe0: case 0xe1: case 0xe2: case 0xe3:
+        gen_loop(s, eip_mask(s, in->next + in->imm));
+        return 1;
+    case 0xe4: case 0xe5:                                /* in acc, imm8 */
+        b = op == 0xe4 ? 1 : v;
+        gen_helper_2(s, (void *)helper_in, in->imm & 0xff, b);
+        emit_store(greg(R_EAX, b), RAX, b);
+        return 1;
+    case 0xe6: case 0xe7:                                /* out imm8, acc */
+        b = op == 0xe6 ? 1 : v;
+        gen_helper_prep(s);
+        emit_mov_ri(RSI, in->imm & 0xff);
+        emit_load(RDX, greg(R_EAX, b), b);
+        emit_mov_ri(RCX, b);
+        gen_helper_call(s, (void *)helper_out);
+        return 1;
+    case 0xec: case 0xed:                                /* in acc, dx */
+        b = op == 0xec ? 1 : v;
+        gen_helper_prep(s);
+        emit_load(RSI, greg(R_EDX, 2), 2);
+        emit_mov_ri(RDX, b);
+        gen_helper_call(s, (void *)helper_in);
+        emit_store(greg(R_EAX, b), RAX, b);
+        return 1;
+    case 0xee: case 0xef:                                /* out dx, acc */
+        b = op == 0xee ? 1 : v;
+        gen_helper_prep(s);
+        emit_load(RSI, greg(R_EDX, 2), 2);
+        emit_load(RDX, greg(R_EAX, b), b);
+        emit_mov_ri(RCX, b);
+        gen_helper_call(s, (void *)helper_out);
+        return 1;
+    case 0xe8:                                           /* call near */
+        emit_mov_ri(RBX, in->next);
+        gen_push(s, v);
+        gen_jmp(s, eip_mask(s, in->next + in->imm));
+        return 1;
+    case 0xe9: case 0xeb:
+        gen_jmp(s, eip_mask(s, in->next + in->imm));
+        return 1;
+    case 0xea:                                           /* jmp far ptr */
+        gen_helper_2(s, (void *)helper_far_jmp, in->imm2, in->imm);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xf1:                                           /* int1 / icebp */
+        gen_helper_2(s, (void *)helper_int, EXC_DB, in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xf4:
+        gen_helper_1(s, (void *)helper_hlt, in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0xf5: case 0xf8: case 0xf9:                     /* cmc clc stc */
+        flags_need(s);
+        emit8(op);
+        s->fl = FL_DIRTY;
+        return 1;
+    case 0xf6: return gen_group3(s, 1);
+    case 0xf7: return gen_group3(s, v);
+    case 0xfa: case 0xfb:                                /* cli sti */
+        gen_helper_prep(s);
+        emit_mov_ri(RSI, op == 0xfb ? F_IF : 0);
+        emit_mov_ri(RDX, F_IF);
+        gen_helper_call(s, (void *)helper_set_if);
+        if (op == 0xfb) {
+            gen_set_eip(in->next);
+            gen_exit_dispatch(s);
+        }
+        return 1;
+    case 0xfc: case 0xfd:                                /* cld std */
+        emit_store_imm(omem(RBP, CPU_OFF(df)), op == 0xfd ? (uint32_t)-1 : 1, 4);
+        return 1;
+    case 0xfe: return gen_group5(s, 1);
+    case 0xff: return gen_group5(s, v);
+    }
+    return 0;
+}
+
+/* SETcc / CMOVcc / BSF / BSR / MOVZX / ... : the 0F map. */
+static int gen_0f(Ctx *s)
+{
+    Insn *in = &s->in;
+    int op = in->op & 0xff, v = in->opsize;
+
+    if (op >= 0x80 && op <= 0x8f) {
+        gen_jcc(s, op & 15, eip_mask(s, in->next + in->imm));
+        return 1;
+    }
+    if (op >= 0x90 && op <= 0x9f) {                     /* setcc */
+        flags_need(s);
+        emit_op(1, OPC_0F(op), 0, oreg(RBX));
+        gen_store_rm(s, 1);
+        return 1;
+    }
+    if (op >= 0x40 && op <= 0x4f) {                     /* cmovcc */
+        gen_load_rm(s, v, 0);
+        flags_need(s);
+        emit_load(RAX, greg(in->reg, v), v);
+        emit_op(v == 2 ? 2 : 4, OPC_0F(op), RAX, oreg(RBX));
+        emit_store(greg(in->reg, v), RAX, v);
+        return 1;
+    }
+    if (op >= 0xc8 && op <= 0xcf) {                     /* bswap (16-bit: as the host does) */
+        emit_load(RAX, greg(op & 7, 4), 4);
+        if (v == 2)
+            emit8(0x66);
+        emit8(0x0f);
+        emit8(0xc8);
+        emit_store(greg(op & 7, v), RAX, v);
+        return 1;
+    }
+    switch (op) {
+    case 0x01:                                           /* group 7 */
+        switch (in->reg) {
+        case 0: case 1: case 2: case 3:                  /* sgdt sidt lgdt lidt */
+            if (in->mod == 3)
+                return 0;
+            gen_ea(s, in, 0);
+            emit_op(4, 0x8b, R12, oreg(RSI));
+            gen_helper_prep(s);
+            emit_mov_ri(RSI, in->reg);
+            emit_op(4, 0x8b, RDX, oreg(R12));
+            emit_mov_ri(RCX, (uint32_t)(insn_seg(in) << 1) | (v == 4));
+            gen_helper_call(s, (void *)(in->reg < 2 ? (void *)helper_sidt_sgdt : (void *)helper_lidt_lgdt));
+            return 1;
+        case 4:                                          /* smsw */
+            emit_load(RBX, omem(RBP, CPU_OFF(cr)), 4);
+            gen_store_rm(s, in->mod == 3 ? v : 2);
+            return 1;
+        case 6:                                          /* lmsw */
+            gen_load_rm(s, 2, 0);
+            gen_helper_ebx(s, (void *)helper_lmsw, 0, 0);
+            gen_set_eip(in->next);
+            gen_exit_dispatch(s);
+            return 1;
+        }
+        return 0;
+    case 0x06:                                           /* clts */
+        gen_helper_1(s, (void *)helper_clts, 0);
+        return 1;
+    case 0x08: case 0x09:                                /* invd wbinvd */
+        return 1;
+    case 0x0b:                                           /* ud2 */
+        return 0;
+    case 0x20:                                           /* mov r32, crN */
+        if (in->reg == 1 || in->reg > 4)
+            return 0;
+        emit_load(RBX, omem(RBP, CPU_OFF(cr) + 4 * in->reg), 4);
+        emit_store(greg(in->rm, 4), RBX, 4);
+        return 1;
+    case 0x22:                                           /* mov crN, r32 */
+        if (in->reg == 1 || in->reg > 4)
+            return 0;
+        emit_load(RBX, greg(in->rm, 4), 4);
+        gen_helper_ebx(s, (void *)helper_mov_cr, in->reg, 0);
+        gen_set_eip(in->next);
+        gen_exit_dispatch(s);
+        return 1;
+    case 0x21:                                           /* mov r32, drN */
+        emit_load(RBX, omem(RBP, CPU_OFF(dr) + 4 * in->reg), 4);
+        emit_store(greg(in->rm, 4), RBX, 4);
+        return 1;
+    case 0x23:                                           /* mov drN, r32 */
+        emit_load(RBX, greg(in->rm, 4), 4);
+        emit_store(omem(RBP, CPU_OFF(dr) + 4 * in->reg), RBX, 4);
+        return 1;
+    case 0x31:
+        gen_helper_1(s, (void *)helper_rdtsc, 0);
+        return 1;
+    case 0xa2:
+        gen_helper_1(s, (void *)helper_cpuid, 0);
+        return 1;
+    case 0xa0: case 0xa8:                                /* push fs/gs */
+        emit_load(RBX, gseg_sel(op == 0xa0 ? S_FS : S_GS), 2);
+        gen_sp_offset(s, -v);
+        gen_store_seg(s, S_SS, 2);
+        gen_sp_add(s, -v);
+        return 1;
+    case 0xa1: case 0xa9:                                /* pop fs/gs */
+        gen_sp_offset(s, 0);
+        gen_load_seg(s, S_SS, 2, 0);
+        gen_load_seg_reg(s, op == 0xa1 ? S_FS : S_GS);
+        gen_sp_add(s, v);
+        return 1;
+    case 0xa3: return gen_bt(s, 4, 0);
+    case 0xab: return gen_bt(s, 5, 0);
+    case 0xb3: return gen_bt(s, 6, 0);
+    case 0xbb: return gen_bt(s, 7, 0);
+    case 0xba:
+        if (in->reg < 4)
+            return 0;
+        return gen_bt(s, in->reg, 1);
+    case 0xa4: case 0xa5: case 0xac: case 0xad: {        /* shld shrd */
+        HostOp h = hostop(HOP_SHXD, op >= 0xac, v, (op & 1) ? SRC_CL : SRC_IMM, in->imm & 0xff);
+        h.reads_flags = h.writes_flags = 1;
+        emit_load(RBX, greg(in->reg, v), v);
+        gen_rmw_rm(s, &h);
+        return 1;
+    }
+    case 0xaf:                                           /* imul G, E */
+        gen_load_rm(s, v, 0);
+        flags_sync(s);
+        emit_op(v, OPC_0F(0xaf), RBX, greg(in->reg, v));
+        s->fl = FL_DIRTY;
+        emit_store(greg(in->reg, v), RBX, v);
+        return 1;
+    case 0xb0: case 0xb1: {                              /* cmpxchg */
+        int b = op == 0xb0 ? 1 : v;
+        HostOp h = hostop(HOP_CMPXCHG, 0, b, SRC_RBX, 0);
+        h.writes_flags = 1;
+        h.lock = in->lock;
+        emit_load(RBX, greg(in->reg, b), b);
+        if (in->mod == 3) {
+            emit_load(RAX, greg(R_EAX, b), b);
+            gen_hostop(s, &h, rm_reg(s, b));
+        } else {
+            gen_ea(s, in, 0);
+            Stub *st = gen_mem_access(s, insn_seg(in), b, STUB_RMW, 1);
+            st->op = h;
+            emit_load(RAX, greg(R_EAX, b), b);
+            gen_hostop(s, &h, omem(RSI, 0));
+            st->resume = p;
+        }
+        emit_store(greg(R_EAX, b), RAX, b);
+        return 1;
+    }
+    case 0xc0: case 0xc1: {                              /* xadd */
+        int b = op == 0xc0 ? 1 : v;
+        HostOp h = hostop(HOP_XADD, 0, b, SRC_RBX, 0);
+        h.writes_flags = 1;
+        h.lock = in->lock;
+        emit_load(RBX, greg(in->reg, b), b);
+        gen_rmw_rm(s, &h);
+        emit_store(greg(in->reg, b), RBX, b);
+        return 1;
+    }
+    case 0xb2: return gen_les(s, S_SS);
+    case 0xb4: return gen_les(s, S_FS);
+    case 0xb5: return gen_les(s, S_GS);
+    case 0xb6: case 0xb7: case 0xbe: case 0xbf:          /* movzx movsx */
+        gen_load_rm(s, (op & 1) ? 2 : 1, op >= 0xbe);
+        emit_store(greg(in->reg, v), RBX, v);
+        return 1;
+    case 0xbc: case 0xbd:                                /* bsf bsr */
+        gen_load_rm(s, v, 0);
+        flags_sync(s);
+        emit_load(RAX, greg(in->reg, v), v);
+        emit_op(v, OPC_0F(op), RAX, oreg(RBX));
+        s->fl = FL_DIRTY;
+        emit_store(greg(in->reg, v), RAX, v);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Logging (-d in_asm, out_asm) --------------------------------------------- */
+
+static void log_insn(const Ctx *s)
+{
+    const Insn *in = &s->in;
+    log_printf("  %04x:%08x  ", s->cpu->seg[S_CS].sel, in->eip);
+    for (int i = 0; i < in->len && i < 16; i++)
+        log_printf("%02x ", in->bytes[i]);
+    log_printf("\n");
+}
+
+static void log_host_code(const TB *tb)
+{
+    log_printf("OUT: [size=%u] host code at %p (objdump -D -b binary -mi386:x86-64)\n",
+               tb->tc_size, (void *)tb->tc);
+    for (uint32_t i = 0; i < tb->tc_size; i += 16) {
+        log_printf("  %p: ", (void *)(tb->tc + i));
+        for (uint32_t j = i; j < tb->tc_size && j < i + 16; j++)
+            log_printf("%02x ", tb->tc[j]);
+        log_printf("\n");
+    }
+}
+
+/* ---- TB generation -------------------------------------------------------------- */
+
+static unsigned tb_hash_func(uint32_t phys_pc, uint32_t flags)
+{
+    uint32_t h = phys_pc * 0x9e3779b1u ^ flags * 0x85ebca6bu;
+    return h >> (32 - TB_HASH_BITS);
+}
+
+static unsigned jc_hash(uint32_t pc)
+{
+    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+}
+
+/* Link tb into the list of TBs on RAM page `page` (slot n of the TB). */
+static void tb_link_page(TB *tb, int n, uint32_t phys)
+{
+    uint32_t page = phys >> PAGE_BITS;
+    if (page >= page_count || !phys_ram_ptr(phys))
+        return;                             /* ROM or unassigned: never written */
+    int first = (page_tbs[page] == 0);
+    tb->page_next[n] = (TB *)page_tbs[page];
+    page_tbs[page] = (uintptr_t)tb | (uintptr_t)n;
+    if (first)
+        tlb_watch_page(phys & PAGE_MASK);
+}
+
+/* Translate one instruction after the other into a new TB. */
+static void tb_translate(Ctx *s)
+{
+    TB *tb = s->tb;
+    int max = (s->flags & (HF_SINGLE | HF_TF)) ? 1 : TB_MAX_INSNS;
+    uint32_t start = s->cpu->eip, eip = start;
+    uint32_t eip_wrap = s->code32 ? 0xffffffffu : 0xffffu;
+    int insns = 0;
+
+    /* exit_request check: cmp dword [rbp+exit_request], 0; jne exit stub */
+    emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
+    Stub *st = add_stub(s, STUB_EXIT);
+    st->eip = eip;
+    st->jump_field = emit_jcc(CC_NE, NULL);
+    /* cur_tb tells the self-modifying-code check which TB is running */
+    emit_mov_ri64(RAX, (uintptr_t)tb);
+    emit_store(omem(RBP, CPU_OFF(cur_tb)), RAX, 8);
+
+    if (log_mask & LOG_IN_ASM)
+        log_printf("IN: %04x:%08x (linear %08x)\n", s->cpu->seg[S_CS].sel, eip, tb->pc);
+    for (;;) {
+        int npages = s->npages;
+        if (!decode(s, eip)) {
+            if (insns > 0 || s->fetch_fault < 0) {
+                s->npages = npages;             /* end the TB before it */
+                s->in.eip = s->in.next = eip;
+                gen_goto_tb(s, 0, eip);
+                break;
+            }
+            s->in.next = eip;                   /* the first insn faults */
+            gen_helper_prep(s);
+            emit_mov_ri(RSI, (uint32_t)s->fetch_fault);
+            emit_op(4, 0x31, RDX, oreg(RDX));
+            gen_helper_call(s, (void *)helper_raise_err);
+            eip = (eip + 1) & eip_wrap;
+            insns++;
+            break;
+        }
+        if (insns > 0 && ((s->cs_base + eip) & PAGE_MASK) != (tb->pc & PAGE_MASK)) {
+            s->npages = npages;                 /* starts on the next page */
+            gen_goto_tb(s, 0, eip);
+            break;
+        }
+        if (log_mask & LOG_IN_ASM)
+            log_insn(s);
+        tb->last_eip = eip;
+        int in_shadow = s->shadow;
+        s->shadow = 0;
+        if (!gen_insn(s))
+            gen_exception(s, EXC_UD);
+        insns++;
+        eip = s->in.next;
+        if (s->ended)
+            break;
+        int next_page = ((s->cs_base + eip) & PAGE_MASK) != (tb->pc & PAGE_MASK);
+        int full = insns >= max || next_page || p > code_end - TB_CODE_MAX / 2;
+        /* an instruction in the MOV SS shadow runs in the same TB */
+        if (in_shadow || (full && !s->shadow)) {
+            gen_goto_tb(s, 0, eip);
+            break;
+        }
+    }
+    gen_stubs(s);
+    tb->size = (eip - start) & eip_wrap;
+    if (tb->size == 0)
+        tb->size = 1;
+    tb->ninsns = insns;
+}
+
+
+/* Translate the code at the CPU's CS:EIP into a new TB and enter it in the
+ * hash table and the page lists. */
+static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags)
+{
+    static Ctx ctx;
+    Ctx *s = &ctx;
+    if (code_ptr > code_end - TB_CODE_MAX || tb_count == tb_max)
+        tb_flush(cpu);
+    TB *tb = &tb_pool[tb_count++];
+    memset(tb, 0, sizeof(*tb));
+    tb->pc = pc;
+    tb->cs_base = cpu->seg[S_CS].base;
+    tb->flags = flags;
+    tb->tc = code_ptr;
+    tb->phys[0] = tb->phys[1] = 0xffffffffu;
+
+    memset(s, 0, offsetof(Ctx, stubs));
+    s->nstubs = 0;
+    s->npages = 0;
+    s->cpu = cpu;
+    s->tb = tb;
+    s->cs_base = tb->cs_base;
+    s->flags = flags;
+    s->code32 = (flags & HF_CS32) != 0;
+    s->ss32 = (flags & HF_SS32) != 0;
+    s->fl = FL_MEM;
+    p = code_ptr;
+    tb_translate(s);
+    tb->tc_size = (uint32_t)(p - tb->tc);
+    code_ptr = (uint8_t *)(((uintptr_t)p + 15) & ~(uintptr_t)15);
+
+    for (int i = 0; i < s->npages && i < 2; i++)
+        tb->phys[i] = s->page_phys[i];
+    tb->phys[0] |= pc & ~PAGE_MASK;
+    if (log_mask & LOG_OUT_ASM)
+        log_host_code(tb);
+    return tb;
+}
+
+/* Insert a new TB into the hash table and page lists. */
+static void tb_insert(TB *tb)
+{
+    unsigned h = tb_hash_func(tb->phys[0], tb->flags);
+    tb->hash_next = tb_hash[h];
+    tb_hash[h] = tb;
+    tb_link_page(tb, 0, tb->phys[0]);
+    if (tb->phys[1] != 0xffffffffu)
+        tb_link_page(tb, 1, tb->phys[1]);
+}
+
+/* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */
+TB *tb_find(CPU *cpu)
+{
+    uint32_t cs_base = cpu->seg[S_CS].base;
+    uint32_t pc = cs_base + cpu->eip;
+    uint32_t flags = cpu->hflags | (cpu->single_insn ? HF_SINGLE : 0);
+    unsigned j = jc_hash(pc);
+    TB *tb = cpu->jc[j];
+    if (tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags)
+        return tb;
+
+    uint32_t phys;
+    tlb_code_ptr(cpu, pc & PAGE_MASK, &phys);
+    uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
+    for (tb = tb_hash[tb_hash_func(phys_pc, flags)]; tb; tb = tb->hash_next) {
+        if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags)
+            continue;
+        if (tb->phys[1] != 0xffffffffu) {
+            uint32_t phys2;
+            tlb_code_ptr(cpu, (pc & PAGE_MASK) + PAGE_SIZE, &phys2);
+            if (phys2 != tb->phys[1])
+                continue;
+        }
+        break;
+    }
+    if (!tb) {
+        tb = tb_gen_code(cpu, pc, flags);
+        tb_insert(tb);
+    }
+    cpu->jc[j] = tb;
+    return tb;
+}
+
+/* Run tb's code (and whatever it chains to); returns what the exit left
+ * in RAX: tb|n for an unchained direct exit, or 0. */
+uintptr_t tb_run(CPU *cpu, TB *tb)
+{
+    return tb_prologue(cpu, tb->tc);
+}
+
+/* Chain exit n of `from` straight to `to`. */
+void tb_add_jump(TB *from, int n, TB *to)
+{
+    if (!from->jmp_offset[n] || from->jmp_dest[n] || from->flags == TB_FLAGS_INVALID ||
+        to->flags == TB_FLAGS_INVALID)
+        return;
+    uint8_t *field = from->tc + from->jmp_offset[n];
+    int32_t rel = (int32_t)(to->tc - (field + 4));
+    __atomic_store_n((int32_t *)(void *)field, rel, __ATOMIC_RELEASE);
+    from->jmp_dest[n] = (uintptr_t)to;
+    from->jmp_next[n] = to->jmp_incoming;
+    to->jmp_incoming = (uintptr_t)from | (uintptr_t)n;
+}
+
+/* Undo the chaining of exit n of `from`: jump to its own exit path again. */
+static void tb_reset_jump(TB *from, int n)
+{
+    uint8_t *field = from->tc + from->jmp_offset[n];
+    __atomic_store_n((int32_t *)(void *)field, 0, __ATOMIC_RELEASE);
+    from->jmp_dest[n] = 0;
+}
+
+/* Remove the (tb, n) entry from the incoming list of tb's target. */
+static void tb_unlink_outgoing(TB *tb, int n)
+{
+    TB *dest = (TB *)tb->jmp_dest[n];
+    uintptr_t *pp = &dest->jmp_incoming;
+    while (*pp) {
+        TB *t = (TB *)(*pp & ~(uintptr_t)TB_EXIT_MASK);
+        int k = (int)(*pp & TB_EXIT_MASK);
+        if (t == tb && k == n) {
+            *pp = tb->jmp_next[n];
+            return;
+        }
+        pp = &t->jmp_next[k];
+    }
+}
+
+static void tb_unlink_page(TB *tb, int n)
+{
+    uint32_t page = tb->phys[n] >> PAGE_BITS;
+    if (tb->phys[n] == 0xffffffffu || page >= page_count)
+        return;
+    uintptr_t *pp = &page_tbs[page];
+    while (*pp) {
+        TB *t = (TB *)(*pp & ~(uintptr_t)TB_EXIT_MASK);
+        int k = (int)(*pp & TB_EXIT_MASK);
+        if (t == tb && k == n) {
+            *pp = (uintptr_t)tb->page_next[n];
+            return;
+        }
+        pp = (uintptr_t *)&t->page_next[k];
+    }
+}
+
+/* Invalidate one TB: nobody finds it or jumps into it any more.  Its code
+ * stays in the buffer (a vCPU may be running it) until the next flush. */
+static void tb_invalidate(TB *tb)
+{
+    unsigned h = tb_hash_func(tb->phys[0], tb->flags);
+    for (TB **pp = &tb_hash[h]; *pp; pp = &(*pp)->hash_next)
+        if (*pp == tb) {
+            *pp = tb->hash_next;
+            break;
+        }
+    tb->flags = TB_FLAGS_INVALID;
+    tb_unlink_page(tb, 0);
+    tb_unlink_page(tb, 1);
+    while (tb->jmp_incoming) {
+        TB *from = (TB *)(tb->jmp_incoming & ~(uintptr_t)TB_EXIT_MASK);
+        int n = (int)(tb->jmp_incoming & TB_EXIT_MASK);
+        tb->jmp_incoming = from->jmp_next[n];
+        tb_reset_jump(from, n);
+    }
+    for (int n = 0; n < 2; n++)
+        if (tb->jmp_dest[n]) {
+            tb_unlink_outgoing(tb, n);
+            tb->jmp_dest[n] = 0;
+        }
+}
+
+/* Guest bytes of tb on the page it holds in slot n, as page offsets. */
+static void tb_page_range(const TB *tb, int n, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t off = tb->pc & ~PAGE_MASK;
+    if (n == 0) {
+        *lo = off;
+        *hi = off + tb->size > PAGE_SIZE ? PAGE_SIZE : off + tb->size;
+    } else {
+        *lo = 0;
+        *hi = off + tb->size - PAGE_SIZE;
+    }
+}
+
+/* A guest write to physical [start, end) (within one page) is about to
+ * happen: invalidate the TBs holding those bytes.  Returns 1 when the TB
+ * that is running (cpu->cur_tb) was among them. */
+int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
+{
+    uint32_t page = start >> PAGE_BITS;
+    int hit_current = 0;
+    if (page >= page_count)
+        return 0;
+    uint32_t lo = start & ~PAGE_MASK, hi = lo + (end - start);
+    uintptr_t e = page_tbs[page];
+    while (e) {
+        TB *tb = (TB *)(e & ~(uintptr_t)TB_EXIT_MASK);
+        int n = (int)(e & TB_EXIT_MASK);
+        e = (uintptr_t)tb->page_next[n];
+        uint32_t tlo, thi;
+        tb_page_range(tb, n, &tlo, &thi);
+        if (tlo < hi && lo < thi) {
+            if (cpu && tb == cpu->cur_tb)
+                hit_current = 1;
+            tb_invalidate(tb);
+        }
+    }
+    return hit_current;
+}
+
+int tb_page_has_code(uint32_t phys_page)
+{
+    uint32_t page = phys_page >> PAGE_BITS;
+    return page < page_count && page_tbs[page] != 0;
+}
+
+/* Throw every TB away (the code buffer or the TB pool is full).  Called
+ * from cpu_exec between TBs, never from translated code. */
+void tb_flush(CPU *cpu)
+{
+    (void)cpu;
+    code_ptr = code_gen_start;
+    tb_count = 0;
+    memset(tb_hash, 0, sizeof(tb_hash));
+    memset(page_tbs, 0, page_count * sizeof(*page_tbs));
+    for (int i = 0; i < machine.ncpus; i++)
+        memset(machine.cpus[i]->jc, 0, sizeof(machine.cpus[i]->jc));
+    tb_flush_count++;
+}
+
+/* ---- Initialisation: code buffer, prologue and epilogue ----------------------------- */
+
+/* The prologue enters translated code: save the callee-saved registers,
+ * align the stack for helper calls, RBP = CPU *, jump to the TB.  The
+ * epilogue undoes it and returns RAX to cpu_exec. */
+static void gen_prologue(void)
+{
+    p = code_buf;
+    tb_prologue = (PrologueFn)(void *)p;
+    emit8(0x55);                            /* push rbp */
+    emit8(0x53);                            /* push rbx */
+    emit8(0x41); emit8(0x54);               /* push r12 */
+    emit8(0x41); emit8(0x55);               /* push r13 */
+    emit8(0x41); emit8(0x56);               /* push r14 */
+    emit8(0x41); emit8(0x57);               /* push r15 */
+    emit_alu_imm(5, oreg(RSP), 8, 8);       /* sub rsp, 8 */
+    emit_op(8, 0x8b, RBP, oreg(RDI));       /* mov rbp, rdi */
+    emit8(0xff); emit8(0xe6);               /* jmp rsi */
+    tb_epilogue = p;
+    emit_alu_imm(0, oreg(RSP), 8, 8);       /* add rsp, 8 */
+    emit8(0x41); emit8(0x5f);               /* pop r15 */
+    emit8(0x41); emit8(0x5e);
+    emit8(0x41); emit8(0x5d);
+    emit8(0x41); emit8(0x5c);
+    emit8(0x5b);                            /* pop rbx */
+    emit8(0x5d);                            /* pop rbp */
+    emit8(0xc3);                            /* ret */
+    code_gen_start = (uint8_t *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
+    code_ptr = code_gen_start;
+}
+
+void tcg_init(size_t code_size)
+{
+    code_buf = mmap(NULL, code_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (code_buf == MAP_FAILED) {
+        fprintf(stderr, "vm: cannot allocate %zu bytes of executable memory for the code buffer\n", code_size);
+        exit(2);
+    }
+    code_end = code_buf + code_size;
+    tb_max = (int)(code_size / 128) + 64;
+    tb_pool = calloc((size_t)tb_max, sizeof(TB));
+    page_count = machine.ram_size >> PAGE_BITS;
+    page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
+    if (!tb_pool || !page_tbs) {
+        fprintf(stderr, "vm: out of memory for the translation block tables\n");
+        exit(2);
+    }
+    gen_prologue();
+}

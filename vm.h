@@ -1,0 +1,312 @@
+/*
+ * vm.h - the one shared header of vm, a small x86 PC emulator that
+ * translates guest x86 code into host x86-64 code.
+ *
+ * It holds the guest CPU state (CPU), the machine (Machine), translation
+ * blocks (TB), the softmmu TLB entry, and the API of every file, grouped by
+ * the file that defines it.  Which thread and which lock own each piece of
+ * state is said next to it; docs/ explains the whole design.
+ */
+#ifndef VM_H
+#define VM_H
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A compile-time check (C99 has no _Static_assert): a negative array size
+ * breaks the build when cond is false. */
+#define BUILD_CHECK(name, cond) typedef char build_check_##name[(cond) ? 1 : -1]
+
+/* ---- Guest architecture constants ------------------------------------ */
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = -1 };
+
+/* EFLAGS bits. */
+#define F_CF   0x0001
+#define F_PF   0x0004
+#define F_AF   0x0010
+#define F_ZF   0x0040
+#define F_SF   0x0080
+#define F_TF   0x0100
+#define F_IF   0x0200
+#define F_DF   0x0400
+#define F_OF   0x0800
+#define F_IOPL 0x3000
+#define F_NT   0x4000
+#define F_RF   0x10000
+#define F_VM   0x20000
+#define F_AC   0x40000
+#define F_ID   0x200000
+/* The arithmetic flags: kept in CPU.cc in host EFLAGS format (same bits). */
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+/* Bits a real-mode/protected-mode POPF or IRET may change on our CPU. */
+#define F_WRITABLE (F_ARITH | F_TF | F_IF | F_DF | F_IOPL | F_NT | F_RF | F_AC | F_ID)
+
+/* Exception vectors. */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
+    EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16,
+};
+
+#define CR0_PE 0x00000001u
+#define CR0_ET 0x00000010u
+#define CR0_PG 0x80000000u
+
+#define PAGE_BITS 12
+#define PAGE_SIZE (1u << PAGE_BITS)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+/* ---- The softmmu TLB (tlb.c) ------------------------------------------
+ * Direct-mapped, indexed by virtual page number.  A tag is the virtual page
+ * address when the access may take the inline fast path; any low bit set
+ * forces the slow path.  host = guest virtual address + addend. */
+#define TLB_BITS        10
+#define TLB_SIZE        (1 << TLB_BITS)
+#define TLB_INVALID     0x001u  /* no translation cached */
+#define TLB_MMIO        0x002u  /* device or unassigned memory */
+#define TLB_ROM         0x004u  /* write tag only: writes are ignored */
+#define TLB_WATCH       0x008u  /* write tag only: page holds translated code */
+
+typedef struct TLBEntry {
+    uint32_t tag_read;
+    uint32_t tag_write;
+    uint32_t tag_code;
+    uint32_t phys;          /* physical page address */
+    uintptr_t addend;       /* host address - guest virtual address */
+    uintptr_t pad;          /* pad to 32 bytes: index << 5 is the offset */
+} TLBEntry;
+#define TLB_ENTRY_BITS 5
+BUILD_CHECK(tlb_entry_size, sizeof(TLBEntry) == (1u << TLB_ENTRY_BITS));
+
+/* ---- Guest CPU state (cpu.c) -------------------------------------------
+ * Owned by the vCPU's thread; other threads touch only the fields marked
+ * "any thread", and only atomically.  Translated code addresses this struct
+ * through a host register, so the hot fields come first (short offsets). */
+
+typedef struct SegCache {
+    uint64_t limit;     /* highest valid offset (64-bit so offset+size never wraps) */
+    uint32_t base;
+    uint16_t sel;
+    uint16_t pad;
+    uint32_t flags;     /* descriptor attribute bits 8-23 of the high word */
+    uint32_t pad2;
+} SegCache;
+/* SegCache.flags bits (as in the descriptor's high dword). */
+#define DESC_B     (1u << 22)   /* code: 32-bit default; stack: 32-bit ESP */
+
+typedef struct DTable { uint32_t base; uint32_t limit; } DTable;
+
+struct TB;
+
+#define JC_BITS 12
+#define JC_SIZE (1 << JC_BITS)
+
+typedef struct CPU {
+    /* Hot: addressed by translated code with 8-bit displacements. */
+    uint32_t regs[8];
+    uint32_t eip;
+    uint32_t eflags;        /* all flags but F_ARITH, which live in cc */
+    uint64_t cc;            /* arithmetic flags, host EFLAGS image */
+    volatile int32_t exit_request; /* any thread: leave translated code */
+    int32_t pad0;
+    SegCache seg[6];
+    int32_t df;             /* direction: +1, or -1 when EFLAGS.DF is set */
+    uint32_t cr[5];
+    uint32_t dr[8];
+    uint32_t a20_mask;      /* physical address mask: bit 20 cleared when A20 is off */
+    uint32_t hflags;        /* TB-relevant mode bits, see HF_* */
+    int cpl;
+    DTable gdt, idt, ldt, tr;
+
+    /* Exceptions: where helpers longjmp to, and what they raise. */
+    sigjmp_buf jmp_env;
+    int exc_vector;         /* pending exception, -1 when none */
+    int exc_has_error;
+    uint32_t exc_error;
+    int exc_nesting;        /* 0, or inside delivery: double/triple fault */
+    int halted;
+    int single_insn;        /* next TB: translate one instruction, uncached */
+    struct TB *cur_tb;      /* the TB that is running (set at TB entry) */
+    int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
+
+    uint8_t rmw_buf[8];     /* slow-path read-modify-write bounce buffer */
+    uint32_t rmw_addr;
+    int rmw_size;
+
+    int index;
+    struct Machine *machine;
+    struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
+    TLBEntry tlb[TLB_SIZE];
+} CPU;
+
+/* hflags: the mode bits a translation block depends on. */
+#define HF_CPL_MASK   0x0003
+#define HF_CS32       0x0004   /* CS.D: 32-bit default operand/address size */
+#define HF_SS32       0x0008   /* SS.B: 32-bit stack pointer */
+#define HF_PE         0x0010   /* protected mode */
+#define HF_VM         0x0020   /* virtual-8086 mode */
+#define HF_TF         0x0040   /* single-step: one instruction, then #DB */
+#define HF_SINGLE     0x0080   /* TB of one instruction (not cached) */
+
+/* ---- Machine (main.c) --------------------------------------------------- */
+
+#define LOG_IN_ASM  0x01
+#define LOG_OUT_ASM 0x02
+#define LOG_EXEC    0x04
+#define LOG_INT     0x08
+#define LOG_CPU     0x10
+#define LOG_IOPORT  0x20
+
+typedef struct Machine {
+    uint8_t *ram;           /* guest physical 0 .. ram_size-1 */
+    uint32_t ram_size;
+    uint8_t *rom;           /* the BIOS image */
+    uint32_t rom_size;
+    int smp;
+    int no_reboot;
+    int ncpus;
+    CPU *cpus[1];
+} Machine;
+
+extern Machine machine;
+extern int log_mask;        /* -d items, LOG_* */
+extern FILE *log_file;      /* -D file, or stderr */
+void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vm_exit(int status) __attribute__((noreturn));
+void vm_request_reset(void);
+
+/* ---- cpu.c ---------------------------------------------------------------- */
+
+void cpu_init(CPU *cpu, Machine *m, int index);
+void cpu_reset(CPU *cpu);
+int cpu_exec(CPU *cpu);
+uint32_t cpu_get_eflags(const CPU *cpu);
+void cpu_set_eflags(CPU *cpu, uint32_t value, uint32_t mask);
+void cpu_update_hflags(CPU *cpu);
+void cpu_load_seg_real(CPU *cpu, int seg, uint16_t sel);
+void cpu_dump_state(const CPU *cpu, FILE *f);
+void raise_exception(CPU *cpu, int vector) __attribute__((noreturn));
+void raise_exception_err(CPU *cpu, int vector, uint32_t error) __attribute__((noreturn));
+
+/* Helpers called from translated code (cpu.c).  Each is entered with
+ * cpu->eip = the current instruction and the flags in cpu->cc. */
+void helper_div(CPU *cpu, uint32_t divisor, int size);
+void helper_idiv(CPU *cpu, uint32_t divisor, int size);
+void helper_bcd(CPU *cpu, int op, int base);
+int helper_string(CPU *cpu, uint32_t desc);
+uint32_t helper_in(CPU *cpu, uint32_t port, int size);
+void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size);
+void helper_int(CPU *cpu, int vector, uint32_t next_eip);
+void helper_into(CPU *cpu, uint32_t next_eip);
+void helper_iret(CPU *cpu, int size32);
+void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset);
+void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32);
+void helper_far_ret(CPU *cpu, int size32, uint32_t imm);
+void helper_load_seg(CPU *cpu, int seg, uint32_t sel);
+void helper_popf(CPU *cpu, uint32_t value, int size32);
+void helper_hlt(CPU *cpu, uint32_t next_eip);
+void helper_enter(CPU *cpu, uint32_t frame, uint32_t level, int size32);
+void helper_pusha(CPU *cpu, int size32);
+void helper_popa(CPU *cpu, int size32);
+void helper_bound(CPU *cpu, uint32_t offset, int32_t index, uint32_t seg_size32);
+void helper_raise(CPU *cpu, int vector);
+void helper_raise_err(CPU *cpu, int vector, uint32_t error);
+void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32);
+void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32);
+void helper_mov_cr(CPU *cpu, uint32_t value, int cr);
+void helper_clts(CPU *cpu);
+void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask);
+void helper_lmsw(CPU *cpu, uint32_t value);
+void helper_cpuid(CPU *cpu);
+void helper_rdtsc(CPU *cpu);
+
+/* String instruction descriptor for helper_string: see translate.c. */
+#define STR_OP(d)     ((d) & 0xf)
+#define STR_SIZE(d)   (((d) >> 4) & 0x7)
+#define STR_A32       0x0080
+#define STR_REP(d)    (((d) >> 8) & 0x3)     /* 0 none, 1 REP/REPE, 2 REPNE */
+#define STR_SEG(d)    (((d) >> 12) & 0x7)
+enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
+
+/* ---- translate.c ---------------------------------------------------------- */
+
+#define TB_MAX_INSNS 64
+
+typedef struct TB {
+    uint32_t pc;            /* linear address of the first instruction */
+    uint32_t cs_base;
+    uint32_t flags;         /* hflags at translation; TB_FLAGS_INVALID once invalidated */
+    uint32_t size;          /* guest bytes covered */
+    uint32_t phys[2];       /* physical pages holding the code (phys[1] = -1 if one) */
+    uint8_t *tc;            /* host code */
+    uint32_t tc_size;
+    int ninsns;
+    uint32_t last_eip;      /* CS offset of the last instruction */
+    uint32_t jmp_offset[2]; /* patchable rel32 of the two direct exits, 0 = none */
+    uintptr_t jmp_dest[2];  /* TB this exit is chained to, or 0 */
+    uintptr_t jmp_incoming; /* list of TBs chained to us: tagged TB* | exit */
+    uintptr_t jmp_next[2];  /* next in the target's incoming list */
+    struct TB *hash_next;
+    struct TB *page_next[2];
+} TB;
+#define TB_FLAGS_INVALID 0xffffffffu
+
+/* What a TB returns to cpu_exec: the TB pointer with the exit index in the
+ * low bits (chainable exit), or 0 (no chaining). */
+#define TB_EXIT_MASK 3
+
+void tcg_init(size_t code_size);
+TB *tb_find(CPU *cpu);
+uintptr_t tb_run(CPU *cpu, TB *tb);
+void tb_add_jump(TB *from, int n, TB *to);
+int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end);
+extern unsigned tb_flush_count;
+extern int tb_nochain;
+int tb_page_has_code(uint32_t phys_page);
+void tb_flush(CPU *cpu);
+
+/* ---- tlb.c ----------------------------------------------------------------- */
+
+void mem_init(Machine *m);
+void tlb_flush(CPU *cpu);
+void tlb_unwatch_page(CPU *cpu, uint32_t phys_page);
+void tlb_watch_page(uint32_t phys_page);
+uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys);
+uint32_t tlb_load_slow(CPU *cpu, uint32_t addr, int size);
+void tlb_store_slow(CPU *cpu, uint32_t addr, uint32_t value, int size);
+uint8_t *tlb_rmw_begin(CPU *cpu, uint32_t addr, int size);
+void tlb_rmw_end(CPU *cpu);
+uint32_t mem_read(CPU *cpu, uint32_t linear, int size);
+void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
+uint32_t phys_read(uint32_t addr, int size);
+void phys_write(uint32_t addr, uint32_t value, int size);
+uint8_t *phys_ram_ptr(uint32_t addr);
+
+/* ---- devices.c -------------------------------------------------------------- */
+
+void devices_init(Machine *m);
+uint32_t ioport_read(uint32_t port, int size);
+void ioport_write(uint32_t port, uint32_t value, int size);
+
+/* ---- bql.c -------------------------------------------------------------------- */
+
+void bql_lock(void);
+void bql_unlock(void);
+int bql_locked(void);
+
+/* ---- rcu.c -------------------------------------------------------------------- */
+
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+void synchronize_rcu(void);
+
+/* ---- loop.c ------------------------------------------------------------------- */
+
+int main_loop_run(Machine *m);
+
+#endif
