@@ -24,7 +24,8 @@ all: vm bios/bios.bin $(TEST_BINS)
 vm: $(SRCS) $(HDRS) Makefile
 	$(CC) $(CFLAGS) -o $@ $(SRCS) $(LDLIBS)
 
-tests/%.o: tests/%.S tests/lib.inc
+TEST_INCS := $(wildcard tests/*.inc)
+tests/%.o: tests/%.S $(TEST_INCS)
 	$(GUEST_AS) -o $@ $<
 tests/%.bin: tests/%.o tests/rom.ld
 	ld -m elf_i386 -T tests/rom.ld -o tests/$*.elf $<
