@@ -103,6 +103,12 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_VM;
     if (cpu->eflags & F_TF)
         h |= HF_TF;
+    int seg64k = 1;
+    for (int i = 0; i < 6; i++)
+        if (cpu->seg[i].limit != 0xffff || (cpu->seg[i].flags & DESC_EXPDOWN_MASK) == DESC_EXPDOWN_DATA)
+            seg64k = 0;
+    if (seg64k)
+        h |= HF_SEG64K;
     cpu->hflags = h;
 }
 
@@ -304,7 +310,7 @@ void helper_iret(CPU *cpu, int size32)
     uint32_t eip = pop(cpu, &sp, size);
     uint32_t cs = pop(cpu, &sp, size) & 0xffff;
     uint32_t flags = pop(cpu, &sp, size);
-    if (!size32 && eip > cpu->seg[S_CS].limit)
+    if (eip > cpu->seg[S_CS].limit)
         raise_exception_err(cpu, EXC_GP, 0);
     cpu->regs[R_ESP] = sp;
     cpu_load_seg_real(cpu, S_CS, (uint16_t)cs);
@@ -319,6 +325,8 @@ void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset)
 {
     if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
         protected_mode_missing(cpu, "a far JMP");
+    if (offset > cpu->seg[S_CS].limit)
+        raise_exception_err(cpu, EXC_GP, 0);
     cpu_load_seg_real(cpu, S_CS, (uint16_t)sel);
     cpu->eip = offset;
     cpu_update_hflags(cpu);
@@ -328,6 +336,8 @@ void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip,
 {
     if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
         protected_mode_missing(cpu, "a far CALL");
+    if (offset > cpu->seg[S_CS].limit)
+        raise_exception_err(cpu, EXC_GP, 0);
     int size = size32 ? 4 : 2;
     uint32_t sp = cpu->regs[R_ESP];
     push(cpu, &sp, cpu->seg[S_CS].sel, size);
@@ -347,6 +357,8 @@ void helper_far_ret(CPU *cpu, int size32, uint32_t imm)
     uint32_t eip = pop(cpu, &sp, size);
     uint32_t cs = pop(cpu, &sp, size) & 0xffff;
     uint32_t mask = sp_mask(cpu);
+    if (eip > cpu->seg[S_CS].limit)
+        raise_exception_err(cpu, EXC_GP, 0);
     sp = (sp & ~mask) | ((sp + imm) & mask);
     cpu->regs[R_ESP] = sp;
     cpu_load_seg_real(cpu, S_CS, (uint16_t)cs);
@@ -643,6 +655,68 @@ static int string_step(CPU *cpu, int op, int size, uint32_t amask, int seg, int 
     return go_on;
 }
 
+/* How many elements of `size` bytes, starting at offset off of segment
+ * seg and going in the direction of DF, lie on one page, inside the
+ * segment limit and before the offset wraps.  0 if the first does not. */
+static uint32_t string_run(const CPU *cpu, int seg, uint32_t off, int size, uint32_t amask)
+{
+    uint64_t limit = cpu->seg[seg].limit < amask ? cpu->seg[seg].limit : amask;
+    uint32_t page_off = (cpu->seg[seg].base + off) & ~PAGE_MASK;
+    if ((uint64_t)off + (uint32_t)size - 1 > limit || page_off + (uint32_t)size > PAGE_SIZE)
+        return 0;
+    if (cpu->df > 0) {
+        uint64_t bytes = limit - off + 1;
+        if (bytes > PAGE_SIZE - page_off)
+            bytes = PAGE_SIZE - page_off;
+        return (uint32_t)(bytes / (uint32_t)size);
+    }
+    uint32_t n = page_off / (uint32_t)size + 1;
+    return n < off / (uint32_t)size + 1 ? n : off / (uint32_t)size + 1;
+}
+
+/* REP MOVS / REP STOS on plain RAM: one page-sized run at a time with
+ * host pointers.  Returns the number of elements done (0: take the
+ * element-by-element path for this one). */
+static uint32_t string_bulk(CPU *cpu, int op, int size, uint32_t amask, int seg)
+{
+    uint32_t count = cpu->regs[R_ECX] & amask;
+    uint32_t di = cpu->regs[R_EDI] & amask, si = cpu->regs[R_ESI] & amask;
+    uint32_t n = string_run(cpu, S_ES, di, size, amask);
+    if (op == STR_MOVS) {
+        uint32_t ns = string_run(cpu, seg, si, size, amask);
+        n = ns < n ? ns : n;
+    }
+    n = count < n ? count : n;
+    if (n == 0)
+        return 0;
+    uint32_t span = n * (uint32_t)size;
+    uint32_t dlin = cpu->seg[S_ES].base + di - (cpu->df > 0 ? 0 : span - (uint32_t)size);
+    uint8_t *d = tlb_host_range(cpu, dlin, span, 1);
+    const uint8_t *src = NULL;
+    if (op == STR_MOVS) {
+        uint32_t slin = cpu->seg[seg].base + si - (cpu->df > 0 ? 0 : span - (uint32_t)size);
+        src = tlb_host_range(cpu, slin, span, 0);
+        if (!src)
+            return 0;
+    }
+    if (!d)
+        return 0;
+    /* element order matters when source and destination overlap */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = cpu->df > 0 ? i : n - 1 - i;
+        if (op == STR_MOVS)
+            memmove(d + k * (uint32_t)size, src + k * (uint32_t)size, (size_t)size);
+        else
+            memcpy(d + k * (uint32_t)size, &cpu->regs[R_EAX], (size_t)size);
+    }
+    uint32_t step = (uint32_t)cpu->df * span;
+    cpu->regs[R_EDI] = (cpu->regs[R_EDI] & ~amask) | ((di + step) & amask);
+    if (op == STR_MOVS)
+        cpu->regs[R_ESI] = (cpu->regs[R_ESI] & ~amask) | ((si + step) & amask);
+    cpu->regs[R_ECX] = (cpu->regs[R_ECX] & ~amask) | ((count - n) & amask);
+    return n;
+}
+
 /* MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS with their REP prefixes.  Registers
  * are committed after every element, so a fault or an interruption
  * leaves a state from which the instruction restarts correctly.
@@ -659,6 +733,8 @@ int helper_string(CPU *cpu, uint32_t desc)
     for (int n = 0; (cpu->regs[R_ECX] & amask) != 0; n++) {
         if (n >= 65536 && cpu->exit_request)
             return 1;                       /* let interrupts in; resume later */
+        if ((op == STR_MOVS || op == STR_STOS) && string_bulk(cpu, op, size, amask, seg))
+            continue;
         int go_on = string_step(cpu, op, size, amask, seg, rep);
         cpu->regs[R_ECX] = (cpu->regs[R_ECX] & ~amask) | ((cpu->regs[R_ECX] - 1) & amask);
         if (!go_on)
@@ -848,10 +924,11 @@ int cpu_exec(CPU *cpu)
         if (log_mask & (LOG_EXEC | LOG_CPU))
             log_exec(cpu, tb);
         cpu->tf_suppress = 0;
+        int single_step = (tb->flags & HF_TF) != 0;   /* tb may be invalidated while it runs */
         uintptr_t ret = tb_run(cpu, tb);
         last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_exit = (int)(ret & TB_EXIT_MASK);
-        if ((tb->flags & HF_TF) && !cpu->tf_suppress) {
+        if (single_step && !cpu->tf_suppress) {
             cpu->dr[6] |= 0x4000;           /* DR6.BS: single step */
             cpu->exc_error = 0;
             cpu->exc_vector = EXC_DB;

@@ -322,3 +322,18 @@ void tlb_rmw_end(CPU *cpu)
     memcpy(&v, cpu->rmw_buf, sizeof(v));
     mem_write(cpu, cpu->rmw_addr, v, cpu->rmw_size);
 }
+
+/* Host pointer to [linear, linear+len) when all of it is plain RAM (or ROM,
+ * for reads) on one page and, for writes, holds no translated code; NULL
+ * otherwise (the caller then takes the byte-by-byte path).  Used by the
+ * bulk paths of string instructions. */
+uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
+{
+    if (len == 0 || ((linear + len - 1) & PAGE_MASK) != (linear & PAGE_MASK))
+        return NULL;
+    TLBEntry *e = tlb_get(cpu, linear, is_write);
+    uint32_t tag = is_write ? e->tag_write : e->tag_read;
+    if (tag & (TLB_MMIO | TLB_ROM | TLB_WATCH | TLB_INVALID))
+        return NULL;
+    return (uint8_t *)(e->addend + linear);
+}

@@ -309,6 +309,7 @@ typedef struct Ctx {
     int fl;                 /* where the guest flags are, FL_* */
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
+    int ea16;               /* the offset in ESI is a 16-bit value */
     int fetch_fault;        /* fetching the instruction failed */
     Stub stubs[MAX_STUBS];
     int nstubs;
@@ -345,13 +346,25 @@ static void flags_clobber(Ctx *s)
     s->fl = FL_MEM;
 }
 
-/* Make host EFLAGS hold the guest flags: push [rbp+cc]; popfq. */
+/* Load the guest flags from CPU.cc into host EFLAGS without POPF (which
+ * is microcoded and slow): OF is bit 3 of cc's second byte, whose other
+ * bits can only be IF (bit 1), so adding 0x78 overflows exactly when OF
+ * is set; SAHF then loads SF ZF AF PF CF and leaves OF alone.
+ *   mov al, [rbp+cc+1]; add al, 0x78; mov ah, [rbp+cc]; sahf        */
+static void emit_flags_load(void)
+{
+    emit_op(1, 0x8a, RAX, omem(RBP, CPU_OFF(cc) + 1));
+    emit8(0x04); emit8(0x78);
+    emit_op(1, 0x8a, 4, omem(RBP, CPU_OFF(cc)));
+    emit8(0x9e);
+}
+
+/* Make host EFLAGS hold the guest flags. */
 static void flags_need(Ctx *s)
 {
     if (s->fl != FL_MEM)
         return;
-    emit_op(4, 0xff, 6, omem(RBP, CPU_OFF(cc)));
-    emit8(0x9d);
+    emit_flags_load();
     s->fl = FL_HOST;
 }
 
@@ -420,10 +433,10 @@ static void emit_hostop_raw(const HostOp *op, Opnd dst)
 /* Emit op with its flags bookkeeping. */
 static void gen_hostop(Ctx *s, const HostOp *op, Opnd dst)
 {
+    /* An op that writes every flag without reading any makes the old
+     * flags dead, even dirty ones: nothing to sync before it. */
     if (op->reads_flags)
         flags_need(s);
-    else if (op->writes_flags)
-        flags_sync(s);      /* nothing to keep: the op overwrites them */
     emit_hostop_raw(op, dst);
     if (op->writes_flags)
         s->fl = FL_DIRTY;
@@ -451,11 +464,20 @@ static void gen_set_eip(uint32_t eip)
     emit_store_imm(omem(RBP, CPU_OFF(eip)), eip, 4);
 }
 
-/* Prepare a helper call: guest flags to CPU.cc, EIP to CPU.eip. */
+/* Tell the self-modifying-code check which TB is running (CPU.cur_tb):
+ * done only on the way to code that may write guest memory out of line. */
+static void gen_set_cur_tb(Ctx *s)
+{
+    emit_mov_ri64(RAX, (uintptr_t)s->tb);
+    emit_store(omem(RBP, CPU_OFF(cur_tb)), RAX, 8);
+}
+
+/* Prepare a helper call: guest flags to CPU.cc, EIP and the TB to CPU. */
 static void gen_helper_prep(Ctx *s)
 {
     flags_clobber(s);
     gen_set_eip(s->in.eip);
+    gen_set_cur_tb(s);
 }
 
 /* Call helper fn(cpu, ...): the other arguments are already in RSI, RDX, RCX, R8. */
@@ -508,8 +530,10 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 }
 
 /* Jump to the guest EIP already in CPU.eip: look the target up in the
- * per-CPU jump cache inline, and jump straight to its code on a hit. */
-static void gen_jmp_indirect(Ctx *s)
+ * per-CPU jump cache inline, and jump straight to its code on a hit.
+ * After a near jump CS and the mode are this TB's, so they are compared
+ * as constants; after a far transfer (far_cs) they are loaded from the CPU. */
+static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
     if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
@@ -518,7 +542,9 @@ static void gen_jmp_indirect(Ctx *s)
         return;
     }
     emit_load(RAX, omem(RBP, CPU_OFF(eip)), 4);            /* eax = pc */
-    if (s->cs_base)
+    if (far_cs)
+        emit_op(4, 0x03, RAX, gseg_base(S_CS));
+    else if (s->cs_base)
         emit_alu_imm(0, oreg(RAX), s->cs_base, 4);
     emit_op(4, 0x8b, RDX, oreg(RAX));                      /* edx = hash(pc) */
     emit_op(4, 0xc1, 5, oreg(RDX)); emit8(JC_BITS);        /* shr edx, JC_BITS */
@@ -527,20 +553,38 @@ static void gen_jmp_indirect(Ctx *s)
     /* mov rdx, [rbp + rdx*8 + jc] */
     emit8(0x48); emit8(0x8b); emit8(0x94); emit8(0xd5); emit32((uint32_t)CPU_OFF(jc));
     emit_op(8, 0x85, RDX, oreg(RDX));                      /* test rdx, rdx */
-    uint8_t *miss1 = emit_jcc(CC_E, NULL);
+    uint8_t *miss[4];
+    miss[0] = emit_jcc(CC_E, NULL);
     emit_op(4, 0x3b, RAX, omem(RDX, offsetof(TB, pc)));    /* cmp eax, [rdx+pc] */
-    uint8_t *miss2 = emit_jcc(CC_NE, NULL);
-    emit_alu_imm(7, omem(RDX, offsetof(TB, cs_base)), s->cs_base, 4);
-    uint8_t *miss3 = emit_jcc(CC_NE, NULL);
-    emit_alu_imm(7, omem(RDX, offsetof(TB, flags)), s->flags, 4);
-    uint8_t *miss4 = emit_jcc(CC_NE, NULL);
+    miss[1] = emit_jcc(CC_NE, NULL);
+    if (far_cs) {
+        emit_load(RCX, gseg_base(S_CS), 4);
+        emit_op(4, 0x3b, RCX, omem(RDX, offsetof(TB, cs_base)));
+        miss[2] = emit_jcc(CC_NE, NULL);
+        emit_load(RCX, omem(RBP, CPU_OFF(hflags)), 4);
+        emit_op(4, 0x3b, RCX, omem(RDX, offsetof(TB, flags)));
+    } else {
+        emit_alu_imm(7, omem(RDX, offsetof(TB, cs_base)), s->cs_base, 4);
+        miss[2] = emit_jcc(CC_NE, NULL);
+        emit_alu_imm(7, omem(RDX, offsetof(TB, flags)), s->flags, 4);
+    }
+    miss[3] = emit_jcc(CC_NE, NULL);
     emit_op(4, 0xff, 4, omem(RDX, offsetof(TB, tc)));      /* jmp [rdx+tc] */
-    patch_rel32(miss1, p);
-    patch_rel32(miss2, p);
-    patch_rel32(miss3, p);
-    patch_rel32(miss4, p);
+    for (int i = 0; i < 4; i++)
+        patch_rel32(miss[i], p);
     gen_exit_value(0);
     s->ended = 1;
+}
+
+static void gen_jmp_indirect(Ctx *s)
+{
+    gen_jmp_indirect_cs(s, 0);
+}
+
+/* After a helper that changed CS:EIP (far JMP/CALL/RET, INT). */
+static void gen_jmp_far(Ctx *s)
+{
+    gen_jmp_indirect_cs(s, 1);
 }
 
 /* Raise exception `vector` at the current instruction; ends the TB. */
@@ -564,6 +608,7 @@ static void gen_stubs(Ctx *s)
             continue;
         }
         gen_set_eip(st->eip);
+        gen_set_cur_tb(s);
         emit_op(8, 0x8b, RDI, oreg(RBP));
         switch (st->kind) {
         case STUB_LOAD:
@@ -586,10 +631,8 @@ static void gen_stubs(Ctx *s)
             emit_op(8, 0x8b, RSI, oreg(RAX));   /* rsi = bounce buffer */
             if (st->op.kind == HOP_CMPXCHG)
                 emit_load(RAX, greg(R_EAX, st->op.size), st->op.size);
-            if (st->op.reads_flags) {
-                emit_op(4, 0xff, 6, omem(RBP, CPU_OFF(cc)));
-                emit8(0x9d);
-            }
+            if (st->op.reads_flags)
+                emit_flags_load();
             {
                 HostOp op = st->op;
                 op.lock = 0;                    /* the slow path is not atomic */
@@ -627,6 +670,7 @@ static int insn_seg(const Insn *in)
 static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 {
     flags_clobber(s);
+    s->ea16 = !in->addr32;
     if (!in->addr32) {
         if (in->base >= 0) {
             emit_load(RSI, greg(in->base, 2), 2);
@@ -660,6 +704,18 @@ static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 static void gen_seg_check(Ctx *s, int seg, int size)
 {
     flags_clobber(s);
+    if ((s->flags & HF_SEG64K) && s->ea16) {
+        /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
+         * runs past 0xFFFF can fault */
+        if (size > 1) {
+            emit_alu_imm(7, oreg(RSI), 0x10000u - (uint32_t)size, 4);
+            Stub *st = add_stub(s, STUB_FAULT);
+            st->vector = seg == S_SS ? EXC_SS : EXC_GP;
+            st->jump_field = emit_jcc(CC_A, NULL);
+        }
+        emit_op(4, 0x03, RSI, gseg_base(seg));
+        return;
+    }
     if (size > 1) {
         emit_op(8, 0x8d, RAX, omem(RSI, size - 1));     /* lea rax, [rsi+size-1] */
         emit_op(8, 0x3b, RAX, gseg_limit(seg));         /* cmp rax, limit */
@@ -1064,7 +1120,6 @@ static void gen_alu_eg(Ctx *s, int alu, int size, int dir)
         gen_hostop(s, &op, rm_reg(s, size));
     } else if (alu == 7) {                      /* cmp mem, G: ebx = mem; cmp ebx, G */
         gen_load_ea(s, size, 0);
-        flags_sync(s);
         emit_op(size, size == 1 ? 0x3a : 0x3b, RBX, g);
         s->fl = FL_DIRTY;
     } else {                                    /* mem op= G */
@@ -1092,7 +1147,6 @@ static void gen_alu_imm_rm(Ctx *s, int alu, int size, uint32_t imm)
 /* TEST E, G / TEST E, imm */
 static void gen_test(Ctx *s, int size, int use_imm, uint32_t imm)
 {
-    flags_sync(s);
     if (s->in.mod == 3) {
         if (use_imm) {
             emit_op(size, size == 1 ? 0xf6 : 0xf7, 0, rm_reg(s, size));
@@ -1126,6 +1180,7 @@ static int ss_size(const Ctx *s) { return s->ss32 ? 4 : 2; }
 static void gen_sp_offset(Ctx *s, int32_t delta)
 {
     flags_clobber(s);
+    s->ea16 = !s->ss32;
     emit_load(RSI, greg(R_ESP, ss_size(s)), ss_size(s));
     if (delta)
         emit_alu_imm(0, oreg(RSI), (uint32_t)delta, ss_size(s));
@@ -1175,6 +1230,41 @@ static void gen_load_seg_reg(Ctx *s, int seg)
 
 /* ---- Control transfers ------------------------------------------------------- */
 
+/* A near jump to `target` beyond the CS limit raises #GP at the jump
+ * itself, before anything is pushed.  Emits the check for a constant
+ * target; returns 0 when the jump always faults (the fault is emitted). */
+static int gen_check_target(Ctx *s, uint32_t target)
+{
+    if (s->flags & HF_SEG64K) {
+        if (target <= 0xffff)
+            return 1;
+        gen_helper_prep(s);
+        emit_mov_ri(RSI, EXC_GP);
+        emit_op(4, 0x31, RDX, oreg(RDX));
+        gen_helper_call(s, (void *)helper_raise_err);
+        s->ended = 1;
+        return 0;
+    }
+    flags_clobber(s);
+    emit_mov_ri(RAX, target);
+    emit_op(8, 0x3b, RAX, gseg_limit(S_CS));            /* cmp rax, cs.limit */
+    Stub *st = add_stub(s, STUB_FAULT);
+    st->vector = EXC_GP;
+    st->jump_field = emit_jcc(CC_A, NULL);
+    return 1;
+}
+
+/* The same for the target in EBX (already masked to the operand size). */
+static void gen_check_target_ebx(Ctx *s)
+{
+    flags_clobber(s);
+    emit_op(4, 0x8b, RAX, oreg(RBX));
+    emit_op(8, 0x3b, RAX, gseg_limit(S_CS));
+    Stub *st = add_stub(s, STUB_FAULT);
+    st->vector = EXC_GP;
+    st->jump_field = emit_jcc(CC_A, NULL);
+}
+
 static void gen_jcc(Ctx *s, int cc, uint32_t target)
 {
     flags_need(s);
@@ -1182,21 +1272,29 @@ static void gen_jcc(Ctx *s, int cc, uint32_t target)
     uint8_t *taken = emit_jcc(cc, NULL);
     gen_goto_tb(s, 0, s->in.next);
     patch_rel32(taken, p);
-    gen_goto_tb(s, 1, target);
+    if (gen_check_target(s, target))
+        gen_goto_tb(s, 1, target);
     s->ended = 1;
 }
 
 static void gen_jmp(Ctx *s, uint32_t target)
 {
-    gen_goto_tb(s, 0, target);
+    if (gen_check_target(s, target))
+        gen_goto_tb(s, 0, target);
     s->ended = 1;
 }
 
-/* EIP = EBX (masked to the operand size), then jump there. */
-static void gen_jmp_ebx(Ctx *s)
+/* Mask EBX to the operand size and check it against the CS limit. */
+static void gen_target_ebx(Ctx *s)
 {
     if (osz(s) == 2)
         emit_load(RBX, oreg(RBX), 2);
+    gen_check_target_ebx(s);
+}
+
+/* EIP = EBX (already checked by gen_target_ebx), then jump there. */
+static void gen_jmp_ebx(Ctx *s)
+{
     emit_store(omem(RBP, CPU_OFF(eip)), RBX, 4);
     gen_jmp_indirect(s);
 }
@@ -1220,7 +1318,8 @@ static void gen_loop(Ctx *s, uint32_t target)
             not_taken2 = emit_jcc(s->in.op == 0xe1 ? CC_E : CC_NE, NULL);
         }
     }
-    gen_goto_tb(s, 1, target);
+    if (gen_check_target(s, target))
+        gen_goto_tb(s, 1, target);
     patch_rel32(not_taken, p);
     if (not_taken2)
         patch_rel32(not_taken2, p);
@@ -1280,7 +1379,6 @@ static void gen_shift_group(Ctx *s, int size, int src, uint32_t count)
 static void gen_mul1(Ctx *s, int size, int is_imul)
 {
     gen_load_rm(s, size, 0);
-    flags_sync(s);
     emit_load(RAX, greg(R_EAX, size), size);
     emit_op(size, size == 1 ? 0xf6 : 0xf7, is_imul ? 5 : 4, oreg(RBX));
     if (size == 1) {
@@ -1332,6 +1430,7 @@ static int gen_group5(Ctx *s, int size)
     switch (reg) {
     case 2:                                     /* call near indirect */
         gen_load_rm(s, size, 0);
+        gen_target_ebx(s);
         emit_op(4, 0x8b, R12, oreg(RBX));
         emit_mov_ri(RBX, s->in.next);
         gen_push(s, size);
@@ -1340,6 +1439,7 @@ static int gen_group5(Ctx *s, int size)
         return 1;
     case 4:                                     /* jmp near indirect */
         gen_load_rm(s, size, 0);
+        gen_target_ebx(s);
         gen_jmp_ebx(s);
         return 1;
     case 3: case 5:                             /* call/jmp far m16:16/32 */
@@ -1362,7 +1462,7 @@ static int gen_group5(Ctx *s, int size)
         } else {
             gen_helper_call(s, (void *)helper_far_jmp);
         }
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 6:                                     /* push r/m */
         gen_load_rm(s, size, 0);
@@ -1570,7 +1670,6 @@ static int gen_insn(Ctx *s)
         return 1;
     case 0x69: case 0x6b:                                /* imul G, E, imm */
         gen_load_rm(s, v, 0);
-        flags_sync(s);
         emit_op(v, op == 0x6b ? 0x6b : 0x69, RBX, oreg(RBX));
         if (op == 0x6b)
             emit8(in->imm);
@@ -1676,7 +1775,7 @@ static int gen_insn(Ctx *s)
         emit_mov_ri(RCX, in->next);
         emit_mov_ri(R8, v == 4);
         gen_helper_call(s, (void *)helper_far_call);
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 0x9b:                                           /* wait: no FPU yet */
         return 1;
@@ -1716,6 +1815,7 @@ static int gen_insn(Ctx *s)
             emit_load(RBX, greg(R_EAX, b), b);
         flags_clobber(s);
         emit_mov_ri(RSI, in->imm);
+        s->ea16 = !in->addr32;
         if (op < 0xa2) {
             gen_load_seg(s, seg, b, 0);
             emit_store(greg(R_EAX, b), RBX, b);
@@ -1730,7 +1830,6 @@ static int gen_insn(Ctx *s)
     case 0xa7: gen_string(s, STR_CMPS, v); return 1;
     case 0xa8: case 0xa9: {                              /* test acc, imm */
         b = op == 0xa8 ? 1 : v;
-        flags_sync(s);
         emit_op(b, b == 1 ? 0xf6 : 0xf7, 0, greg(R_EAX, b));
         if (b == 1) emit8(in->imm); else if (b == 2) emit16(in->imm); else emit32(in->imm);
         s->fl = FL_DIRTY;
@@ -1752,9 +1851,10 @@ static int gen_insn(Ctx *s)
         gen_shift_group(s, op == 0xd2 ? 1 : v, SRC_CL, 0);
         return 1;
     case 0xc2: case 0xc3:                                /* ret near [imm16] */
-        gen_pop(s, v);
-        if (op == 0xc2 && (in->imm & 0xffff))
-            gen_sp_add(s, (int32_t)(in->imm & 0xffff));
+        gen_sp_offset(s, 0);
+        gen_load_seg(s, S_SS, v, 0);
+        gen_target_ebx(s);                               /* before SP moves */
+        gen_sp_add(s, v + (int32_t)(op == 0xc2 ? in->imm & 0xffff : 0));
         gen_jmp_ebx(s);
         return 1;
     case 0xc4: return gen_les(s, S_ES);
@@ -1776,6 +1876,7 @@ static int gen_insn(Ctx *s)
     case 0xc9:                                           /* leave */
         flags_clobber(s);
         emit_load(RSI, greg(R_EBP, ss_size(s)), ss_size(s));
+        s->ea16 = !s->ss32;
         gen_load_seg(s, S_SS, v, 0);
         emit_load(RAX, greg(R_EBP, ss_size(s)), ss_size(s));
         emit_alu_imm(0, oreg(RAX), v, ss_size(s));
@@ -1784,7 +1885,7 @@ static int gen_insn(Ctx *s)
         return 1;
     case 0xca: case 0xcb:                                /* retf [imm16] */
         gen_helper_2(s, (void *)helper_far_ret, v == 4, op == 0xca ? in->imm & 0xffff : 0);
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 0xcc:
         gen_helper_2(s, (void *)helper_int, EXC_BP, in->next);
@@ -1792,7 +1893,7 @@ static int gen_insn(Ctx *s)
         return 1;
     case 0xcd:
         gen_helper_2(s, (void *)helper_int, in->imm & 0xff, in->next);
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 0xce:
         gen_helper_1(s, (void *)helper_into, in->next);
@@ -1808,6 +1909,7 @@ static int gen_insn(Ctx *s)
         emit_load(RSI, greg(R_EBX, asz), asz);
         emit_load(RAX, greg(R_EAX, 1), 1);
         emit_op(asz, 0x03, RSI, oreg(RAX));
+        s->ea16 = asz == 2;
         gen_load_seg(s, in->seg == S_NONE ? S_DS : in->seg, 1, 0);
         emit_store(greg(R_EAX, 1), RBX, 1);
         return 1;
@@ -1848,16 +1950,19 @@ static int gen_insn(Ctx *s)
         gen_helper_call(s, (void *)helper_out);
         return 1;
     case 0xe8:                                           /* call near */
+        if (!gen_check_target(s, eip_mask(s, in->next + in->imm)))
+            return 1;
         emit_mov_ri(RBX, in->next);
         gen_push(s, v);
-        gen_jmp(s, eip_mask(s, in->next + in->imm));
+        gen_goto_tb(s, 0, eip_mask(s, in->next + in->imm));
+        s->ended = 1;
         return 1;
     case 0xe9: case 0xeb:
         gen_jmp(s, eip_mask(s, in->next + in->imm));
         return 1;
     case 0xea:                                           /* jmp far ptr */
         gen_helper_2(s, (void *)helper_far_jmp, in->imm2, in->imm);
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 0xf1:                                           /* int1 / icebp */
         gen_helper_2(s, (void *)helper_int, EXC_DB, in->next);
@@ -2016,7 +2121,6 @@ static int gen_0f(Ctx *s)
     }
     case 0xaf:                                           /* imul G, E */
         gen_load_rm(s, v, 0);
-        flags_sync(s);
         emit_op(v, OPC_0F(0xaf), RBX, greg(in->reg, v));
         s->fl = FL_DIRTY;
         emit_store(greg(in->reg, v), RBX, v);
@@ -2060,7 +2164,6 @@ static int gen_0f(Ctx *s)
         return 1;
     case 0xbc: case 0xbd:                                /* bsf bsr */
         gen_load_rm(s, v, 0);
-        flags_sync(s);
         emit_load(RAX, greg(in->reg, v), v);
         emit_op(v, OPC_0F(op), RAX, oreg(RBX));
         s->fl = FL_DIRTY;
@@ -2133,9 +2236,6 @@ static void tb_translate(Ctx *s)
     Stub *st = add_stub(s, STUB_EXIT);
     st->eip = eip;
     st->jump_field = emit_jcc(CC_NE, NULL);
-    /* cur_tb tells the self-modifying-code check which TB is running */
-    emit_mov_ri64(RAX, (uintptr_t)tb);
-    emit_store(omem(RBP, CPU_OFF(cur_tb)), RAX, 8);
 
     if (log_mask & LOG_IN_ASM)
         log_printf("IN: %04x:%08x (linear %08x)\n", s->cpu->seg[S_CS].sel, eip, tb->pc);
@@ -2268,7 +2368,10 @@ TB *tb_find(CPU *cpu)
         tb = tb_gen_code(cpu, pc, flags);
         tb_insert(tb);
     }
-    cpu->jc[j] = tb;
+    /* Single-step and one-instruction TBs must return to cpu_exec: they
+     * are never entered straight from translated code. */
+    if (!(flags & (HF_TF | HF_SINGLE)))
+        cpu->jc[j] = tb;
     return tb;
 }
 

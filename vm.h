@@ -98,6 +98,11 @@ typedef struct SegCache {
 } SegCache;
 /* SegCache.flags bits (as in the descriptor's high dword). */
 #define DESC_B     (1u << 22)   /* code: 32-bit default; stack: 32-bit ESP */
+#define DESC_S     (1u << 12)   /* code or data (not system) */
+#define DESC_CODE  (1u << 11)   /* code segment */
+#define DESC_EXPDOWN (1u << 10) /* data: expand-down */
+#define DESC_EXPDOWN_MASK (DESC_S | DESC_CODE | DESC_EXPDOWN)
+#define DESC_EXPDOWN_DATA (DESC_S | DESC_EXPDOWN)
 
 typedef struct DTable { uint32_t base; uint32_t limit; } DTable;
 
@@ -151,7 +156,8 @@ typedef struct CPU {
 #define HF_PE         0x0010   /* protected mode */
 #define HF_VM         0x0020   /* virtual-8086 mode */
 #define HF_TF         0x0040   /* single-step: one instruction, then #DB */
-#define HF_SINGLE     0x0080   /* TB of one instruction (not cached) */
+#define HF_SINGLE     0x0080   /* TB of one instruction */
+#define HF_SEG64K     0x0100   /* every segment limit is 0xFFFF, expand-up (real mode) */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
@@ -286,6 +292,7 @@ void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
 uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
+uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
 
 /* ---- devices.c -------------------------------------------------------------- */
 
