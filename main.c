@@ -169,6 +169,9 @@ static void check_disk(const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         die("cannot open disk image '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+        die("disk image '%s' is not a regular file or block device", path);
     fclose(f);
 }
 
