@@ -532,8 +532,9 @@ void helper_bcd(CPU *cpu, int op, int base)
     cpu->cc = f;
 }
 
-void helper_bound(CPU *cpu, uint32_t offset, int32_t index, uint32_t seg_size32)
+void helper_bound(CPU *cpu, uint32_t offset, int reg, uint32_t seg_size32)
 {
+    int32_t index = (int32_t)cpu->regs[reg];
     int size = (seg_size32 & 1) ? 4 : 2;
     int seg = (int)(seg_size32 >> 1);
     int32_t lo = (int32_t)seg_read(cpu, seg, offset, size);

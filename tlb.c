@@ -294,29 +294,26 @@ void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
 
 /* ---- Slow paths called from translated code ---------------------------------- */
 
-uint32_t tlb_load_slow(CPU *cpu, uint32_t addr, int size)
+/* A memory operand that missed the inline fast path.  Translated code runs
+ * the guest instruction itself on CPU.rmw_buf: begin checks the whole
+ * access (so a fault happens before anything changes), runs the
+ * self-modifying-code check for writes, and reads the operand unless the
+ * instruction only writes it (a device must not see a read it never got);
+ * for writes, end stores the buffer. */
+uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 {
-    return mem_read(cpu, addr, size);
-}
-
-void tlb_store_slow(CPU *cpu, uint32_t addr, uint32_t value, int size)
-{
-    mem_write(cpu, addr, value, size);
-}
-
-/* Read-modify-write through a bounce buffer: begin checks that the whole
- * operand is writable (so neither half faults later) and reads it. */
-uint8_t *tlb_rmw_begin(CPU *cpu, uint32_t addr, int size)
-{
-    prepare_access(cpu, addr, size, 1);
-    uint32_t v = mem_read(cpu, addr, size);
+    uint32_t v = 0;
+    if (mode != MEM_ACCESS_READ)
+        prepare_access(cpu, addr, size, 1);
+    if (mode != MEM_ACCESS_WRITE)
+        v = mem_read(cpu, addr, size);
     memcpy(cpu->rmw_buf, &v, sizeof(v));
     cpu->rmw_addr = addr;
     cpu->rmw_size = size;
     return cpu->rmw_buf;
 }
 
-void tlb_rmw_end(CPU *cpu)
+void tlb_access_end(CPU *cpu)
 {
     uint32_t v;
     memcpy(&v, cpu->rmw_buf, sizeof(v));

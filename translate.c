@@ -4,25 +4,26 @@
  * A translation block (TB) is a run of guest instructions that ends at a
  * control transfer, a page boundary, TB_MAX_INSNS, or an instruction that
  * changes how later code decodes.  Each guest instruction is decoded and
- * immediately emitted as host instructions into the code buffer; ordinary
- * instructions (moves, ALU, shifts, stack, branches) become host
- * instructions, while rare or complex ones call C helpers in cpu.c.
+ * immediately emitted as host instructions into the code buffer.  Because
+ * guest and host are both x86, most guest instructions become the *same*
+ * host instruction with the operands renamed: guest registers live in host
+ * registers, a memory operand becomes [rsi] after an inline address
+ * translation, and the host computes the guest's result and flags.  Rare
+ * or complex instructions call C helpers in cpu.c.
  *
- * Conventions inside translated code (docs/translation.md explains them):
- *   RBP  = CPU * (guest registers live in CPU.regs, addressed [rbp+disp8])
- *   RBX  = the operand value of the current instruction (callee-saved, so it
- *          survives helper calls made by slow paths)
- *   RSI  = guest offset, then linear address, then host address of a memory
- *          operand; RAX RCX RDX RDI = scratch; R12 R13 = callee-saved scratch
+ * Host registers inside translated code (docs/translation.md):
+ *   guest EAX ECX EDX EBX  ->  host RAX RCX RDX RBX  (so AH..BH stay
+ *                              addressable: a REX prefix is never needed
+ *                              for a guest byte register)
+ *   guest ESP EBP ESI EDI  ->  host R12 R13 R14 R15
+ *   RBP = CPU *;  RSI = address of a memory operand;  RDI, R8, R11 scratch;
+ *   R9, R10 = values that must survive a slow path (spilled by stubs)
  *   Host EFLAGS carries the guest's arithmetic flags from the instruction
  *   that computed them to the one that reads them; they are written back to
  *   CPU.cc ("synced") only before code that clobbers host flags, calls a
  *   helper, may fault, or leaves the TB.
- *
- * Memory operands: the effective address is computed inline, checked against
- * the segment limit, and looked up in the softmmu TLB inline; a miss, MMIO,
- * ROM write, watched code page or page-crossing access jumps to a slow-path
- * stub emitted after the TB's code, which calls tlb.c and jumps back.
+ * Guest registers are spilled to CPU.regs around helper calls, in slow
+ * paths and when translated code returns to cpu_exec, and reloaded after.
  *
  * Threads and locks: translation runs on a vCPU thread.  There is a single
  * vCPU thread in this version, so the code buffer, the TB hash table and the
@@ -40,16 +41,30 @@
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 
+/* Register operand flags: HIGH8 marks AH CH DH BH (codes 4-7 that must not
+ * meet a REX prefix); EXT marks a ModRM reg field holding an opcode
+ * extension rather than a register. */
+#define HIGH8  0x20
+#define EXT(n) (0x40 | (n))
+
 /* Host condition codes, as in Jcc/SETcc/CMOVcc low nibble (same as guest). */
 enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
        CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G };
 
 #define OPC_0F(x) (0x0f00 | (x))        /* two-byte opcode */
 
+/* Temporaries (see the header comment). */
+#define T_ADDR RSI
+#define T_IDX  RDI
+#define T_CMP  R8
+#define T_VAL  R9
+#define T_VAL2 R10
+#define T_SCR  R11
+
 /* A host operand: a register, or memory at [base + disp]. */
 typedef struct Opnd {
     int is_reg;
-    int reg;                /* when is_reg */
+    int reg;                /* when is_reg (may carry HIGH8) */
     int base;               /* when memory */
     int32_t disp;
 } Opnd;
@@ -62,7 +77,7 @@ static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp }; return
 static uint8_t *code_buf, *code_end;   /* the whole mmap'ed region */
 static uint8_t *code_ptr;               /* next free byte */
 static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
-static uint8_t *tb_epilogue;            /* return to cpu_exec with RAX */
+static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -84,20 +99,42 @@ static void emit16(int v) { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); p += 2; 
 static void emit32(uint32_t v) { memcpy(p, &v, 4); p += 4; }
 static void emit64(uint64_t v) { memcpy(p, &v, 8); p += 8; }
 
+static void emit_imm(uint32_t imm, int size)
+{
+    if (size == 1)
+        emit8(imm);
+    else if (size == 2)
+        emit16(imm);
+    else if (size == 4)
+        emit32(imm);
+}
+
 /* Emit the prefixes, opcode and ModRM/SIB/displacement of one instruction.
  * size: 1, 2, 4 or 8 (operand size: 0x66 for 2, REX.W for 8); reg: the
- * ModRM reg field (register or opcode extension). */
+ * ModRM reg field, a register or EXT(n). */
 static void emit_op(int size, int opc, int reg, Opnd rm)
 {
-    int rex = 0;
+    int rex = 0, high = 0;
     if (size == 2)
         emit8(0x66);
     if (size == 8)
         rex |= 8;
-    if (reg >= 8)
-        rex |= 4;
-    if (rm.is_reg ? rm.reg >= 8 : rm.base >= 8)
+    if (!(reg & 0x40)) {
+        if ((reg & 0xf) >= 8)
+            rex |= 4;
+        high |= reg & HIGH8;
+    }
+    if (rm.is_reg) {
+        if ((rm.reg & 0xf) >= 8)
+            rex |= 1;
+        high |= rm.reg & HIGH8;
+    } else if (rm.base >= 8) {
         rex |= 1;
+    }
+    if (rex && high) {
+        fprintf(stderr, "vm: internal error: AH..BH with a REX prefix\n");
+        abort();
+    }
     if (rex)
         emit8(0x40 | rex);
     if (opc > 0xff)
@@ -164,7 +201,8 @@ static void patch_rel32(uint8_t *field, uint8_t *target)
 }
 
 /* call a C function: mov rax, fn; call rax.  The stack is 16-byte aligned
- * in translated code (the prologue sees to it). */
+ * in translated code (the prologue sees to it).  Guest registers must have
+ * been spilled: the call clobbers RAX RCX RDX. */
 static void emit_call(void *fn)
 {
     emit_mov_ri64(RAX, (uintptr_t)fn);
@@ -176,22 +214,33 @@ static void emit_call(void *fn)
 
 #define CPU_OFF(field) ((int32_t)offsetof(CPU, field))
 
-/* The host memory operand holding guest register r at operand size `size`:
- * byte registers 4-7 are AH CH DH BH, the second byte of regs[0..3]. */
-static Opnd greg(int r, int size)
+/* Host register of each guest register. */
+static const int8_t host_reg[8] = { RAX, RCX, RDX, RBX, R12, R13, R14, R15 };
+
+/* The host register holding guest register r at operand size `size`:
+ * byte registers 4-7 are AH CH DH BH, which are host AH CH DH BH. */
+static int greg_n(int r, int size)
 {
-    if (size == 1 && r >= 4)
-        return omem(RBP, CPU_OFF(regs) + (r - 4) * 4 + 1);
-    return omem(RBP, CPU_OFF(regs) + r * 4);
+    if (size == 1)
+        return r < 4 ? r : (r | HIGH8);
+    return host_reg[r];
 }
+
+static Opnd greg(int r, int size) { return oreg(greg_n(r, size)); }
 
 static Opnd gseg_base(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, base)); }
 static Opnd gseg_limit(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, limit)); }
 static Opnd gseg_sel(int seg) { return omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) + (int)offsetof(SegCache, sel)); }
+static Opnd gcpu(int32_t off) { return omem(RBP, off); }
 
-/* Load a value of `size` bytes (zero-extended) into host register dst. */
+/* Load `size` bytes (zero-extended to 32 bits) into host register dst. */
 static void emit_load(int dst, Opnd src, int size)
 {
+    if (size == 1 && src.is_reg && (src.reg & HIGH8) && dst >= 8) {
+        emit_op(4, OPC_0F(0xb6), RDI, src);     /* AH..BH: no REX, so via EDI */
+        emit_op(4, 0x8b, dst, oreg(RDI));
+        return;
+    }
     if (size == 1)
         emit_op(4, OPC_0F(0xb6), dst, src);     /* movzx dst, byte */
     else if (size == 2)
@@ -200,18 +249,8 @@ static void emit_load(int dst, Opnd src, int size)
         emit_op(size, 0x8b, dst, src);          /* mov dst, src */
 }
 
-static void emit_load_sx(int dst, Opnd src, int size)
-{
-    if (size == 1)
-        emit_op(4, OPC_0F(0xbe), dst, src);     /* movsx dst, byte */
-    else if (size == 2)
-        emit_op(4, OPC_0F(0xbf), dst, src);     /* movsx dst, word */
-    else
-        emit_op(4, 0x8b, dst, src);
-}
-
-/* Store the low `size` bytes of host register src. */
-static void emit_store(Opnd dst, int src, int size)
+/* mov size dst, src (register to register or memory) */
+static void emit_mov(int size, Opnd dst, int src)
 {
     emit_op(size, size == 1 ? 0x88 : 0x89, src, dst);
 }
@@ -219,33 +258,57 @@ static void emit_store(Opnd dst, int src, int size)
 /* mov size [dst], imm */
 static void emit_store_imm(Opnd dst, uint32_t imm, int size)
 {
-    emit_op(size, size == 1 ? 0xc6 : 0xc7, 0, dst);
-    if (size == 1)
-        emit8(imm);
-    else if (size == 2)
-        emit16(imm);
-    else
-        emit32(imm);
+    emit_op(size, size == 1 ? 0xc6 : 0xc7, EXT(0), dst);
+    emit_imm(imm, size);
+}
+
+/* lea size dst, [base + disp] (no flags) */
+static void emit_lea(int size, int dst, int base, int32_t disp)
+{
+    emit_op(size, 0x8d, dst, omem(base, disp));
 }
 
 /* ALU op (0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp) with an
- * immediate: op size [dst], imm. */
+ * immediate: op size dst, imm. */
 static void emit_alu_imm(int op, Opnd dst, uint32_t imm, int size)
 {
     if (size == 1) {
-        emit_op(1, 0x80, op, dst);
+        emit_op(1, 0x80, EXT(op), dst);
         emit8(imm);
     } else if ((int32_t)imm >= -128 && (int32_t)imm <= 127 &&
-               (size == 4 || (int16_t)imm == (int32_t)imm)) {
-        emit_op(size, 0x83, op, dst);
+               (size >= 4 || (int16_t)imm == (int32_t)imm)) {
+        emit_op(size, 0x83, EXT(op), dst);
         emit8(imm);
     } else {
-        emit_op(size, 0x81, op, dst);
-        if (size == 2)
-            emit16(imm);
-        else
-            emit32(imm);
+        emit_op(size, 0x81, EXT(op), dst);
+        emit_imm(imm, size == 8 ? 4 : size);
     }
+}
+
+/* Store every guest register from its host register to CPU.regs, and back. */
+static void emit_spill(void)
+{
+    for (int r = 0; r < 8; r++)
+        emit_mov(4, gcpu(CPU_OFF(regs) + 4 * r), host_reg[r]);
+}
+
+static void emit_reload(void)
+{
+    for (int r = 0; r < 8; r++)
+        emit_load(host_reg[r], gcpu(CPU_OFF(regs) + 4 * r), 4);
+}
+
+/* The value temporaries, around a slow path's C call. */
+static void emit_spill_temps(void)
+{
+    emit_mov(8, gcpu(CPU_OFF(tmp)), T_VAL);
+    emit_mov(8, gcpu(CPU_OFF(tmp) + 8), T_VAL2);
+}
+
+static void emit_reload_temps(void)
+{
+    emit_load(T_VAL, gcpu(CPU_OFF(tmp)), 8);
+    emit_load(T_VAL2, gcpu(CPU_OFF(tmp) + 8), 8);
 }
 
 /* ---- Decoded guest instruction ---------------------------------------------- */
@@ -269,31 +332,35 @@ typedef struct Insn {
     uint8_t bytes[16];
 } Insn;
 
-/* Deferred slow-path stubs, emitted after the TB's main code. */
-enum { STUB_LOAD, STUB_LOAD_SX, STUB_STORE, STUB_RMW, STUB_FAULT, STUB_EXIT };
-
-struct Ctx;
+/* A host instruction to run on a guest operand: the guest instruction
+ * re-encoded for the host, with its r/m operand supplied separately (a
+ * guest register's host register, or [rsi] for memory). */
 typedef struct HostOp {
-    int kind;               /* HOP_* */
-    int sub;                /* ALU op / shift op / ... */
-    int size;
-    int src;                /* SRC_* */
+    int size;               /* operand size: 1 2 4 (prefix 0x66 for 2) */
+    int opc;                /* opcode, OPC_0F(x) for two bytes */
+    int reg;                /* ModRM reg: a host register or EXT(n) */
+    int imm_size;           /* bytes of immediate: 0 1 2 4 */
     uint32_t imm;
     int lock;
-    int reads_flags;        /* must load guest flags into host EFLAGS first */
-    int writes_flags;
+    int reads_flags;        /* needs the guest flags in host EFLAGS */
+    int writes_flags;       /* leaves the guest's new flags in host EFLAGS */
+    int msize;              /* bytes of the r/m operand (movzx: 1 or 2) */
 } HostOp;
-enum { HOP_ALU, HOP_UNARY, HOP_SHIFT, HOP_SHXD, HOP_BT, HOP_XCHG, HOP_XADD, HOP_CMPXCHG };
-enum { SRC_RBX, SRC_IMM, SRC_CL, SRC_ONE };
+
+/* How a memory operand is used: decides the TLB tag and the slow path. */
+enum { MEM_READ = MEM_ACCESS_READ, MEM_WRITE = MEM_ACCESS_WRITE, MEM_RMW = MEM_ACCESS_RMW };
+
+/* Deferred slow-path stubs, emitted after the TB's main code. */
+enum { STUB_MEM, STUB_FAULT, STUB_EXIT };
 
 typedef struct Stub {
     int kind;
-    uint8_t *jump_field;    /* the rel32 of the fast path's jne to patch */
+    uint8_t *jump_field;    /* the rel32 of the fast path's jump to patch */
     uint8_t *resume;        /* where to jump back */
-    uint32_t eip, next;     /* the guest instruction */
-    int size;
+    uint32_t eip;           /* the guest instruction */
+    int mode;               /* STUB_MEM: MEM_* */
     int vector;             /* STUB_FAULT */
-    HostOp op;              /* STUB_RMW */
+    HostOp op;              /* STUB_MEM: the instruction to redo on the buffer */
 } Stub;
 
 #define MAX_STUBS 256
@@ -335,7 +402,7 @@ static void flags_sync(Ctx *s)
     if (s->fl != FL_DIRTY)
         return;
     emit8(0x9c);
-    emit_op(4, 0x8f, 0, omem(RBP, CPU_OFF(cc)));
+    emit_op(4, 0x8f, EXT(0), gcpu(CPU_OFF(cc)));
     s->fl = FL_HOST;
 }
 
@@ -349,14 +416,18 @@ static void flags_clobber(Ctx *s)
 /* Load the guest flags from CPU.cc into host EFLAGS without POPF (which
  * is microcoded and slow): OF is bit 3 of cc's second byte, whose other
  * bits can only be IF (bit 1), so adding 0x78 overflows exactly when OF
- * is set; SAHF then loads SF ZF AF PF CF and leaves OF alone.
- *   mov al, [rbp+cc+1]; add al, 0x78; mov ah, [rbp+cc]; sahf        */
+ * is set; SAHF then loads SF ZF AF PF CF and leaves OF alone.  AX is the
+ * guest's, so it is kept in R11 meanwhile.
+ *   mov r11, rax; mov al, [rbp+cc+1]; add al, 0x78; mov ah, [rbp+cc];
+ *   sahf; mov rax, r11                                                */
 static void emit_flags_load(void)
 {
-    emit_op(1, 0x8a, RAX, omem(RBP, CPU_OFF(cc) + 1));
+    emit_op(8, 0x8b, T_SCR, oreg(RAX));
+    emit_op(1, 0x8a, RAX, gcpu(CPU_OFF(cc) + 1));
     emit8(0x04); emit8(0x78);
-    emit_op(1, 0x8a, 4, omem(RBP, CPU_OFF(cc)));
+    emit_op(1, 0x8a, 4 | HIGH8, gcpu(CPU_OFF(cc)));
     emit8(0x9e);
+    emit_op(8, 0x8b, RAX, oreg(T_SCR));
 }
 
 /* Make host EFLAGS hold the guest flags. */
@@ -370,74 +441,32 @@ static void flags_need(Ctx *s)
 
 /* ---- Host operations on a guest operand ------------------------------------ */
 
-/* Emit one HostOp on dst (guest register memory, [rsi], or host RBX). */
-static void emit_hostop_raw(const HostOp *op, Opnd dst)
+static HostOp hostop(int size, int opc, int reg)
 {
-    int sz = op->size, b = (sz == 1);
-    if (op->lock)
-        emit8(0xf0);
-    switch (op->kind) {
-    case HOP_ALU:
-        if (op->src == SRC_IMM)
-            emit_alu_imm(op->sub, dst, op->imm, sz);
-        else
-            emit_op(sz, op->sub * 8 + (b ? 0 : 1), RBX, dst);
-        break;
-    case HOP_UNARY:                 /* sub: 0 inc 1 dec 2 not 3 neg */
-        if (op->sub < 2)
-            emit_op(sz, b ? 0xfe : 0xff, op->sub, dst);
-        else
-            emit_op(sz, b ? 0xf6 : 0xf7, op->sub, dst);
-        break;
-    case HOP_SHIFT:                 /* sub: rol ror rcl rcr shl shr sal sar */
-        if (op->src == SRC_CL) {
-            emit_op(1, 0x8a, RCX, greg(R_ECX, 1));     /* mov cl, guest cl */
-            emit_op(sz, b ? 0xd2 : 0xd3, op->sub, dst);
-        } else if (op->src == SRC_ONE) {
-            emit_op(sz, b ? 0xd0 : 0xd1, op->sub, dst);
-        } else {
-            emit_op(sz, b ? 0xc0 : 0xc1, op->sub, dst);
-            emit8(op->imm);
-        }
-        break;
-    case HOP_SHXD:                  /* sub: 0 shld, 1 shrd; src RBX, count CL/imm */
-        if (op->src == SRC_CL) {
-            emit_op(1, 0x8a, RCX, greg(R_ECX, 1));
-            emit_op(sz, OPC_0F(op->sub ? 0xad : 0xa5), RBX, dst);
-        } else {
-            emit_op(sz, OPC_0F(op->sub ? 0xac : 0xa4), RBX, dst);
-            emit8(op->imm);
-        }
-        break;
-    case HOP_BT:                    /* sub: 4 bt 5 bts 6 btr 7 btc */
-        if (op->src == SRC_IMM) {
-            emit_op(sz, OPC_0F(0xba), op->sub, dst);
-            emit8(op->imm);
-        } else {
-            static const int opc[4] = { 0xa3, 0xab, 0xb3, 0xbb };
-            emit_op(sz, OPC_0F(opc[op->sub - 4]), RBX, dst);
-        }
-        break;
-    case HOP_XCHG:
-        emit_op(sz, b ? 0x86 : 0x87, RBX, dst);
-        break;
-    case HOP_XADD:
-        emit_op(sz, OPC_0F(b ? 0xc0 : 0xc1), RBX, dst);
-        break;
-    case HOP_CMPXCHG:               /* accumulator in host RAX */
-        emit_op(sz, OPC_0F(b ? 0xb0 : 0xb1), RBX, dst);
-        break;
-    }
+    HostOp op;
+    memset(&op, 0, sizeof(op));
+    op.size = size;
+    op.opc = opc;
+    op.reg = reg;
+    op.msize = size;
+    return op;
 }
 
-/* Emit op with its flags bookkeeping. */
-static void gen_hostop(Ctx *s, const HostOp *op, Opnd dst)
+static void emit_hostop_raw(const HostOp *op, Opnd rm)
 {
-    /* An op that writes every flag without reading any makes the old
-     * flags dead, even dirty ones: nothing to sync before it. */
+    if (op->lock)
+        emit8(0xf0);
+    emit_op(op->size, op->opc, op->reg, rm);
+    emit_imm(op->imm, op->imm_size);
+}
+
+/* Emit op with its flags bookkeeping.  An op that writes every flag
+ * without reading any makes the old flags dead, even dirty ones. */
+static void gen_hostop(Ctx *s, const HostOp *op, Opnd rm)
+{
     if (op->reads_flags)
         flags_need(s);
-    emit_hostop_raw(op, dst);
+    emit_hostop_raw(op, rm);
     if (op->writes_flags)
         s->fl = FL_DIRTY;
 }
@@ -454,47 +483,52 @@ static Stub *add_stub(Ctx *s, int kind)
     memset(st, 0, sizeof(*st));
     st->kind = kind;
     st->eip = s->in.eip;
-    st->next = s->in.next;
     return st;
 }
 
 /* Store the current instruction's EIP where helpers and faults expect it. */
 static void gen_set_eip(uint32_t eip)
 {
-    emit_store_imm(omem(RBP, CPU_OFF(eip)), eip, 4);
+    emit_store_imm(gcpu(CPU_OFF(eip)), eip, 4);
 }
 
 /* Tell the self-modifying-code check which TB is running (CPU.cur_tb):
  * done only on the way to code that may write guest memory out of line. */
 static void gen_set_cur_tb(Ctx *s)
 {
-    emit_mov_ri64(RAX, (uintptr_t)s->tb);
-    emit_store(omem(RBP, CPU_OFF(cur_tb)), RAX, 8);
+    emit_mov_ri64(T_CMP, (uintptr_t)s->tb);
+    emit_mov(8, gcpu(CPU_OFF(cur_tb)), T_CMP);
 }
 
-/* Prepare a helper call: guest flags to CPU.cc, EIP and the TB to CPU. */
+/* Prepare a helper call: guest flags to CPU.cc, EIP and the TB to CPU,
+ * guest registers to CPU.regs.  Arguments go in RSI RDX RCX R8 after this
+ * (the host registers still hold the guest values until overwritten). */
 static void gen_helper_prep(Ctx *s)
 {
     flags_clobber(s);
     gen_set_eip(s->in.eip);
     gen_set_cur_tb(s);
+    emit_spill();
 }
 
-/* Call helper fn(cpu, ...): the other arguments are already in RSI, RDX, RCX, R8. */
+/* Call helper fn(cpu, ...) and reload the guest registers it may have
+ * changed; a return value is left in T_VAL. */
 static void gen_helper_call(Ctx *s, void *fn)
 {
     emit_op(8, 0x8b, RDI, oreg(RBP));           /* mov rdi, rbp */
     emit_call(fn);
+    emit_op(8, 0x8b, T_VAL, oreg(RAX));         /* mov r9, rax */
+    emit_reload();
     s->fl = FL_MEM;
 }
 
-/* Return to cpu_exec: rax = value (0: look the next TB up, no chaining). */
+/* Return to cpu_exec with value (0: look the next TB up, no chaining). */
 static void gen_exit_value(uintptr_t value)
 {
     if (value)
-        emit_mov_ri64(RAX, value);
+        emit_mov_ri64(T_CMP, value);
     else
-        emit_op(4, 0x31, RAX, oreg(RAX));       /* xor eax, eax */
+        emit_op(4, 0x31, T_CMP, oreg(T_CMP));   /* xor r8d, r8d */
     emit_jmp(tb_epilogue);
 }
 
@@ -522,7 +556,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
         patch_rel32(field, p);
         s->tb->jmp_offset[n] = (uint32_t)(field - s->tb->tc);
         gen_set_eip(eip);
-        gen_exit_value((uintptr_t)s->tb | n);
+        gen_exit_value((uintptr_t)s->tb | (uintptr_t)n);
     } else {
         gen_set_eip(eip);
         gen_exit_value(0);
@@ -532,7 +566,8 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 /* Jump to the guest EIP already in CPU.eip: look the target up in the
  * per-CPU jump cache inline, and jump straight to its code on a hit.
  * After a near jump CS and the mode are this TB's, so they are compared
- * as constants; after a far transfer (far_cs) they are loaded from the CPU. */
+ * as constants; after a far transfer (far_cs) they are loaded from the CPU.
+ * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
@@ -541,35 +576,35 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         s->ended = 1;
         return;
     }
-    emit_load(RAX, omem(RBP, CPU_OFF(eip)), 4);            /* eax = pc */
+    emit_load(RSI, gcpu(CPU_OFF(eip)), 4);                 /* esi = pc */
     if (far_cs)
-        emit_op(4, 0x03, RAX, gseg_base(S_CS));
+        emit_op(4, 0x03, RSI, gseg_base(S_CS));
     else if (s->cs_base)
-        emit_alu_imm(0, oreg(RAX), s->cs_base, 4);
-    emit_op(4, 0x8b, RDX, oreg(RAX));                      /* edx = hash(pc) */
-    emit_op(4, 0xc1, 5, oreg(RDX)); emit8(JC_BITS);        /* shr edx, JC_BITS */
-    emit_op(4, 0x33, RDX, oreg(RAX));                      /* xor edx, eax */
-    emit_alu_imm(4, oreg(RDX), JC_SIZE - 1, 4);            /* and edx, mask */
-    /* mov rdx, [rbp + rdx*8 + jc] */
-    emit8(0x48); emit8(0x8b); emit8(0x94); emit8(0xd5); emit32((uint32_t)CPU_OFF(jc));
-    emit_op(8, 0x85, RDX, oreg(RDX));                      /* test rdx, rdx */
+        emit_alu_imm(0, oreg(RSI), s->cs_base, 4);
+    emit_op(4, 0x8b, RDI, oreg(RSI));                      /* edi = hash(pc) */
+    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);   /* shr edi, JC_BITS */
+    emit_op(4, 0x33, RDI, oreg(RSI));                      /* xor edi, esi */
+    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);            /* and edi, mask */
+    /* mov rdi, [rbp + rdi*8 + jc] */
+    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
+    emit_op(8, 0x85, RDI, oreg(RDI));                      /* test rdi, rdi */
     uint8_t *miss[4];
     miss[0] = emit_jcc(CC_E, NULL);
-    emit_op(4, 0x3b, RAX, omem(RDX, offsetof(TB, pc)));    /* cmp eax, [rdx+pc] */
+    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));    /* cmp esi, [rdi+pc] */
     miss[1] = emit_jcc(CC_NE, NULL);
     if (far_cs) {
-        emit_load(RCX, gseg_base(S_CS), 4);
-        emit_op(4, 0x3b, RCX, omem(RDX, offsetof(TB, cs_base)));
+        emit_load(T_CMP, gseg_base(S_CS), 4);
+        emit_op(4, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
         miss[2] = emit_jcc(CC_NE, NULL);
-        emit_load(RCX, omem(RBP, CPU_OFF(hflags)), 4);
-        emit_op(4, 0x3b, RCX, omem(RDX, offsetof(TB, flags)));
+        emit_load(T_CMP, gcpu(CPU_OFF(hflags)), 4);
+        emit_op(4, 0x3b, T_CMP, omem(RDI, offsetof(TB, flags)));
     } else {
-        emit_alu_imm(7, omem(RDX, offsetof(TB, cs_base)), s->cs_base, 4);
+        emit_alu_imm(7, omem(RDI, offsetof(TB, cs_base)), s->cs_base, 4);
         miss[2] = emit_jcc(CC_NE, NULL);
-        emit_alu_imm(7, omem(RDX, offsetof(TB, flags)), s->flags, 4);
+        emit_alu_imm(7, omem(RDI, offsetof(TB, flags)), s->flags, 4);
     }
     miss[3] = emit_jcc(CC_NE, NULL);
-    emit_op(4, 0xff, 4, omem(RDX, offsetof(TB, tc)));      /* jmp [rdx+tc] */
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] */
     for (int i = 0; i < 4; i++)
         patch_rel32(miss[i], p);
     gen_exit_value(0);
@@ -581,19 +616,55 @@ static void gen_jmp_indirect(Ctx *s)
     gen_jmp_indirect_cs(s, 0);
 }
 
-/* After a helper that changed CS:EIP (far JMP/CALL/RET, INT). */
+/* After a helper that changed CS:EIP (far JMP/CALL/RET, INT, IRET). */
 static void gen_jmp_far(Ctx *s)
 {
     gen_jmp_indirect_cs(s, 1);
 }
 
-/* Raise exception `vector` at the current instruction; ends the TB. */
+/* Raise exception `vector` (error code 0 if it has one) at the current
+ * instruction; ends the TB. */
 static void gen_exception(Ctx *s, int vector)
 {
     gen_helper_prep(s);
     emit_mov_ri(RSI, vector);
-    gen_helper_call(s, (void *)helper_raise);
+    emit_op(4, 0x31, RDX, oreg(RDX));
+    gen_helper_call(s, (void *)helper_raise_err);
     s->ended = 1;
+}
+
+/* A memory slow path: bring the operand into CPU.rmw_buf (tlb.c checks the
+ * access, runs the self-modifying-code check and reads it unless it is a
+ * pure write), run the same host instruction on the buffer, and for a
+ * write hand the buffer back to tlb.c.  ESI holds the linear address. */
+static void gen_stub_mem(Stub *st)
+{
+    emit_spill();
+    emit_spill_temps();
+    emit_op(8, 0x8b, RDI, oreg(RBP));
+    emit_mov_ri(RDX, st->op.msize);
+    emit_mov_ri(RCX, st->mode);
+    emit_call((void *)tlb_access_begin);
+    emit_op(8, 0x8b, RSI, oreg(RAX));           /* rsi = the buffer */
+    emit_reload();
+    emit_reload_temps();
+    if (st->op.reads_flags)
+        emit_flags_load();
+    HostOp op = st->op;
+    op.lock = 0;                                /* the slow path is not atomic */
+    emit_hostop_raw(&op, omem(RSI, 0));
+    if (st->mode != MEM_READ) {
+        emit8(0x9c);                            /* pushfq: the result flags */
+        emit_lea(8, RSP, RSP, -8);              /* keep the stack aligned */
+        emit_spill();
+        emit_spill_temps();
+        emit_op(8, 0x8b, RDI, oreg(RBP));
+        emit_call((void *)tlb_access_end);
+        emit_reload();
+        emit_reload_temps();
+        emit_lea(8, RSP, RSP, 8);
+        emit8(0x9d);                            /* popfq */
+    }
 }
 
 /* Emit the deferred slow paths. */
@@ -602,55 +673,21 @@ static void gen_stubs(Ctx *s)
     for (int i = 0; i < s->nstubs; i++) {
         Stub *st = &s->stubs[i];
         patch_rel32(st->jump_field, p);
-        if (st->kind == STUB_EXIT) {            /* exit_request set at TB entry */
-            gen_set_eip(st->eip);
+        gen_set_eip(st->eip);
+        if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
             gen_exit_value(0);
             continue;
         }
-        gen_set_eip(st->eip);
         gen_set_cur_tb(s);
-        emit_op(8, 0x8b, RDI, oreg(RBP));
-        switch (st->kind) {
-        case STUB_LOAD:
-        case STUB_LOAD_SX:                      /* esi = address */
-            emit_mov_ri(RDX, st->size);
-            emit_call((void *)tlb_load_slow);
-            if (st->kind == STUB_LOAD_SX)
-                emit_load_sx(RBX, oreg(RAX), st->size);
-            else
-                emit_op(4, 0x8b, RBX, oreg(RAX));
-            break;
-        case STUB_STORE:
-            emit_op(4, 0x8b, RDX, oreg(RBX));
-            emit_mov_ri(RCX, st->size);
-            emit_call((void *)tlb_store_slow);
-            break;
-        case STUB_RMW:
-            emit_mov_ri(RDX, st->size);
-            emit_call((void *)tlb_rmw_begin);
-            emit_op(8, 0x8b, RSI, oreg(RAX));   /* rsi = bounce buffer */
-            if (st->op.kind == HOP_CMPXCHG)
-                emit_load(RAX, greg(R_EAX, st->op.size), st->op.size);
-            if (st->op.reads_flags)
-                emit_flags_load();
-            {
-                HostOp op = st->op;
-                op.lock = 0;                    /* the slow path is not atomic */
-                emit_hostop_raw(&op, omem(RSI, 0));
-            }
-            emit8(0x9c);                        /* keep the result flags and rax */
-            emit8(0x50);
+        if (st->kind == STUB_FAULT) {
+            emit_spill();
             emit_op(8, 0x8b, RDI, oreg(RBP));
-            emit_call((void *)tlb_rmw_end);
-            emit8(0x58);
-            emit8(0x9d);
-            break;
-        case STUB_FAULT:
             emit_mov_ri(RSI, st->vector);
             emit_op(4, 0x31, RDX, oreg(RDX));
-            emit_call((void *)helper_raise_err);
-            continue;                           /* does not return */
+            emit_call((void *)helper_raise_err);    /* does not return */
+            continue;
         }
+        gen_stub_mem(st);
         emit_jmp(st->resume);
     }
 }
@@ -665,37 +702,57 @@ static int insn_seg(const Insn *in)
     return in->default_ss ? S_SS : S_DS;
 }
 
-/* Compute the effective address (offset in the segment) of the ModRM
- * memory operand into ESI, plus `adjust` (used by POP [ESP+x]). */
-static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
+/* lea size dst, [base + index << scale + disp]; base or index may be -1. */
+static void emit_lea_sib(int size, int dst, int base, int index, int scale, int32_t disp)
 {
-    flags_clobber(s);
-    s->ea16 = !in->addr32;
-    if (!in->addr32) {
-        if (in->base >= 0) {
-            emit_load(RSI, greg(in->base, 2), 2);
-            if (in->index >= 0)
-                emit_op(2, 0x03, RSI, greg(in->index, 2));   /* add si, index */
-            if (in->disp + adjust)
-                emit_alu_imm(0, oreg(RSI), (uint32_t)(in->disp + adjust) & 0xffff, 2);
-        } else {
-            emit_mov_ri(RSI, (uint32_t)(in->disp + adjust) & 0xffff);
-        }
+    if (index < 0) {
+        if (base < 0)
+            emit_mov_ri(dst, (uint32_t)disp);
+        else
+            emit_lea(size, dst, base, disp);
         return;
     }
-    /* 32-bit: esi = base + index * scale + disp */
-    if (in->base >= 0)
-        emit_load(RSI, greg(in->base, 4), 4);
-    else
-        emit_op(4, 0x31, RSI, oreg(RSI));
-    if (in->index >= 0) {
-        emit_load(RAX, greg(in->index, 4), 4);
-        /* lea esi, [rsi + rax*scale] */
-        emit8(0x8d); emit8(0x34);
-        emit8((in->scale << 6) | (RAX << 3) | RSI);
+    int rex = (dst >= 8 ? 4 : 0) | (index >= 8 ? 2 : 0) | (base >= 8 ? 1 : 0);
+    if (size == 2)
+        emit8(0x66);
+    if (rex)
+        emit8(0x40 | rex);
+    emit8(0x8d);
+    int mod, b;
+    if (base < 0) {
+        mod = 0;
+        b = 5;                              /* no base: disp32 */
+    } else {
+        b = base & 7;
+        mod = (disp == 0 && b != RBP) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
     }
-    if (in->disp + adjust)
-        emit_alu_imm(0, oreg(RSI), (uint32_t)(in->disp + adjust), 4);
+    emit8((mod << 6) | ((dst & 7) << 3) | 4);
+    emit8((scale << 6) | ((index & 7) << 3) | b);
+    if (base < 0 || mod == 2)
+        emit32((uint32_t)disp);
+    else if (mod == 1)
+        emit8(disp);
+}
+
+/* Compute the effective address (offset in the segment) of the ModRM
+ * memory operand into ESI, plus `adjust` (used by POP [ESP+x]).  No flags
+ * are touched: LEA does the arithmetic, MOVZX the 16-bit wrap. */
+static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
+{
+    int32_t disp = in->disp + adjust;
+    int base = in->base >= 0 ? host_reg[in->base] : -1;
+    int index = in->index >= 0 ? host_reg[in->index] : -1;
+    s->ea16 = !in->addr32;
+    if (!in->addr32) {
+        if (base < 0) {
+            emit_mov_ri(RSI, (uint32_t)disp & 0xffff);
+            return;
+        }
+        emit_lea_sib(4, RSI, base, index, 0, disp);
+        emit_load(RSI, oreg(RSI), 2);               /* movzx esi, si */
+        return;
+    }
+    emit_lea_sib(4, RSI, base, index, in->scale, disp);
 }
 
 /* ESI holds an offset in segment `seg`: check the access [esi, esi+size)
@@ -704,107 +761,98 @@ static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 static void gen_seg_check(Ctx *s, int seg, int size)
 {
     flags_clobber(s);
+    Stub *st = NULL;
     if ((s->flags & HF_SEG64K) && s->ea16) {
         /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
          * runs past 0xFFFF can fault */
         if (size > 1) {
             emit_alu_imm(7, oreg(RSI), 0x10000u - (uint32_t)size, 4);
-            Stub *st = add_stub(s, STUB_FAULT);
-            st->vector = seg == S_SS ? EXC_SS : EXC_GP;
-            st->jump_field = emit_jcc(CC_A, NULL);
+            st = add_stub(s, STUB_FAULT);
         }
-        emit_op(4, 0x03, RSI, gseg_base(seg));
-        return;
-    }
-    if (size > 1) {
-        emit_op(8, 0x8d, RAX, omem(RSI, size - 1));     /* lea rax, [rsi+size-1] */
-        emit_op(8, 0x3b, RAX, gseg_limit(seg));         /* cmp rax, limit */
     } else {
-        emit_op(8, 0x3b, RSI, gseg_limit(seg));
+        if (size > 1) {
+            emit_lea(8, T_CMP, RSI, size - 1);      /* lea r8, [rsi+size-1] */
+            emit_op(8, 0x3b, T_CMP, gseg_limit(seg));
+        } else {
+            emit_op(8, 0x3b, RSI, gseg_limit(seg)); /* cmp rsi, limit */
+        }
+        st = add_stub(s, STUB_FAULT);
     }
-    Stub *st = add_stub(s, STUB_FAULT);
-    st->vector = seg == S_SS ? EXC_SS : EXC_GP;
-    st->jump_field = emit_jcc(CC_A, NULL);
-    emit_op(4, 0x03, RSI, gseg_base(seg));              /* add esi, base */
+    if (st) {
+        st->vector = seg == S_SS ? EXC_SS : EXC_GP;
+        st->jump_field = emit_jcc(CC_A, NULL);
+    }
+    emit_op(4, 0x03, RSI, gseg_base(seg));          /* add esi, base */
 }
 
 /* ESI holds a linear address: look it up in the TLB for an access of
  * `size` bytes (tag_read or tag_write); on a hit RSI becomes the host
- * address.  Returns the rel32 field of the jump to the slow path. */
+ * address.  Returns the rel32 field of the jump to the slow path.
+ *   mov edi, esi; shr edi, 12-5; and edi, (TLB_SIZE-1) << 5
+ *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK   ; a page-crossing access misses
+ *   cmp r8d, [rbp+rdi+tlb.tag]; jne slow
+ *   add rsi, [rbp+rdi+tlb.addend]                                       */
 static uint8_t *gen_tlb_lookup(int size, int is_write)
 {
     int32_t tag = CPU_OFF(tlb) + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
     int32_t addend = CPU_OFF(tlb) + (int)offsetof(TLBEntry, addend);
-    emit_op(4, 0x8b, RDI, oreg(RSI));                   /* mov edi, esi */
-    emit_op(4, 0xc1, 5, oreg(RDI));                     /* shr edi, 12-5 */
+    emit_op(4, 0x8b, RDI, oreg(RSI));
+    emit_op(4, 0xc1, EXT(5), oreg(RDI));
     emit8(PAGE_BITS - TLB_ENTRY_BITS);
     emit_alu_imm(4, oreg(RDI), (TLB_SIZE - 1) << TLB_ENTRY_BITS, 4);
     if (size > 1)
-        emit_op(4, 0x8d, RAX, omem(RSI, size - 1));     /* lea eax, [rsi+size-1] */
+        emit_lea(4, T_CMP, RSI, size - 1);
     else
-        emit_op(4, 0x8b, RAX, oreg(RSI));
-    emit_alu_imm(4, oreg(RAX), PAGE_MASK, 4);
-    /* cmp eax, [rbp + rdi + tag] */
-    emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
+        emit_op(4, 0x8b, T_CMP, oreg(RSI));
+    emit_alu_imm(4, oreg(T_CMP), PAGE_MASK, 4);
+    /* cmp r8d, [rbp + rdi + tag] */
+    emit8(0x44); emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
     uint8_t *field = emit_jcc(CC_NE, NULL);
     /* add rsi, [rbp + rdi + addend] */
     emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d); emit32((uint32_t)addend);
     return field;
 }
 
-/* Address ESI (offset in seg) -> host address in RSI, with a slow-path stub
- * of `kind`.  Returns the stub so the caller can set its resume point. */
-static Stub *gen_mem_access(Ctx *s, int seg, int size, int kind, int is_write)
+/* Run op on the memory operand at seg:ESI: limit check, TLB lookup, the
+ * op on [rsi], and a slow-path stub that redoes it on a bounce buffer. */
+static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
-    gen_seg_check(s, seg, size);
-    Stub *st = add_stub(s, kind);
-    st->size = size;
-    st->jump_field = gen_tlb_lookup(size, is_write);
-    return st;
-}
-
-/* Load `size` bytes from seg:ESI into EBX (zero- or sign-extended). */
-static void gen_load_seg(Ctx *s, int seg, int size, int sign)
-{
-    Stub *st = gen_mem_access(s, seg, size, sign ? STUB_LOAD_SX : STUB_LOAD, 0);
-    if (sign)
-        emit_load_sx(RBX, omem(RSI, 0), size);
-    else
-        emit_load(RBX, omem(RSI, 0), size);
-    st->resume = p;
-}
-
-/* Store the low `size` bytes of EBX to seg:ESI. */
-static void gen_store_seg(Ctx *s, int seg, int size)
-{
-    Stub *st = gen_mem_access(s, seg, size, STUB_STORE, 1);
-    emit_store(omem(RSI, 0), RBX, size);
-    st->resume = p;
-}
-
-/* Read-modify-write of seg:ESI with a host op. */
-static void gen_rmw_seg(Ctx *s, int seg, const HostOp *op)
-{
-    Stub *st = gen_mem_access(s, seg, op->size, STUB_RMW, 1);
+    gen_seg_check(s, seg, op->msize);
+    Stub *st = add_stub(s, STUB_MEM);
+    st->mode = mode;
     st->op = *op;
+    st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
 }
 
-/* The ModRM memory operand: load / store / RMW. */
-static void gen_load_ea(Ctx *s, int size, int sign)
+/* Run op on the ModRM r/m operand: a guest register, or memory. */
+static void gen_rm_op(Ctx *s, const HostOp *op, int mode)
 {
+    if (s->in.mod == 3) {
+        gen_hostop(s, op, greg(s->in.rm, op->msize));
+        return;
+    }
+    flags_clobber(s);
     gen_ea(s, &s->in, 0);
-    gen_load_seg(s, insn_seg(&s->in), size, sign);
+    gen_mem_op(s, insn_seg(&s->in) , op, mode);
 }
 
-static void gen_store_ea(Ctx *s, int size)
+/* mov T_VAL, size [seg:esi]  (zero-extended) */
+static void gen_load_val(Ctx *s, int seg, int size, int dst)
 {
-    gen_ea(s, &s->in, 0);
-    gen_store_seg(s, insn_seg(&s->in), size);
+    HostOp op = hostop(size == 4 ? 4 : 4, size == 1 ? OPC_0F(0xb6) : size == 2 ? OPC_0F(0xb7) : 0x8b, dst);
+    op.msize = size;
+    gen_mem_op(s, seg, &op, MEM_READ);
 }
 
-/* ---- Instruction fetch and decode ------------------------------------------- */
+/* mov size [seg:esi], src */
+static void gen_store_val(Ctx *s, int seg, int size, int src)
+{
+    HostOp op = hostop(size, size == 1 ? 0x88 : 0x89, src);
+    gen_mem_op(s, seg, &op, MEM_WRITE);
+}
+
 
 /* Fetch the guest code byte at CS offset eip, or set fetch_fault. */
 static int fetch_byte(Ctx *s, uint32_t eip)
@@ -1022,6 +1070,7 @@ static int decode(Ctx *s, uint32_t eip)
 }
 
 /* ---- Translation of instructions ------------------------------------------- */
+/* ---- Translation of instructions ------------------------------------------- */
 
 static int osz(const Ctx *s) { return s->in.opsize; }
 
@@ -1029,54 +1078,6 @@ static int osz(const Ctx *s) { return s->in.opsize; }
 static uint32_t eip_mask(const Ctx *s, uint32_t eip)
 {
     return s->in.opsize == 2 ? eip & 0xffff : eip;
-}
-
-/* The ModRM r/m operand as a guest register operand (mod == 3). */
-static Opnd rm_reg(const Ctx *s, int size) { return greg(s->in.rm, size); }
-
-/* Load the ModRM r/m operand (register or memory) into EBX. */
-static void gen_load_rm(Ctx *s, int size, int sign)
-{
-    if (s->in.mod == 3) {
-        if (sign)
-            emit_load_sx(RBX, rm_reg(s, size), size);
-        else
-            emit_load(RBX, rm_reg(s, size), size);
-    } else {
-        gen_load_ea(s, size, sign);
-    }
-}
-
-/* Store EBX to the ModRM r/m operand. */
-static void gen_store_rm(Ctx *s, int size)
-{
-    if (s->in.mod == 3)
-        emit_store(rm_reg(s, size), RBX, size);
-    else
-        gen_store_ea(s, size);
-}
-
-/* Apply op to the r/m operand in place (register or memory). */
-static void gen_rmw_rm(Ctx *s, const HostOp *op)
-{
-    if (s->in.mod == 3) {
-        gen_hostop(s, op, rm_reg(s, op->size));
-    } else {
-        gen_ea(s, &s->in, 0);
-        gen_rmw_seg(s, insn_seg(&s->in), op);
-    }
-}
-
-static HostOp hostop(int kind, int sub, int size, int src, uint32_t imm)
-{
-    HostOp op;
-    memset(&op, 0, sizeof(op));
-    op.kind = kind;
-    op.sub = sub;
-    op.size = size;
-    op.src = src;
-    op.imm = imm;
-    return op;
 }
 
 /* LOCK is allowed only on these, with a memory destination. */
@@ -1098,77 +1099,59 @@ static int lock_ok(const Ctx *s)
         return 1;
     if (op == OPC_0F(0xab) || op == OPC_0F(0xb3) || op == OPC_0F(0xbb) ||
         (op == OPC_0F(0xba) && in->reg >= 5) || op == OPC_0F(0xb0) || op == OPC_0F(0xb1) ||
-        op == OPC_0F(0xc0) || op == OPC_0F(0xc1) || op == OPC_0F(0xc7))
+        op == OPC_0F(0xc0) || op == OPC_0F(0xc1))
         return 1;
     return 0;
 }
 
-/* ALU op with operands E (r/m) and G (reg): direction 0 is E = E op G,
- * direction 1 is G = G op E.  CMP (7) writes nothing. */
-static void gen_alu_eg(Ctx *s, int alu, int size, int dir)
+/* The guest instruction's own opcode and ModRM reg, re-targeted to the
+ * host: opcode `opc` at operand size `size` with reg field `reg` (a guest
+ * register number, mapped to its host register). */
+static HostOp op_greg(int size, int opc, int guest_reg)
 {
-    HostOp op = hostop(HOP_ALU, alu, size, SRC_RBX, 0);
-    op.reads_flags = (alu == 2 || alu == 3);
-    op.writes_flags = 1;
-    op.lock = s->in.lock;
-    Opnd g = greg(s->in.reg, size);
-    if (dir == 1) {                             /* G op= E */
-        gen_load_rm(s, size, 0);
-        gen_hostop(s, &op, g);
-    } else if (s->in.mod == 3) {                /* E(reg) op= G */
-        emit_load(RBX, g, size);
-        gen_hostop(s, &op, rm_reg(s, size));
-    } else if (alu == 7) {                      /* cmp mem, G: ebx = mem; cmp ebx, G */
-        gen_load_ea(s, size, 0);
-        emit_op(size, size == 1 ? 0x3a : 0x3b, RBX, g);
-        s->fl = FL_DIRTY;
-    } else {                                    /* mem op= G */
-        emit_load(RBX, g, size);
-        gen_ea(s, &s->in, 0);
-        gen_rmw_seg(s, insn_seg(&s->in), &op);
-    }
+    return hostop(size, opc, greg_n(guest_reg, size));
 }
 
-/* ALU op with an immediate on the r/m operand (or the accumulator). */
-static void gen_alu_imm_rm(Ctx *s, int alu, int size, uint32_t imm)
+/* ALU op E,G or G,E (opcodes 00-3B): the host runs the same opcode. */
+static void gen_alu(Ctx *s, int size)
 {
-    HostOp op = hostop(HOP_ALU, alu, size, SRC_IMM, imm);
-    op.reads_flags = (alu == 2 || alu == 3);
-    op.writes_flags = 1;
-    op.lock = s->in.lock;
-    if (alu == 7 && s->in.mod != 3) {           /* cmp mem, imm */
-        gen_load_ea(s, size, 0);
-        gen_hostop(s, &op, oreg(RBX));
-        return;
-    }
-    gen_rmw_rm(s, &op);
+    int op = s->in.op, alu = op >> 3, dir = op & 2;
+    HostOp h = op_greg(size, op, s->in.reg);
+    h.reads_flags = (alu == 2 || alu == 3);
+    h.writes_flags = 1;
+    h.lock = s->in.lock;
+    gen_rm_op(s, &h, (dir || alu == 7) ? MEM_READ : MEM_RMW);
 }
 
-/* TEST E, G / TEST E, imm */
-static void gen_test(Ctx *s, int size, int use_imm, uint32_t imm)
+/* Group 1 (80-83): ALU op r/m, imm. */
+static void gen_alu_imm(Ctx *s, int size)
 {
-    if (s->in.mod == 3) {
-        if (use_imm) {
-            emit_op(size, size == 1 ? 0xf6 : 0xf7, 0, rm_reg(s, size));
-        } else {
-            emit_load(RBX, greg(s->in.reg, size), size);
-            emit_op(size, size == 1 ? 0x84 : 0x85, RBX, rm_reg(s, size));
-        }
+    int alu = s->in.reg;
+    uint32_t imm = s->in.imm;
+    HostOp h;
+    if (size == 1) {
+        h = hostop(1, 0x80, EXT(alu));
+        h.imm_size = 1;
+    } else if ((int32_t)imm >= -128 && (int32_t)imm <= 127) {
+        h = hostop(size, 0x83, EXT(alu));
+        h.imm_size = 1;
     } else {
-        gen_load_ea(s, size, 0);
-        if (use_imm)
-            emit_op(size, size == 1 ? 0xf6 : 0xf7, 0, oreg(RBX));
-        else
-            emit_op(size, size == 1 ? 0x84 : 0x85, RBX, greg(s->in.reg, size));
+        h = hostop(size, 0x81, EXT(alu));
+        h.imm_size = size;
     }
-    if (use_imm) {
-        if (size == 1)
-            emit8(imm);
-        else if (size == 2)
-            emit16(imm);
-        else
-            emit32(imm);
-    }
+    h.imm = imm;
+    h.reads_flags = (alu == 2 || alu == 3);
+    h.writes_flags = 1;
+    h.lock = s->in.lock;
+    gen_rm_op(s, &h, alu == 7 ? MEM_READ : MEM_RMW);
+}
+
+/* An ALU op on the accumulator with an immediate (04, 05, 0C, ...). */
+static void gen_alu_acc_imm(Ctx *s, int alu, int size)
+{
+    if (alu == 2 || alu == 3)
+        flags_need(s);
+    emit_alu_imm(alu, greg(R_EAX, size), s->in.imm, size);
     s->fl = FL_DIRTY;
 }
 
@@ -1176,54 +1159,61 @@ static void gen_test(Ctx *s, int size, int use_imm, uint32_t imm)
 
 static int ss_size(const Ctx *s) { return s->ss32 ? 4 : 2; }
 
-/* ESI = (E)SP - size (wrapped to the stack size), the new top of stack. */
+/* ESI = (E)SP + delta, wrapped to the stack's size: a stack offset. */
 static void gen_sp_offset(Ctx *s, int32_t delta)
 {
-    flags_clobber(s);
     s->ea16 = !s->ss32;
-    emit_load(RSI, greg(R_ESP, ss_size(s)), ss_size(s));
-    if (delta)
-        emit_alu_imm(0, oreg(RSI), (uint32_t)delta, ss_size(s));
+    emit_lea(4, RSI, R12, delta);
+    if (!s->ss32)
+        emit_load(RSI, oreg(RSI), 2);
 }
 
-/* (E)SP += delta, at the stack's size. */
+/* (E)SP += delta at the stack's size, without touching flags. */
 static void gen_sp_add(Ctx *s, int32_t delta)
 {
-    flags_clobber(s);
-    emit_alu_imm(0, greg(R_ESP, ss_size(s)), (uint32_t)delta, ss_size(s));
+    emit_lea(ss_size(s), R12, R12, delta);
 }
 
-/* Push the low `size` bytes of EBX. */
-static void gen_push(Ctx *s, int size)
+/* Push `size` bytes of host register src (a guest register or T_VAL). */
+static void gen_push_reg(Ctx *s, int src, int size)
 {
     gen_sp_offset(s, -size);
-    gen_store_seg(s, S_SS, size);
+    gen_store_val(s, S_SS, size, src);
     gen_sp_add(s, -size);
 }
 
-/* Pop `size` bytes into EBX (zero-extended); (E)SP is updated. */
-static void gen_pop(Ctx *s, int size)
+/* Push an immediate. */
+static void gen_push_imm(Ctx *s, uint32_t imm, int size)
+{
+    gen_sp_offset(s, -size);
+    HostOp h = hostop(size, 0xc7, EXT(0));
+    h.imm = imm;
+    h.imm_size = size;
+    gen_mem_op(s, S_SS, &h, MEM_WRITE);
+    gen_sp_add(s, -size);
+}
+
+/* Read the top of stack (`size` bytes) into T_VAL without moving (E)SP. */
+static void gen_peek(Ctx *s, int size)
 {
     gen_sp_offset(s, 0);
-    gen_load_seg(s, S_SS, size, 0);
-    gen_sp_add(s, size);
+    gen_load_val(s, S_SS, size, T_VAL);
 }
 
 /* ---- Segment registers (real mode inline, else helper) ---------------------- */
 
-/* Load segment register seg with the selector in BX. */
+/* Load segment register seg with the selector in T_VAL (zero-extended). */
 static void gen_load_seg_reg(Ctx *s, int seg)
 {
     if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
-        flags_clobber(s);
-        emit_store(gseg_sel(seg), RBX, 2);
-        emit_load(RAX, oreg(RBX), 2);                   /* movzx eax, bx */
-        emit_op(4, 0xc1, 4, oreg(RAX)); emit8(4);       /* shl eax, 4 */
-        emit_store(gseg_base(seg), RAX, 4);
+        emit_mov(2, gseg_sel(seg), T_VAL);
+        emit_lea_sib(4, T_CMP, -1, T_VAL, 3, 0);        /* lea r8d, [r9*8] */
+        emit_lea_sib(4, T_CMP, T_CMP, T_CMP, 0, 0);     /* lea r8d, [r8+r8] */
+        emit_mov(4, gseg_base(seg), T_CMP);
         return;
     }
     gen_helper_prep(s);
-    emit_op(4, 0x8b, RDX, oreg(RBX));
+    emit_op(4, 0x8b, RDX, oreg(T_VAL));
     emit_mov_ri(RSI, seg);
     gen_helper_call(s, (void *)helper_load_seg);
 }
@@ -1238,31 +1228,36 @@ static int gen_check_target(Ctx *s, uint32_t target)
     if (s->flags & HF_SEG64K) {
         if (target <= 0xffff)
             return 1;
-        gen_helper_prep(s);
-        emit_mov_ri(RSI, EXC_GP);
-        emit_op(4, 0x31, RDX, oreg(RDX));
-        gen_helper_call(s, (void *)helper_raise_err);
-        s->ended = 1;
+        gen_exception(s, EXC_GP);
         return 0;
     }
     flags_clobber(s);
-    emit_mov_ri(RAX, target);
-    emit_op(8, 0x3b, RAX, gseg_limit(S_CS));            /* cmp rax, cs.limit */
+    emit_mov_ri(T_CMP, target);
+    emit_op(8, 0x3b, T_CMP, gseg_limit(S_CS));          /* cmp r8, cs.limit */
     Stub *st = add_stub(s, STUB_FAULT);
     st->vector = EXC_GP;
     st->jump_field = emit_jcc(CC_A, NULL);
     return 1;
 }
 
-/* The same for the target in EBX (already masked to the operand size). */
-static void gen_check_target_ebx(Ctx *s)
+/* Mask the target in T_VAL to the operand size and check it against the
+ * CS limit. */
+static void gen_target_val(Ctx *s)
 {
+    if (osz(s) == 2)
+        emit_load(T_VAL, oreg(T_VAL), 2);
     flags_clobber(s);
-    emit_op(4, 0x8b, RAX, oreg(RBX));
-    emit_op(8, 0x3b, RAX, gseg_limit(S_CS));
+    emit_op(8, 0x3b, T_VAL, gseg_limit(S_CS));
     Stub *st = add_stub(s, STUB_FAULT);
     st->vector = EXC_GP;
     st->jump_field = emit_jcc(CC_A, NULL);
+}
+
+/* EIP = T_VAL (checked by gen_target_val), then jump there. */
+static void gen_jmp_val(Ctx *s)
+{
+    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    gen_jmp_indirect(s);
 }
 
 static void gen_jcc(Ctx *s, int cc, uint32_t target)
@@ -1284,22 +1279,7 @@ static void gen_jmp(Ctx *s, uint32_t target)
     s->ended = 1;
 }
 
-/* Mask EBX to the operand size and check it against the CS limit. */
-static void gen_target_ebx(Ctx *s)
-{
-    if (osz(s) == 2)
-        emit_load(RBX, oreg(RBX), 2);
-    gen_check_target_ebx(s);
-}
-
-/* EIP = EBX (already checked by gen_target_ebx), then jump there. */
-static void gen_jmp_ebx(Ctx *s)
-{
-    emit_store(omem(RBP, CPU_OFF(eip)), RBX, 4);
-    gen_jmp_indirect(s);
-}
-
-/* LOOP/LOOPE/LOOPNE/JCXZ: op 0xe0-0xe3. */
+/* LOOP/LOOPE/LOOPNE/JCXZ: op 0xe0-0xe3, on host CX/ECX directly. */
 static void gen_loop(Ctx *s, uint32_t target)
 {
     int asz = s->in.addr32 ? 4 : 2;
@@ -1307,13 +1287,13 @@ static void gen_loop(Ctx *s, uint32_t target)
     flags_clobber(s);
     uint8_t *not_taken = NULL, *not_taken2 = NULL;
     if (s->in.op == 0xe3) {
-        emit_alu_imm(7, cx, 0, asz);                    /* cmp cx, 0 */
+        emit_op(asz, 0x85, RCX, cx);                    /* test cx, cx */
         not_taken = emit_jcc(CC_NE, NULL);
     } else {
         emit_alu_imm(5, cx, 1, asz);                    /* sub cx, 1 */
         not_taken = emit_jcc(CC_E, NULL);
         if (s->in.op != 0xe2) {
-            emit_op(1, 0xf6, 0, omem(RBP, CPU_OFF(cc))); /* test byte cc, ZF */
+            emit_op(1, 0xf6, EXT(0), gcpu(CPU_OFF(cc))); /* test byte cc, ZF */
             emit8(F_ZF);
             not_taken2 = emit_jcc(s->in.op == 0xe1 ? CC_E : CC_NE, NULL);
         }
@@ -1353,63 +1333,69 @@ static void gen_helper_3(Ctx *s, void *fn, uint32_t a, uint32_t b, uint32_t c)
     gen_helper_call(s, fn);
 }
 
-/* A helper whose first argument is EBX. */
-static void gen_helper_ebx(Ctx *s, void *fn, uint32_t b, uint32_t c)
+/* A helper whose first argument is T_VAL. */
+static void gen_helper_val(Ctx *s, void *fn, uint32_t b, uint32_t c)
 {
     gen_helper_prep(s);
-    emit_op(4, 0x8b, RSI, oreg(RBX));
+    emit_op(4, 0x8b, RSI, oreg(T_VAL));
     emit_mov_ri(RDX, b);
     emit_mov_ri(RCX, c);
     gen_helper_call(s, fn);
 }
 
-/* ---- Opcode groups ----------------------------------------------------------- */
-
-static void gen_shift_group(Ctx *s, int size, int src, uint32_t count)
+/* Load the r/m operand (`size` bytes, zero-extended) into T_VAL. */
+static void gen_load_rm_val(Ctx *s, int size)
 {
-    if (s->in.reg == 6)
-        s->in.reg = 4;                  /* SAL is SHL */
-    HostOp op = hostop(HOP_SHIFT, s->in.reg, size, src, count);
-    op.reads_flags = 1;                 /* count 0 and rotates keep flags */
-    op.writes_flags = 1;
-    gen_rmw_rm(s, &op);
+    if (s->in.mod == 3) {
+        emit_load(T_VAL, greg(s->in.rm, size), size);
+        return;
+    }
+    gen_ea(s, &s->in, 0);
+    gen_load_val(s, insn_seg(&s->in), size, T_VAL);
 }
 
-/* MUL/IMUL one-operand: host mul on the guest accumulator. */
-static void gen_mul1(Ctx *s, int size, int is_imul)
+/* ---- Opcode groups ----------------------------------------------------------- */
+
+/* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
+ * the count in the host CL that is the guest CL.  Count 0 and rotates
+ * leave flags alone, so the old flags must be in place first. */
+static void gen_shift(Ctx *s, int size)
 {
-    gen_load_rm(s, size, 0);
-    emit_load(RAX, greg(R_EAX, size), size);
-    emit_op(size, size == 1 ? 0xf6 : 0xf7, is_imul ? 5 : 4, oreg(RBX));
-    if (size == 1) {
-        emit_store(greg(R_EAX, 2), RAX, 2);
-    } else {
-        emit_store(greg(R_EAX, size), RAX, size);
-        emit_store(greg(R_EDX, size), RDX, size);
+    int op = s->in.op, sub = s->in.reg == 6 ? 4 : s->in.reg;   /* SAL is SHL */
+    HostOp h = hostop(size, op, EXT(sub));
+    if (op == 0xc0 || op == 0xc1) {
+        h.imm = s->in.imm & 0xff;
+        h.imm_size = 1;
     }
-    s->fl = FL_DIRTY;
+    h.reads_flags = h.writes_flags = 1;
+    gen_rm_op(s, &h, MEM_RMW);
 }
 
 /* Group 3: F6/F7 /0-7 */
 static int gen_group3(Ctx *s, int size)
 {
-    switch (s->in.reg) {
-    case 0: case 1:
-        gen_test(s, size, 1, s->in.imm);
+    int reg = s->in.reg;
+    HostOp h = hostop(size, s->in.op, EXT(reg));
+    switch (reg) {
+    case 0: case 1:                             /* test r/m, imm */
+        h.reg = EXT(0);
+        h.imm = s->in.imm;
+        h.imm_size = size;
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
-    case 2: case 3: {
-        HostOp op = hostop(HOP_UNARY, s->in.reg, size, SRC_RBX, 0);
-        op.writes_flags = (s->in.reg == 3);
-        op.lock = s->in.lock;
-        gen_rmw_rm(s, &op);
+    case 2: case 3:                             /* not, neg */
+        h.writes_flags = (reg == 3);
+        h.lock = s->in.lock;
+        gen_rm_op(s, &h, MEM_RMW);
         return 1;
-    }
-    case 4: case 5:
-        gen_mul1(s, size, s->in.reg == 5);
+    case 4: case 5:                             /* mul, imul on the host's AX/DX */
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
-    default:
-        gen_load_rm(s, size, 0);
-        gen_helper_ebx(s, (void *)(s->in.reg == 6 ? helper_div : helper_idiv), size, 0);
+    default:                                    /* div, idiv: #DE needs checks */
+        gen_load_rm_val(s, size);
+        gen_helper_val(s, (void *)(reg == 6 ? helper_div : helper_idiv), size, 0);
         return 1;
     }
 }
@@ -1418,43 +1404,38 @@ static int gen_group3(Ctx *s, int size)
 static int gen_group5(Ctx *s, int size)
 {
     int reg = s->in.reg;
-    if (reg < 2) {
-        HostOp op = hostop(HOP_UNARY, reg, size, SRC_RBX, 0);
-        op.reads_flags = op.writes_flags = 1;   /* CF is kept */
-        op.lock = s->in.lock;
-        gen_rmw_rm(s, &op);
+    if (reg < 2) {                              /* inc, dec: CF is kept */
+        HostOp h = hostop(size, s->in.op, EXT(reg));
+        h.reads_flags = h.writes_flags = 1;
+        h.lock = s->in.lock;
+        gen_rm_op(s, &h, MEM_RMW);
         return 1;
     }
-    if (size == 1)
+    if (size == 1 || reg == 7)
         return 0;
     switch (reg) {
     case 2:                                     /* call near indirect */
-        gen_load_rm(s, size, 0);
-        gen_target_ebx(s);
-        emit_op(4, 0x8b, R12, oreg(RBX));
-        emit_mov_ri(RBX, s->in.next);
-        gen_push(s, size);
-        emit_op(4, 0x8b, RBX, oreg(R12));
-        gen_jmp_ebx(s);
+        gen_load_rm_val(s, size);
+        gen_target_val(s);
+        gen_push_imm(s, s->in.next, size);
+        gen_jmp_val(s);
         return 1;
     case 4:                                     /* jmp near indirect */
-        gen_load_rm(s, size, 0);
-        gen_target_ebx(s);
-        gen_jmp_ebx(s);
+        gen_load_rm_val(s, size);
+        gen_target_val(s);
+        gen_jmp_val(s);
         return 1;
     case 3: case 5:                             /* call/jmp far m16:16/32 */
         if (s->in.mod == 3)
             return 0;
         gen_ea(s, &s->in, 0);
-        emit_op(4, 0x8b, R13, oreg(RSI));
-        gen_load_seg(s, insn_seg(&s->in), size, 0);
-        emit_op(4, 0x8b, R12, oreg(RBX));       /* r12 = offset */
-        emit_op(4, 0x8b, RSI, oreg(R13));
-        emit_alu_imm(0, oreg(RSI), size, 4);
-        gen_load_seg(s, insn_seg(&s->in), 2, 0); /* ebx = selector */
+        emit_op(4, 0x8b, T_VAL2, oreg(RSI));
+        gen_load_val(s, insn_seg(&s->in), size, T_VAL);    /* offset */
+        emit_lea(4, RSI, T_VAL2, size);
+        gen_load_val(s, insn_seg(&s->in), 2, T_VAL2);      /* selector */
         gen_helper_prep(s);
-        emit_op(4, 0x8b, RSI, oreg(RBX));
-        emit_op(4, 0x8b, RDX, oreg(R12));
+        emit_op(4, 0x8b, RSI, oreg(T_VAL2));
+        emit_op(4, 0x8b, RDX, oreg(T_VAL));
         if (reg == 3) {
             emit_mov_ri(RCX, s->in.next);
             emit_mov_ri(R8, size == 4);
@@ -1465,141 +1446,198 @@ static int gen_group5(Ctx *s, int size)
         gen_jmp_far(s);
         return 1;
     case 6:                                     /* push r/m */
-        gen_load_rm(s, size, 0);
-        gen_push(s, size);
+        gen_load_rm_val(s, size);
+        gen_push_reg(s, T_VAL, size);
         return 1;
     }
     return 0;
 }
 
-/* String instructions go to helper_string, which handles REP. */
+/* String instructions go to helper_string, which handles REP; it returns
+ * non-zero when it stopped early (to let interrupts in). */
 static void gen_string(Ctx *s, int op, int size)
 {
+    uint32_t rep = s->in.rep == 0xf3 ? 1 : s->in.rep == 0xf2 ? 2 : 0;
+    if (rep == 2 && op != STR_CMPS && op != STR_SCAS)
+        rep = 1;                                /* REPNE acts as REP here */
     uint32_t desc = (uint32_t)op | ((uint32_t)size << 4) | (s->in.addr32 ? STR_A32 : 0) |
-                    ((uint32_t)(s->in.rep == 0xf3 ? 1 : s->in.rep == 0xf2 ? 2 : 0) << 8) |
-                    ((uint32_t)(s->in.seg == S_NONE ? S_DS : s->in.seg) << 12);
-    if (op == STR_MOVS || op == STR_STOS || op == STR_LODS || op == STR_INS || op == STR_OUTS)
-        if (s->in.rep == 0xf2)
-            desc = (desc & ~0x300u) | 0x100u;   /* REPNE acts as REP here */
+                    (rep << 8) | ((uint32_t)(s->in.seg == S_NONE ? S_DS : s->in.seg) << 12);
     gen_helper_1(s, (void *)helper_string, desc);
-    if (s->in.rep) {                    /* stopped early: run it again later */
-        emit_op(4, 0x85, RAX, oreg(RAX));
+    if (rep) {
+        emit_op(4, 0x85, T_VAL, oreg(T_VAL));   /* test r9d, r9d */
         Stub *st = add_stub(s, STUB_EXIT);
         st->jump_field = emit_jcc(CC_NE, NULL);
     }
 }
 
-/* Translate a bit-string op with a register bit offset on memory: the
- * offset selects a unit relative to the effective address. */
-static void gen_bt_mem_reg(Ctx *s, HostOp *op)
+/* BT/BTS/BTR/BTC with a register bit offset on memory: the offset selects
+ * a unit relative to the effective address (SDM "bit string"), so the
+ * address moves by (offset >> 4 or 5) units and the host sees the offset
+ * modulo the operand size. */
+static void gen_bt_mem_reg(Ctx *s, HostOp *h)
 {
-    int size = op->size;
+    int size = h->size;
     gen_ea(s, &s->in, 0);
-    /* eax = sign-extended bit offset >> log2(bits) * bytes: the unit */
-    emit_load_sx(RAX, greg(s->in.reg, size), size);
-    emit_op(4, 0xc1, 7, oreg(RAX)); emit8(size == 2 ? 4 : 5);       /* sar eax, 4/5 */
-    emit_op(4, 0xc1, 4, oreg(RAX)); emit8(size == 2 ? 1 : 2);       /* shl eax, 1/2 */
-    emit_op(4, 0x03, RSI, oreg(RAX));                               /* add esi, eax */
+    Opnd r = greg(s->in.reg, size);
+    if (size == 2)
+        emit_op(4, OPC_0F(0xbf), T_VAL, r);            /* movsx r9d, reg16 */
+    else
+        emit_op(4, 0x8b, T_VAL, r);
+    flags_clobber(s);
+    emit_op(4, 0xc1, EXT(7), oreg(T_VAL)); emit8(size == 2 ? 4 : 5);   /* sar */
+    emit_lea_sib(4, RSI, RSI, T_VAL, size == 2 ? 1 : 2, 0);           /* esi += unit */
     if (!s->in.addr32)
         emit_load(RSI, oreg(RSI), 2);
-    emit_load(RBX, greg(s->in.reg, size), size);
-    emit_alu_imm(4, oreg(RBX), size * 8 - 1, size);                 /* bit in unit */
-    gen_rmw_seg(s, insn_seg(&s->in), op);
+    emit_load(T_VAL, r, size);
+    emit_alu_imm(4, oreg(T_VAL), (uint32_t)size * 8 - 1, 4);
+    h->reg = T_VAL;
+    gen_mem_op(s, insn_seg(&s->in), h, h->opc == OPC_0F(0xa3) ? MEM_READ : MEM_RMW);
 }
 
-static int gen_bt(Ctx *s, int sub, int use_imm)
+static int gen_bt(Ctx *s, int opc, int use_imm)
 {
     int size = osz(s);
-    HostOp op = hostop(HOP_BT, sub, size, use_imm ? SRC_IMM : SRC_RBX, s->in.imm);
-    op.reads_flags = op.writes_flags = 1;
-    op.lock = s->in.lock;
-    if (sub == 4) {                             /* BT only reads */
-        if (s->in.mod != 3 && !use_imm) {
-            gen_bt_mem_reg(s, &op);
-            return 1;
-        }
-        if (s->in.mod != 3) {
-            gen_load_ea(s, size, 0);
-            op.imm &= size * 8 - 1;
-            gen_hostop(s, &op, oreg(RBX));
-            return 1;
-        }
-    }
+    HostOp h = use_imm ? hostop(size, opc, EXT(s->in.reg)) : op_greg(size, opc, s->in.reg);
+    int is_bt = opc == OPC_0F(0xa3) || (use_imm && s->in.reg == 4);
+    h.reads_flags = h.writes_flags = 1;
+    h.lock = s->in.lock;
     if (use_imm) {
-        op.imm &= size * 8 - 1;
-        gen_rmw_rm(s, &op);
-    } else if (s->in.mod == 3) {
-        flags_clobber(s);
-        emit_load(RBX, greg(s->in.reg, size), size);
-        emit_alu_imm(4, oreg(RBX), size * 8 - 1, size);
-        gen_hostop(s, &op, rm_reg(s, size));
-    } else {
-        gen_bt_mem_reg(s, &op);
+        h.imm = s->in.imm & ((uint32_t)size * 8 - 1);
+        h.imm_size = 1;
     }
+    if (s->in.mod != 3 && !use_imm)
+        gen_bt_mem_reg(s, &h);
+    else
+        gen_rm_op(s, &h, is_bt ? MEM_READ : MEM_RMW);
     return 1;
 }
 
-/* MOV to/from a segment register, LDS/LES/..., PUSH/POP Sreg. */
+/* LDS/LES/LSS/LFS/LGS: offset and selector from memory. */
 static int gen_les(Ctx *s, int seg)
 {
     if (s->in.mod == 3)
         return 0;
     int size = osz(s);
     gen_ea(s, &s->in, 0);
-    emit_op(4, 0x8b, R13, oreg(RSI));
-    gen_load_seg(s, insn_seg(&s->in), size, 0);
-    emit_op(4, 0x8b, R12, oreg(RBX));
-    emit_op(4, 0x8b, RSI, oreg(R13));
-    emit_alu_imm(0, oreg(RSI), size, 4);
-    gen_load_seg(s, insn_seg(&s->in), 2, 0);
+    emit_op(4, 0x8b, T_VAL2, oreg(RSI));
+    gen_load_val(s, insn_seg(&s->in), size, T_VAL);        /* offset, kept */
+    emit_lea(4, RSI, T_VAL2, size);
+    gen_load_val(s, insn_seg(&s->in), 2, T_VAL2);          /* selector */
+    emit_op(8, 0x87, T_VAL, oreg(T_VAL2));                 /* xchg: selector in r9 */
     gen_load_seg_reg(s, seg);
-    emit_store(greg(s->in.reg, size), R12, size);
+    emit_op(size, 0x8b, greg_n(s->in.reg, size), oreg(T_VAL2));
+    if (seg == S_SS)
+        s->shadow = 1;
     return 1;
+}
+
+/* MOVZX/MOVSX: a byte source AH..BH cannot meet a REX prefix, so a
+ * destination of R12..R15 goes through EDI. */
+static void gen_movx(Ctx *s)
+{
+    int op = s->in.op & 0xff, v = osz(s);
+    int msize = (op & 1) ? 2 : 1;
+    int dst = greg_n(s->in.reg, v);
+    int via = (msize == 1 && s->in.mod == 3 && s->in.rm >= 4 && dst >= 8);
+    HostOp h = hostop(v == 2 ? 2 : 4, OPC_0F(op), via ? RDI : dst);
+    h.msize = msize;
+    gen_rm_op(s, &h, MEM_READ);
+    if (via)
+        emit_op(v, 0x8b, dst, oreg(RDI));
+}
+
+/* PUSH Sreg / POP Sreg */
+static void gen_push_sreg(Ctx *s, int seg)
+{
+    /* On a 32-bit push only the low 16 bits are written (as recent CPUs do). */
+    int v = osz(s);
+    emit_load(T_VAL, gseg_sel(seg), 2);
+    gen_sp_offset(s, -v);
+    gen_store_val(s, S_SS, 2, T_VAL);
+    gen_sp_add(s, -v);
+}
+
+static void gen_pop_sreg(Ctx *s, int seg)
+{
+    gen_peek(s, 2);
+    gen_load_seg_reg(s, seg);
+    gen_sp_add(s, osz(s));
+    if (seg == S_SS)
+        s->shadow = 1;          /* the next instruction runs in the SS shadow */
 }
 
 /* ---- The instruction switch --------------------------------------------------- */
 
 static int gen_0f(Ctx *s);
+static int gen_misc(Ctx *s);
 
 /* Translate s->in.  Returns 0 for an invalid opcode (#UD emitted by caller). */
 static int gen_insn(Ctx *s)
 {
     Insn *in = &s->in;
-    int op = in->op, v = in->opsize, b;
+    int op = in->op, v = in->opsize;
 
     if (in->lock && !lock_ok(s))
         return 0;
     if (op > 0xff)
         return gen_0f(s);
-    if (op < 0x40 && (op & 7) < 6) {            /* ALU block */
-        int alu = op >> 3;
-        b = (op & 1) ? v : 1;
-        switch (op & 7) {
-        case 0: case 1: gen_alu_eg(s, alu, b, 0); return 1;
-        case 2: case 3: gen_alu_eg(s, alu, b, 1); return 1;
-        case 4: case 5: {
-            HostOp h = hostop(HOP_ALU, alu, b, SRC_IMM, in->imm);
-            h.reads_flags = (alu == 2 || alu == 3);
-            h.writes_flags = 1;
-            gen_hostop(s, &h, greg(R_EAX, b));
-            return 1;
-        }
-        }
-    }
-    switch (op) {
-    case 0x06: case 0x0e: case 0x16: case 0x1e:          /* push sreg */
-        emit_load(RBX, gseg_sel(op >> 3), 2);
-        gen_sp_offset(s, -v);
-        gen_store_seg(s, S_SS, 2);
-        gen_sp_add(s, -v);
+    if (op < 0x40 && (op & 7) < 4) {            /* ALU E,G / G,E */
+        gen_alu(s, (op & 1) ? v : 1);
         return 1;
-    case 0x07: case 0x17: case 0x1f:                     /* pop sreg */
-        gen_sp_offset(s, 0);
-        gen_load_seg(s, S_SS, 2, 0);
-        gen_load_seg_reg(s, op >> 3);
+    }
+    if (op < 0x40 && (op & 7) < 6) {            /* ALU acc, imm */
+        gen_alu_acc_imm(s, op >> 3, (op & 1) ? v : 1);
+        return 1;
+    }
+    if (op >= 0x40 && op <= 0x4f) {             /* inc/dec reg: FF /0 /1 */
+        HostOp h = hostop(v, 0xff, EXT((op >> 3) & 1));
+        h.reads_flags = h.writes_flags = 1;
+        gen_hostop(s, &h, greg(op & 7, v));
+        return 1;
+    }
+    if (op >= 0x50 && op <= 0x57) {
+        gen_push_reg(s, greg_n(op & 7, v), v);
+        return 1;
+    }
+    if (op >= 0x58 && op <= 0x5f) {             /* pop reg: POP SP gets the value */
+        gen_peek(s, v);
         gen_sp_add(s, v);
-        if (op == 0x17)
-            s->shadow = 1;          /* the next instruction runs in the SS shadow */
+        emit_op(v, 0x8b, greg_n(op & 7, v), oreg(T_VAL));
+        return 1;
+    }
+    if (op >= 0x70 && op <= 0x7f) {
+        gen_jcc(s, op & 15, eip_mask(s, in->next + in->imm));
+        return 1;
+    }
+    if (op >= 0x91 && op <= 0x97) {             /* xchg eax, reg */
+        emit_op(v, 0x87, RAX, greg(op & 7, v));
+        return 1;
+    }
+    if (op >= 0xb0 && op <= 0xb7) {
+        emit_op(1, 0xc6, EXT(0), greg(op & 7, 1));
+        emit8(in->imm);
+        return 1;
+    }
+    if (op >= 0xb8 && op <= 0xbf) {
+        emit_op(v, 0xc7, EXT(0), greg(op & 7, v));
+        emit_imm(in->imm, v);
+        return 1;
+    }
+    return gen_misc(s);
+}
+
+static int gen_misc(Ctx *s)
+{
+    Insn *in = &s->in;
+    int op = in->op, v = in->opsize, b;
+    HostOp h;
+
+    switch (op) {
+    case 0x06: case 0x0e: case 0x16: case 0x1e:
+        gen_push_sreg(s, op >> 3);
+        return 1;
+    case 0x07: case 0x17: case 0x1f:
+        gen_pop_sreg(s, op >> 3);
         return 1;
     case 0x27: case 0x2f: case 0x37: case 0x3f:          /* DAA DAS AAA AAS */
         gen_helper_2(s, (void *)helper_bcd, op, 0);
@@ -1610,128 +1648,76 @@ static int gen_insn(Ctx *s)
     case 0xd6:                                           /* SALC: al = CF ? 0xff : 0 */
         flags_need(s);
         flags_clobber(s);
-        emit_op(1, OPC_0F(0x92), 0, oreg(RBX));          /* setb bl */
-        emit_op(1, 0xf6, 3, oreg(RBX));                  /* neg bl */
-        emit_store(greg(R_EAX, 1), RBX, 1);
+        emit_op(1, OPC_0F(0x92), EXT(0), greg(R_EAX, 1));    /* setb al */
+        emit_op(1, 0xf6, EXT(3), greg(R_EAX, 1));            /* neg al */
         return 1;
-    }
-    if (op >= 0x40 && op <= 0x4f) {                     /* inc/dec reg */
-        HostOp h = hostop(HOP_UNARY, (op >> 3) & 1, v, SRC_RBX, 0);
-        h.reads_flags = h.writes_flags = 1;
-        gen_hostop(s, &h, greg(op & 7, v));
-        return 1;
-    }
-    if (op >= 0x50 && op <= 0x57) {                     /* push reg */
-        emit_load(RBX, greg(op & 7, v), v);
-        gen_push(s, v);
-        return 1;
-    }
-    if (op >= 0x58 && op <= 0x5f) {                     /* pop reg */
-        gen_pop(s, v);
-        emit_store(greg(op & 7, v), RBX, v);
-        return 1;
-    }
-    if (op >= 0x70 && op <= 0x7f) {
-        gen_jcc(s, op & 15, eip_mask(s, in->next + in->imm));
-        return 1;
-    }
-    if (op >= 0x91 && op <= 0x97) {                     /* xchg eax, reg */
-        emit_load(RBX, greg(R_EAX, v), v);
-        emit_load(RAX, greg(op & 7, v), v);
-        emit_store(greg(op & 7, v), RBX, v);
-        emit_store(greg(R_EAX, v), RAX, v);
-        return 1;
-    }
-    if (op >= 0xb0 && op <= 0xb7) {
-        emit_store_imm(greg(op & 7, 1), in->imm, 1);
-        return 1;
-    }
-    if (op >= 0xb8 && op <= 0xbf) {
-        emit_store_imm(greg(op & 7, v), in->imm, v);
-        return 1;
-    }
-    switch (op) {
     case 0x60: gen_helper_1(s, (void *)helper_pusha, v == 4); return 1;
     case 0x61: gen_helper_1(s, (void *)helper_popa, v == 4); return 1;
     case 0x62:                                           /* bound */
         if (in->mod == 3)
             return 0;
         gen_ea(s, in, 0);
-        emit_op(4, 0x8b, R12, oreg(RSI));
+        emit_op(4, 0x8b, T_VAL, oreg(RSI));
         gen_helper_prep(s);
-        emit_op(4, 0x8b, RSI, oreg(R12));
-        emit_load_sx(RDX, greg(in->reg, v), v);
+        emit_op(4, 0x8b, RSI, oreg(T_VAL));
+        emit_mov_ri(RDX, (uint32_t)in->reg);
         emit_mov_ri(RCX, (uint32_t)(insn_seg(in) << 1) | (v == 4));
         gen_helper_call(s, (void *)helper_bound);
         return 1;
     case 0x68: case 0x6a:
-        emit_mov_ri(RBX, in->imm);
-        gen_push(s, v);
+        gen_push_imm(s, in->imm, v);
         return 1;
     case 0x69: case 0x6b:                                /* imul G, E, imm */
-        gen_load_rm(s, v, 0);
-        emit_op(v, op == 0x6b ? 0x6b : 0x69, RBX, oreg(RBX));
-        if (op == 0x6b)
-            emit8(in->imm);
-        else if (v == 2)
-            emit16(in->imm);
-        else
-            emit32(in->imm);
-        s->fl = FL_DIRTY;
-        emit_store(greg(in->reg, v), RBX, v);
+        h = op_greg(v, op, in->reg);
+        h.imm = in->imm;
+        h.imm_size = op == 0x6b ? 1 : v;
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
     case 0x6c: gen_string(s, STR_INS, 1); return 1;
     case 0x6d: gen_string(s, STR_INS, v); return 1;
     case 0x6e: gen_string(s, STR_OUTS, 1); return 1;
     case 0x6f: gen_string(s, STR_OUTS, v); return 1;
-    case 0x80: case 0x81: case 0x82: case 0x83:
-        b = (op == 0x81 || op == 0x83) ? v : 1;
-        gen_alu_imm_rm(s, in->reg, b, in->imm);
+    case 0x80: case 0x82:
+        gen_alu_imm(s, 1);
         return 1;
-    case 0x84: case 0x85:
-        gen_test(s, op == 0x84 ? 1 : v, 0, 0);
+    case 0x81: case 0x83:
+        gen_alu_imm(s, v);
         return 1;
-    case 0x86: case 0x87: {                              /* xchg E, G */
-        b = op == 0x86 ? 1 : v;
-        emit_load(RBX, greg(in->reg, b), b);
-        if (in->mod == 3) {
-            emit_load(RAX, rm_reg(s, b), b);
-            emit_store(rm_reg(s, b), RBX, b);
-            emit_store(greg(in->reg, b), RAX, b);
-        } else {
-            HostOp h = hostop(HOP_XCHG, 0, b, SRC_RBX, 0);
-            gen_ea(s, in, 0);
-            gen_rmw_seg(s, insn_seg(in), &h);
-            emit_store(greg(in->reg, b), RBX, b);
-        }
+    case 0x84: case 0x85:                                /* test E, G */
+        h = op_greg(op == 0x84 ? 1 : v, op, in->reg);
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
-    }
-    case 0x88: case 0x89:                                /* mov E, G */
-        b = op == 0x88 ? 1 : v;
-        emit_load(RBX, greg(in->reg, b), b);
-        gen_store_rm(s, b);
+    case 0x86: case 0x87:                                /* xchg E, G */
+        h = op_greg(op == 0x86 ? 1 : v, op, in->reg);
+        gen_rm_op(s, &h, MEM_RMW);
         return 1;
-    case 0x8a: case 0x8b:                                /* mov G, E */
-        b = op == 0x8a ? 1 : v;
-        gen_load_rm(s, b, 0);
-        emit_store(greg(in->reg, b), RBX, b);
+    case 0x88: case 0x89: case 0x8a: case 0x8b:          /* mov */
+        h = op_greg((op & 1) ? v : 1, op, in->reg);
+        gen_rm_op(s, &h, op < 0x8a ? MEM_WRITE : MEM_READ);
         return 1;
     case 0x8c:                                           /* mov E, sreg */
         if (in->reg > 5)
             return 0;
-        emit_load(RBX, gseg_sel(in->reg), 2);
-        gen_store_rm(s, in->mod == 3 ? v : 2);
+        emit_load(T_VAL, gseg_sel(in->reg), 2);
+        if (in->mod == 3) {
+            emit_op(v, 0x8b, greg_n(in->rm, v), oreg(T_VAL));   /* zero-extends for 32 */
+        } else {
+            gen_ea(s, in, 0);
+            gen_store_val(s, insn_seg(in), 2, T_VAL);
+        }
         return 1;
     case 0x8d:                                           /* lea */
         if (in->mod == 3)
             return 0;
         gen_ea(s, in, 0);
-        emit_store(greg(in->reg, v), RSI, v);
+        emit_op(v, 0x8b, greg_n(in->reg, v), oreg(RSI));
         return 1;
     case 0x8e:                                           /* mov sreg, E */
         if (in->reg > 5 || in->reg == S_CS)
             return 0;
-        gen_load_rm(s, 2, 0);
+        gen_load_rm_val(s, 2);
         gen_load_seg_reg(s, in->reg);
         if (in->reg == S_SS)
             s->shadow = 1;
@@ -1739,34 +1725,23 @@ static int gen_insn(Ctx *s)
     case 0x8f:                                           /* pop E */
         if (in->reg != 0)
             return 0;
-        gen_sp_offset(s, 0);
-        gen_load_seg(s, S_SS, v, 0);
+        gen_peek(s, v);
         if (in->mod == 3) {
             gen_sp_add(s, v);
-            emit_store(rm_reg(s, v), RBX, v);
+            emit_op(v, 0x8b, greg_n(in->rm, v), oreg(T_VAL));
         } else {
+            /* the address uses ESP after the pop (SDM POP) */
             gen_ea(s, in, in->base == R_ESP ? v : 0);
-            gen_store_seg(s, insn_seg(in), v);
+            gen_store_val(s, insn_seg(in), v, T_VAL);
             gen_sp_add(s, v);
         }
         return 1;
     case 0x90:
         return 1;
-    case 0x98:                                           /* cbw / cwde */
-        if (v == 2) {
-            emit_load_sx(RBX, greg(R_EAX, 1), 1);
-            emit_store(greg(R_EAX, 2), RBX, 2);
-        } else {
-            emit_load_sx(RBX, greg(R_EAX, 2), 2);
-            emit_store(greg(R_EAX, 4), RBX, 4);
-        }
-        return 1;
-    case 0x99:                                           /* cwd / cdq: no flags */
-        emit_load(RAX, greg(R_EAX, v), v);
+    case 0x98: case 0x99:                                /* cbw cwde cwd cdq: host AX/DX */
         if (v == 2)
             emit8(0x66);
-        emit8(0x99);
-        emit_store(greg(R_EDX, v), RDX, v);
+        emit8(op);
         return 1;
     case 0x9a:                                           /* call far ptr */
         gen_helper_prep(s);
@@ -1781,81 +1756,68 @@ static int gen_insn(Ctx *s)
         return 1;
     case 0x9c:                                           /* pushf */
         flags_clobber(s);
-        emit_load(RBX, omem(RBP, CPU_OFF(cc)), 4);
-        emit_alu_imm(4, oreg(RBX), F_ARITH, 4);
-        emit_op(4, 0x0b, RBX, omem(RBP, CPU_OFF(eflags)));
-        emit_load(RAX, omem(RBP, CPU_OFF(df)), 4);          /* -1 or 1: DF bit */
-        emit_alu_imm(4, oreg(RAX), F_DF, 4);
-        emit_op(4, 0x0b, RBX, oreg(RAX));
+        emit_load(T_VAL, gcpu(CPU_OFF(cc)), 4);
+        emit_alu_imm(4, oreg(T_VAL), F_ARITH, 4);
+        emit_op(4, 0x0b, T_VAL, gcpu(CPU_OFF(eflags)));
+        emit_load(T_CMP, gcpu(CPU_OFF(df)), 4);          /* -1 or 1: the DF bit */
+        emit_alu_imm(4, oreg(T_CMP), F_DF, 4);
+        emit_op(4, 0x0b, T_VAL, oreg(T_CMP));
         if (v == 4)
-            emit_alu_imm(4, oreg(RBX), ~(uint32_t)(F_VM | F_RF), 4);
-        gen_push(s, v);
+            emit_alu_imm(4, oreg(T_VAL), ~(uint32_t)(F_VM | F_RF), 4);
+        gen_push_reg(s, T_VAL, v);
         return 1;
     case 0x9d:                                           /* popf */
-        gen_pop(s, v);
-        gen_helper_ebx(s, (void *)helper_popf, v == 4, 0);
+        gen_peek(s, v);
+        gen_sp_add(s, v);
+        gen_helper_val(s, (void *)helper_popf, v == 4, 0);
         gen_set_eip(in->next);
         gen_exit_dispatch(s);
         return 1;
     case 0x9e:                                           /* sahf: OF is kept */
         flags_need(s);
-        emit_op(1, 0x8a, 4, greg(4, 1));                 /* mov ah, guest ah */
         emit8(0x9e);
         s->fl = FL_DIRTY;
         return 1;
     case 0x9f:                                           /* lahf */
         flags_need(s);
         emit8(0x9f);
-        emit_op(1, 0x88, 4, greg(4, 1));                 /* mov guest ah, ah */
         return 1;
-    case 0xa0: case 0xa1: case 0xa2: case 0xa3: {        /* mov moffs */
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: {        /* mov acc, moffs */
         b = (op & 1) ? v : 1;
         int seg = in->seg == S_NONE ? S_DS : in->seg;
-        if (op >= 0xa2)
-            emit_load(RBX, greg(R_EAX, b), b);
-        flags_clobber(s);
         emit_mov_ri(RSI, in->imm);
         s->ea16 = !in->addr32;
-        if (op < 0xa2) {
-            gen_load_seg(s, seg, b, 0);
-            emit_store(greg(R_EAX, b), RBX, b);
-        } else {
-            gen_store_seg(s, seg, b);
-        }
+        h = hostop(b, op < 0xa2 ? (b == 1 ? 0x8a : 0x8b) : (b == 1 ? 0x88 : 0x89), RAX);
+        gen_mem_op(s, seg, &h, op < 0xa2 ? MEM_READ : MEM_WRITE);
         return 1;
     }
     case 0xa4: gen_string(s, STR_MOVS, 1); return 1;
     case 0xa5: gen_string(s, STR_MOVS, v); return 1;
     case 0xa6: gen_string(s, STR_CMPS, 1); return 1;
     case 0xa7: gen_string(s, STR_CMPS, v); return 1;
-    case 0xa8: case 0xa9: {                              /* test acc, imm */
+    case 0xa8: case 0xa9:                                /* test acc, imm */
         b = op == 0xa8 ? 1 : v;
-        emit_op(b, b == 1 ? 0xf6 : 0xf7, 0, greg(R_EAX, b));
-        if (b == 1) emit8(in->imm); else if (b == 2) emit16(in->imm); else emit32(in->imm);
+        emit_op(b, b == 1 ? 0xf6 : 0xf7, EXT(0), greg(R_EAX, b));
+        emit_imm(in->imm, b);
         s->fl = FL_DIRTY;
         return 1;
-    }
     case 0xaa: gen_string(s, STR_STOS, 1); return 1;
     case 0xab: gen_string(s, STR_STOS, v); return 1;
     case 0xac: gen_string(s, STR_LODS, 1); return 1;
     case 0xad: gen_string(s, STR_LODS, v); return 1;
     case 0xae: gen_string(s, STR_SCAS, 1); return 1;
     case 0xaf: gen_string(s, STR_SCAS, v); return 1;
-    case 0xc0: case 0xc1:
-        gen_shift_group(s, op == 0xc0 ? 1 : v, SRC_IMM, in->imm & 0xff);
+    case 0xc0: case 0xd0: case 0xd2:
+        gen_shift(s, 1);
         return 1;
-    case 0xd0: case 0xd1:
-        gen_shift_group(s, op == 0xd0 ? 1 : v, SRC_ONE, 1);
-        return 1;
-    case 0xd2: case 0xd3:
-        gen_shift_group(s, op == 0xd2 ? 1 : v, SRC_CL, 0);
+    case 0xc1: case 0xd1: case 0xd3:
+        gen_shift(s, v);
         return 1;
     case 0xc2: case 0xc3:                                /* ret near [imm16] */
-        gen_sp_offset(s, 0);
-        gen_load_seg(s, S_SS, v, 0);
-        gen_target_ebx(s);                               /* before SP moves */
+        gen_peek(s, v);
+        gen_target_val(s);                               /* before SP moves */
         gen_sp_add(s, v + (int32_t)(op == 0xc2 ? in->imm & 0xffff : 0));
-        gen_jmp_ebx(s);
+        gen_jmp_val(s);
         return 1;
     case 0xc4: return gen_les(s, S_ES);
     case 0xc5: return gen_les(s, S_DS);
@@ -1863,55 +1825,49 @@ static int gen_insn(Ctx *s)
         if (in->reg != 0)
             return 0;
         b = op == 0xc6 ? 1 : v;
-        if (in->mod == 3) {
-            emit_store_imm(rm_reg(s, b), in->imm, b);
-        } else {
-            emit_mov_ri(RBX, in->imm);
-            gen_store_ea(s, b);
-        }
+        h = hostop(b, op, EXT(0));
+        h.imm = in->imm;
+        h.imm_size = b;
+        gen_rm_op(s, &h, MEM_WRITE);
         return 1;
     case 0xc8:                                           /* enter */
         gen_helper_3(s, (void *)helper_enter, in->imm & 0xffff, in->imm2 & 0xff, v == 4);
         return 1;
-    case 0xc9:                                           /* leave */
-        flags_clobber(s);
-        emit_load(RSI, greg(R_EBP, ss_size(s)), ss_size(s));
+    case 0xc9: {                                         /* leave */
+        int ss = ss_size(s);
         s->ea16 = !s->ss32;
-        gen_load_seg(s, S_SS, v, 0);
-        emit_load(RAX, greg(R_EBP, ss_size(s)), ss_size(s));
-        emit_alu_imm(0, oreg(RAX), v, ss_size(s));
-        emit_store(greg(R_ESP, ss_size(s)), RAX, ss_size(s));
-        emit_store(greg(R_EBP, v), RBX, v);
+        emit_load(RSI, greg(R_EBP, ss), ss);
+        gen_load_val(s, S_SS, v, T_VAL);
+        emit_lea(ss, R12, R13, v);                       /* (E)SP = (E)BP + size */
+        emit_op(v, 0x8b, R13, oreg(T_VAL));              /* (E)BP = popped value */
         return 1;
+    }
     case 0xca: case 0xcb:                                /* retf [imm16] */
         gen_helper_2(s, (void *)helper_far_ret, v == 4, op == 0xca ? in->imm & 0xffff : 0);
         gen_jmp_far(s);
         return 1;
-    case 0xcc:
-        gen_helper_2(s, (void *)helper_int, EXC_BP, in->next);
-        gen_exit_dispatch(s);
-        return 1;
-    case 0xcd:
-        gen_helper_2(s, (void *)helper_int, in->imm & 0xff, in->next);
+    case 0xcc: case 0xcd: case 0xf1:                     /* int3, int n, int1 */
+        gen_helper_2(s, (void *)helper_int,
+                     op == 0xcc ? EXC_BP : op == 0xf1 ? EXC_DB : in->imm & 0xff, in->next);
         gen_jmp_far(s);
         return 1;
     case 0xce:
         gen_helper_1(s, (void *)helper_into, in->next);
-        gen_exit_dispatch(s);
+        gen_jmp_far(s);
         return 1;
     case 0xcf:
         gen_helper_1(s, (void *)helper_iret, v == 4);
         gen_exit_dispatch(s);
         return 1;
-    case 0xd7: {                                         /* xlat */
+    case 0xd7: {                                         /* xlat: al = [seg:(e)bx + al] */
         int asz = in->addr32 ? 4 : 2;
-        flags_clobber(s);
-        emit_load(RSI, greg(R_EBX, asz), asz);
-        emit_load(RAX, greg(R_EAX, 1), 1);
-        emit_op(asz, 0x03, RSI, oreg(RAX));
+        emit_load(T_CMP, greg(R_EAX, 1), 1);
+        emit_lea_sib(4, RSI, RBX, T_CMP, 0, 0);
+        if (asz == 2)
+            emit_load(RSI, oreg(RSI), 2);
         s->ea16 = asz == 2;
-        gen_load_seg(s, in->seg == S_NONE ? S_DS : in->seg, 1, 0);
-        emit_store(greg(R_EAX, 1), RBX, 1);
+        h = hostop(1, 0x8a, RAX);
+        gen_mem_op(s, in->seg == S_NONE ? S_DS : in->seg, &h, MEM_READ);
         return 1;
     }
     case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
@@ -1920,53 +1876,43 @@ static int gen_insn(Ctx *s)
     case 0xe0: case 0xe1: case 0xe2: case 0xe3:
         gen_loop(s, eip_mask(s, in->next + in->imm));
         return 1;
-    case 0xe4: case 0xe5:                                /* in acc, imm8 */
-        b = op == 0xe4 ? 1 : v;
-        gen_helper_2(s, (void *)helper_in, in->imm & 0xff, b);
-        emit_store(greg(R_EAX, b), RAX, b);
-        return 1;
-    case 0xe6: case 0xe7:                                /* out imm8, acc */
-        b = op == 0xe6 ? 1 : v;
+    case 0xe4: case 0xe5: case 0xec: case 0xed:          /* in acc, imm8 / dx */
+        b = (op & 1) ? v : 1;
         gen_helper_prep(s);
-        emit_mov_ri(RSI, in->imm & 0xff);
-        emit_load(RDX, greg(R_EAX, b), b);
-        emit_mov_ri(RCX, b);
-        gen_helper_call(s, (void *)helper_out);
-        return 1;
-    case 0xec: case 0xed:                                /* in acc, dx */
-        b = op == 0xec ? 1 : v;
-        gen_helper_prep(s);
-        emit_load(RSI, greg(R_EDX, 2), 2);
+        if (op >= 0xec)
+            emit_load(RSI, greg(R_EDX, 2), 2);
+        else
+            emit_mov_ri(RSI, in->imm & 0xff);
         emit_mov_ri(RDX, b);
         gen_helper_call(s, (void *)helper_in);
-        emit_store(greg(R_EAX, b), RAX, b);
+        emit_op(b, b == 1 ? 0x8a : 0x8b, RAX, oreg(T_VAL));
         return 1;
-    case 0xee: case 0xef:                                /* out dx, acc */
-        b = op == 0xee ? 1 : v;
+    case 0xe6: case 0xe7: case 0xee: case 0xef:          /* out imm8 / dx, acc */
+        b = (op & 1) ? v : 1;
         gen_helper_prep(s);
-        emit_load(RSI, greg(R_EDX, 2), 2);
+        if (op >= 0xee)
+            emit_load(RSI, greg(R_EDX, 2), 2);
+        else
+            emit_mov_ri(RSI, in->imm & 0xff);
         emit_load(RDX, greg(R_EAX, b), b);
         emit_mov_ri(RCX, b);
         gen_helper_call(s, (void *)helper_out);
         return 1;
-    case 0xe8:                                           /* call near */
-        if (!gen_check_target(s, eip_mask(s, in->next + in->imm)))
+    case 0xe8: {                                         /* call near */
+        uint32_t target = eip_mask(s, in->next + in->imm);
+        if (!gen_check_target(s, target))
             return 1;
-        emit_mov_ri(RBX, in->next);
-        gen_push(s, v);
-        gen_goto_tb(s, 0, eip_mask(s, in->next + in->imm));
+        gen_push_imm(s, in->next, v);
+        gen_goto_tb(s, 0, target);
         s->ended = 1;
         return 1;
+    }
     case 0xe9: case 0xeb:
         gen_jmp(s, eip_mask(s, in->next + in->imm));
         return 1;
     case 0xea:                                           /* jmp far ptr */
         gen_helper_2(s, (void *)helper_far_jmp, in->imm2, in->imm);
         gen_jmp_far(s);
-        return 1;
-    case 0xf1:                                           /* int1 / icebp */
-        gen_helper_2(s, (void *)helper_int, EXC_DB, in->next);
-        gen_exit_dispatch(s);
         return 1;
     case 0xf4:
         gen_helper_1(s, (void *)helper_hlt, in->next);
@@ -1980,17 +1926,14 @@ static int gen_insn(Ctx *s)
     case 0xf6: return gen_group3(s, 1);
     case 0xf7: return gen_group3(s, v);
     case 0xfa: case 0xfb:                                /* cli sti */
-        gen_helper_prep(s);
-        emit_mov_ri(RSI, op == 0xfb ? F_IF : 0);
-        emit_mov_ri(RDX, F_IF);
-        gen_helper_call(s, (void *)helper_set_if);
+        gen_helper_2(s, (void *)helper_set_if, op == 0xfb ? F_IF : 0, F_IF);
         if (op == 0xfb) {
             gen_set_eip(in->next);
             gen_exit_dispatch(s);
         }
         return 1;
     case 0xfc: case 0xfd:                                /* cld std */
-        emit_store_imm(omem(RBP, CPU_OFF(df)), op == 0xfd ? (uint32_t)-1 : 1, 4);
+        emit_store_imm(gcpu(CPU_OFF(df)), op == 0xfd ? (uint32_t)-1 : 1, 4);
         return 1;
     case 0xfe: return gen_group5(s, 1);
     case 0xff: return gen_group5(s, v);
@@ -1998,37 +1941,37 @@ static int gen_insn(Ctx *s)
     return 0;
 }
 
-/* SETcc / CMOVcc / BSF / BSR / MOVZX / ... : the 0F map. */
+/* The 0F map. */
 static int gen_0f(Ctx *s)
 {
     Insn *in = &s->in;
     int op = in->op & 0xff, v = in->opsize;
+    HostOp h;
 
     if (op >= 0x80 && op <= 0x8f) {
         gen_jcc(s, op & 15, eip_mask(s, in->next + in->imm));
         return 1;
     }
     if (op >= 0x90 && op <= 0x9f) {                     /* setcc */
-        flags_need(s);
-        emit_op(1, OPC_0F(op), 0, oreg(RBX));
-        gen_store_rm(s, 1);
+        h = hostop(1, in->op, EXT(0));
+        h.reads_flags = 1;
+        gen_rm_op(s, &h, MEM_WRITE);
         return 1;
     }
     if (op >= 0x40 && op <= 0x4f) {                     /* cmovcc */
-        gen_load_rm(s, v, 0);
-        flags_need(s);
-        emit_load(RAX, greg(in->reg, v), v);
-        emit_op(v == 2 ? 2 : 4, OPC_0F(op), RAX, oreg(RBX));
-        emit_store(greg(in->reg, v), RAX, v);
+        h = op_greg(v, in->op, in->reg);
+        h.reads_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
     }
     if (op >= 0xc8 && op <= 0xcf) {                     /* bswap (16-bit: as the host does) */
-        emit_load(RAX, greg(op & 7, 4), 4);
+        int r = host_reg[op & 7];
         if (v == 2)
             emit8(0x66);
+        if (r >= 8)
+            emit8(0x41);
         emit8(0x0f);
-        emit8(0xc8);
-        emit_store(greg(op & 7, v), RAX, v);
+        emit8(0xc8 + (r & 7));
         return 1;
     }
     switch (op) {
@@ -2038,20 +1981,25 @@ static int gen_0f(Ctx *s)
             if (in->mod == 3)
                 return 0;
             gen_ea(s, in, 0);
-            emit_op(4, 0x8b, R12, oreg(RSI));
+            emit_op(4, 0x8b, T_VAL, oreg(RSI));
             gen_helper_prep(s);
             emit_mov_ri(RSI, in->reg);
-            emit_op(4, 0x8b, RDX, oreg(R12));
+            emit_op(4, 0x8b, RDX, oreg(T_VAL));
             emit_mov_ri(RCX, (uint32_t)(insn_seg(in) << 1) | (v == 4));
-            gen_helper_call(s, (void *)(in->reg < 2 ? (void *)helper_sidt_sgdt : (void *)helper_lidt_lgdt));
+            gen_helper_call(s, in->reg < 2 ? (void *)helper_sidt_sgdt : (void *)helper_lidt_lgdt);
             return 1;
         case 4:                                          /* smsw */
-            emit_load(RBX, omem(RBP, CPU_OFF(cr)), 4);
-            gen_store_rm(s, in->mod == 3 ? v : 2);
+            emit_load(T_VAL, gcpu(CPU_OFF(cr)), 4);
+            if (in->mod == 3) {
+                emit_op(v, 0x8b, greg_n(in->rm, v), oreg(T_VAL));
+            } else {
+                gen_ea(s, in, 0);
+                gen_store_val(s, insn_seg(in), 2, T_VAL);
+            }
             return 1;
         case 6:                                          /* lmsw */
-            gen_load_rm(s, 2, 0);
-            gen_helper_ebx(s, (void *)helper_lmsw, 0, 0);
+            gen_load_rm_val(s, 2);
+            gen_helper_val(s, (void *)helper_lmsw, 0, 0);
             gen_set_eip(in->next);
             gen_exit_dispatch(s);
             return 1;
@@ -2062,29 +2010,24 @@ static int gen_0f(Ctx *s)
         return 1;
     case 0x08: case 0x09:                                /* invd wbinvd */
         return 1;
-    case 0x0b:                                           /* ud2 */
-        return 0;
     case 0x20:                                           /* mov r32, crN */
         if (in->reg == 1 || in->reg > 4)
             return 0;
-        emit_load(RBX, omem(RBP, CPU_OFF(cr) + 4 * in->reg), 4);
-        emit_store(greg(in->rm, 4), RBX, 4);
+        emit_load(host_reg[in->rm], gcpu(CPU_OFF(cr) + 4 * in->reg), 4);
         return 1;
     case 0x22:                                           /* mov crN, r32 */
         if (in->reg == 1 || in->reg > 4)
             return 0;
-        emit_load(RBX, greg(in->rm, 4), 4);
-        gen_helper_ebx(s, (void *)helper_mov_cr, in->reg, 0);
+        emit_op(4, 0x8b, T_VAL, greg(in->rm, 4));
+        gen_helper_val(s, (void *)helper_mov_cr, in->reg, 0);
         gen_set_eip(in->next);
         gen_exit_dispatch(s);
         return 1;
     case 0x21:                                           /* mov r32, drN */
-        emit_load(RBX, omem(RBP, CPU_OFF(dr) + 4 * in->reg), 4);
-        emit_store(greg(in->rm, 4), RBX, 4);
+        emit_load(host_reg[in->rm], gcpu(CPU_OFF(dr) + 4 * in->reg), 4);
         return 1;
     case 0x23:                                           /* mov drN, r32 */
-        emit_load(RBX, greg(in->rm, 4), 4);
-        emit_store(omem(RBP, CPU_OFF(dr) + 4 * in->reg), RBX, 4);
+        emit_mov(4, gcpu(CPU_OFF(dr) + 4 * in->reg), host_reg[in->rm]);
         return 1;
     case 0x31:
         gen_helper_1(s, (void *)helper_rdtsc, 0);
@@ -2092,82 +2035,48 @@ static int gen_0f(Ctx *s)
     case 0xa2:
         gen_helper_1(s, (void *)helper_cpuid, 0);
         return 1;
-    case 0xa0: case 0xa8:                                /* push fs/gs */
-        emit_load(RBX, gseg_sel(op == 0xa0 ? S_FS : S_GS), 2);
-        gen_sp_offset(s, -v);
-        gen_store_seg(s, S_SS, 2);
-        gen_sp_add(s, -v);
+    case 0xa0: case 0xa8:
+        gen_push_sreg(s, op == 0xa0 ? S_FS : S_GS);
         return 1;
-    case 0xa1: case 0xa9:                                /* pop fs/gs */
-        gen_sp_offset(s, 0);
-        gen_load_seg(s, S_SS, 2, 0);
-        gen_load_seg_reg(s, op == 0xa1 ? S_FS : S_GS);
-        gen_sp_add(s, v);
+    case 0xa1: case 0xa9:
+        gen_pop_sreg(s, op == 0xa1 ? S_FS : S_GS);
         return 1;
-    case 0xa3: return gen_bt(s, 4, 0);
-    case 0xab: return gen_bt(s, 5, 0);
-    case 0xb3: return gen_bt(s, 6, 0);
-    case 0xbb: return gen_bt(s, 7, 0);
+    case 0xa3: case 0xab: case 0xb3: case 0xbb:
+        return gen_bt(s, in->op, 0);
     case 0xba:
         if (in->reg < 4)
             return 0;
-        return gen_bt(s, in->reg, 1);
-    case 0xa4: case 0xa5: case 0xac: case 0xad: {        /* shld shrd */
-        HostOp h = hostop(HOP_SHXD, op >= 0xac, v, (op & 1) ? SRC_CL : SRC_IMM, in->imm & 0xff);
-        h.reads_flags = h.writes_flags = 1;
-        emit_load(RBX, greg(in->reg, v), v);
-        gen_rmw_rm(s, &h);
-        return 1;
-    }
-    case 0xaf:                                           /* imul G, E */
-        gen_load_rm(s, v, 0);
-        emit_op(v, OPC_0F(0xaf), RBX, greg(in->reg, v));
-        s->fl = FL_DIRTY;
-        emit_store(greg(in->reg, v), RBX, v);
-        return 1;
-    case 0xb0: case 0xb1: {                              /* cmpxchg */
-        int b = op == 0xb0 ? 1 : v;
-        HostOp h = hostop(HOP_CMPXCHG, 0, b, SRC_RBX, 0);
-        h.writes_flags = 1;
-        h.lock = in->lock;
-        emit_load(RBX, greg(in->reg, b), b);
-        if (in->mod == 3) {
-            emit_load(RAX, greg(R_EAX, b), b);
-            gen_hostop(s, &h, rm_reg(s, b));
-        } else {
-            gen_ea(s, in, 0);
-            Stub *st = gen_mem_access(s, insn_seg(in), b, STUB_RMW, 1);
-            st->op = h;
-            emit_load(RAX, greg(R_EAX, b), b);
-            gen_hostop(s, &h, omem(RSI, 0));
-            st->resume = p;
+        return gen_bt(s, in->op, 1);
+    case 0xa4: case 0xa5: case 0xac: case 0xad:          /* shld shrd, count imm or CL */
+        h = op_greg(v, in->op, in->reg);
+        if (!(op & 1)) {
+            h.imm = in->imm & 0xff;
+            h.imm_size = 1;
         }
-        emit_store(greg(R_EAX, b), RAX, b);
+        h.reads_flags = h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_RMW);
         return 1;
-    }
-    case 0xc0: case 0xc1: {                              /* xadd */
-        int b = op == 0xc0 ? 1 : v;
-        HostOp h = hostop(HOP_XADD, 0, b, SRC_RBX, 0);
+    case 0xaf:                                           /* imul G, E */
+        h = op_greg(v, in->op, in->reg);
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
+        return 1;
+    case 0xb0: case 0xb1: case 0xc0: case 0xc1:          /* cmpxchg, xadd */
+        h = op_greg((op & 1) ? v : 1, in->op, in->reg);
         h.writes_flags = 1;
         h.lock = in->lock;
-        emit_load(RBX, greg(in->reg, b), b);
-        gen_rmw_rm(s, &h);
-        emit_store(greg(in->reg, b), RBX, b);
+        gen_rm_op(s, &h, MEM_RMW);
         return 1;
-    }
     case 0xb2: return gen_les(s, S_SS);
     case 0xb4: return gen_les(s, S_FS);
     case 0xb5: return gen_les(s, S_GS);
-    case 0xb6: case 0xb7: case 0xbe: case 0xbf:          /* movzx movsx */
-        gen_load_rm(s, (op & 1) ? 2 : 1, op >= 0xbe);
-        emit_store(greg(in->reg, v), RBX, v);
+    case 0xb6: case 0xb7: case 0xbe: case 0xbf:
+        gen_movx(s);
         return 1;
-    case 0xbc: case 0xbd:                                /* bsf bsr */
-        gen_load_rm(s, v, 0);
-        emit_load(RAX, greg(in->reg, v), v);
-        emit_op(v, OPC_0F(op), RAX, oreg(RBX));
-        s->fl = FL_DIRTY;
-        emit_store(greg(in->reg, v), RAX, v);
+    case 0xbc: case 0xbd:                                /* bsf bsr: zero source keeps dest */
+        h = op_greg(v, in->op, in->reg);
+        h.writes_flags = 1;
+        gen_rm_op(s, &h, MEM_READ);
         return 1;
     }
     return 0;
@@ -2525,8 +2434,9 @@ void tb_flush(CPU *cpu)
 /* ---- Initialisation: code buffer, prologue and epilogue ----------------------------- */
 
 /* The prologue enters translated code: save the callee-saved registers,
- * align the stack for helper calls, RBP = CPU *, jump to the TB.  The
- * epilogue undoes it and returns RAX to cpu_exec. */
+ * align the stack for helper calls, RBP = CPU *, load the guest registers,
+ * jump to the TB.  The epilogue spills the guest registers, undoes the
+ * rest and returns R8 (tb|exit or 0) to cpu_exec. */
 static void gen_prologue(void)
 {
     p = code_buf;
@@ -2537,11 +2447,14 @@ static void gen_prologue(void)
     emit8(0x41); emit8(0x55);               /* push r13 */
     emit8(0x41); emit8(0x56);               /* push r14 */
     emit8(0x41); emit8(0x57);               /* push r15 */
-    emit_alu_imm(5, oreg(RSP), 8, 8);       /* sub rsp, 8 */
+    emit_lea(8, RSP, RSP, -8);              /* align the stack for helper calls */
     emit_op(8, 0x8b, RBP, oreg(RDI));       /* mov rbp, rdi */
+    emit_reload();                          /* guest registers into host registers */
     emit8(0xff); emit8(0xe6);               /* jmp rsi */
     tb_epilogue = p;
-    emit_alu_imm(0, oreg(RSP), 8, 8);       /* add rsp, 8 */
+    emit_spill();
+    emit_op(8, 0x8b, RAX, oreg(T_CMP));     /* return value from r8 */
+    emit_lea(8, RSP, RSP, 8);
     emit8(0x41); emit8(0x5f);               /* pop r15 */
     emit8(0x41); emit8(0x5e);
     emit8(0x41); emit8(0x5d);

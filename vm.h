@@ -139,7 +139,8 @@ typedef struct CPU {
     struct TB *cur_tb;      /* the TB that is running (set at TB entry) */
     int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
 
-    uint8_t rmw_buf[8];     /* slow-path read-modify-write bounce buffer */
+    uint8_t rmw_buf[8];     /* slow-path bounce buffer for a memory operand */
+    uint64_t tmp[2];        /* slow paths keep translated code's R9 R10 here */
     uint32_t rmw_addr;
     int rmw_size;
 
@@ -219,7 +220,7 @@ void helper_hlt(CPU *cpu, uint32_t next_eip);
 void helper_enter(CPU *cpu, uint32_t frame, uint32_t level, int size32);
 void helper_pusha(CPU *cpu, int size32);
 void helper_popa(CPU *cpu, int size32);
-void helper_bound(CPU *cpu, uint32_t offset, int32_t index, uint32_t seg_size32);
+void helper_bound(CPU *cpu, uint32_t offset, int reg, uint32_t seg_size32);
 void helper_raise(CPU *cpu, int vector);
 void helper_raise_err(CPU *cpu, int vector, uint32_t error);
 void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32);
@@ -283,10 +284,10 @@ void tlb_flush(CPU *cpu);
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page);
 void tlb_watch_page(uint32_t phys_page);
 uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys);
-uint32_t tlb_load_slow(CPU *cpu, uint32_t addr, int size);
-void tlb_store_slow(CPU *cpu, uint32_t addr, uint32_t value, int size);
-uint8_t *tlb_rmw_begin(CPU *cpu, uint32_t addr, int size);
-void tlb_rmw_end(CPU *cpu);
+/* How translated code uses a memory operand (the slow path's mode). */
+enum { MEM_ACCESS_READ, MEM_ACCESS_WRITE, MEM_ACCESS_RMW };
+uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode);
+void tlb_access_end(CPU *cpu);
 uint32_t mem_read(CPU *cpu, uint32_t linear, int size);
 void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
 uint32_t phys_read(uint32_t addr, int size);
