@@ -1453,10 +1453,78 @@ static int gen_group5(Ctx *s, int size)
     return 0;
 }
 
-/* String instructions go to helper_string, which handles REP; it returns
- * non-zero when it stopped early (to let interrupts in). */
+/* (E)SI or (E)DI += DF * size, at the address size, without flags:
+ *   mov r8d, [rbp+df]; lea r14w, [r14 + r8*size]                      */
+static void gen_string_step(Ctx *s, int guest_reg, int size)
+{
+    static const int scale[5] = { 0, 0, 1, 0, 2 };
+    int asz = s->in.addr32 ? 4 : 2, r = host_reg[guest_reg];
+    emit_load(T_CMP, gcpu(CPU_OFF(df)), 4);
+    emit_lea_sib(asz, r, r, T_CMP, scale[size], 0);
+}
+
+/* ESI = the string source (seg:SI) or destination (ES:DI) offset. */
+static void gen_string_addr(Ctx *s, int guest_reg)
+{
+    int asz = s->in.addr32 ? 4 : 2;
+    emit_load(RSI, greg(guest_reg, asz), asz);
+    s->ea16 = asz == 2;
+}
+
+/* One element of LODS STOS MOVS SCAS CMPS without REP, inline: the access
+ * is a memory operand like any other, then the index registers step. */
+static void gen_string_inline(Ctx *s, int op, int size)
+{
+    int seg = s->in.seg == S_NONE ? S_DS : s->in.seg;
+    int opc8 = size == 1;
+    HostOp h;
+    switch (op) {
+    case STR_LODS:
+        gen_string_addr(s, R_ESI);
+        h = hostop(size, opc8 ? 0x8a : 0x8b, RAX);
+        gen_mem_op(s, seg, &h, MEM_READ);
+        gen_string_step(s, R_ESI, size);
+        break;
+    case STR_STOS:
+        gen_string_addr(s, R_EDI);
+        h = hostop(size, opc8 ? 0x88 : 0x89, RAX);
+        gen_mem_op(s, S_ES, &h, MEM_WRITE);
+        gen_string_step(s, R_EDI, size);
+        break;
+    case STR_SCAS:                              /* cmp acc, es:[di] */
+        gen_string_addr(s, R_EDI);
+        h = hostop(size, opc8 ? 0x3a : 0x3b, RAX);
+        h.writes_flags = 1;
+        gen_mem_op(s, S_ES, &h, MEM_READ);
+        gen_string_step(s, R_EDI, size);
+        break;
+    case STR_MOVS: case STR_CMPS:
+        gen_string_addr(s, R_ESI);
+        gen_load_val(s, seg, size, T_VAL);
+        gen_string_addr(s, R_EDI);
+        if (op == STR_MOVS) {
+            h = hostop(size, opc8 ? 0x88 : 0x89, T_VAL);
+            gen_mem_op(s, S_ES, &h, MEM_WRITE);
+        } else {                                /* cmp [si], es:[di] */
+            h = hostop(size, opc8 ? 0x3a : 0x3b, T_VAL);
+            h.writes_flags = 1;
+            gen_mem_op(s, S_ES, &h, MEM_READ);
+        }
+        gen_string_step(s, R_ESI, size);
+        gen_string_step(s, R_EDI, size);
+        break;
+    }
+}
+
+/* String instructions: without REP inline; with REP (and INS/OUTS) in
+ * helper_string, which returns non-zero when it stopped early (to let
+ * interrupts in). */
 static void gen_string(Ctx *s, int op, int size)
 {
+    if (!s->in.rep && op != STR_INS && op != STR_OUTS) {
+        gen_string_inline(s, op, size);
+        return;
+    }
     uint32_t rep = s->in.rep == 0xf3 ? 1 : s->in.rep == 0xf2 ? 2 : 0;
     if (rep == 2 && op != STR_CMPS && op != STR_SCAS)
         rep = 1;                                /* REPNE acts as REP here */
@@ -1564,6 +1632,49 @@ static void gen_pop_sreg(Ctx *s, int seg)
     gen_sp_add(s, osz(s));
     if (seg == S_SS)
         s->shadow = 1;          /* the next instruction runs in the SS shadow */
+}
+
+/* In real mode a far CALL/RET is two pushes or pops and a segment load:
+ * inline.  CS's limit does not change, so the target check is the usual
+ * one.  Returns 0 in protected mode (the helper does it). */
+static int gen_far_call_real(Ctx *s)
+{
+    int v = osz(s);
+    if ((s->flags & HF_PE) && !(s->flags & HF_VM))
+        return 0;
+    if (!gen_check_target(s, s->in.imm))
+        return 1;
+    emit_load(T_VAL, gseg_sel(S_CS), 2);
+    gen_sp_offset(s, -v);
+    gen_store_val(s, S_SS, v, T_VAL);           /* CS, zero-extended when 32-bit */
+    gen_sp_offset(s, -2 * v);
+    HostOp h = hostop(v, 0xc7, EXT(0));
+    h.imm = s->in.next;
+    h.imm_size = v;
+    gen_mem_op(s, S_SS, &h, MEM_WRITE);         /* return offset */
+    gen_sp_add(s, -2 * v);
+    emit_mov_ri(T_VAL, s->in.imm2);
+    gen_load_seg_reg(s, S_CS);
+    gen_set_eip(s->in.imm);
+    gen_jmp_far(s);
+    return 1;
+}
+
+static int gen_far_ret_real(Ctx *s, uint32_t imm)
+{
+    int v = osz(s);
+    if ((s->flags & HF_PE) && !(s->flags & HF_VM))
+        return 0;
+    gen_sp_offset(s, v);
+    gen_load_val(s, S_SS, 2, T_VAL2);           /* CS */
+    gen_peek(s, v);                             /* offset */
+    gen_target_val(s);
+    gen_sp_add(s, 2 * v + (int32_t)imm);
+    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    emit_op(4, 0x8b, T_VAL, oreg(T_VAL2));
+    gen_load_seg_reg(s, S_CS);
+    gen_jmp_far(s);
+    return 1;
 }
 
 /* ---- The instruction switch --------------------------------------------------- */
@@ -1744,6 +1855,8 @@ static int gen_misc(Ctx *s)
         emit8(op);
         return 1;
     case 0x9a:                                           /* call far ptr */
+        if (gen_far_call_real(s))
+            return 1;
         gen_helper_prep(s);
         emit_mov_ri(RSI, in->imm2);
         emit_mov_ri(RDX, in->imm);
@@ -1843,6 +1956,8 @@ static int gen_misc(Ctx *s)
         return 1;
     }
     case 0xca: case 0xcb:                                /* retf [imm16] */
+        if (gen_far_ret_real(s, op == 0xca ? in->imm & 0xffff : 0))
+            return 1;
         gen_helper_2(s, (void *)helper_far_ret, v == 4, op == 0xca ? in->imm & 0xffff : 0);
         gen_jmp_far(s);
         return 1;
