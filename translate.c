@@ -1356,6 +1356,8 @@ static void gen_load_rm_val(Ctx *s, int size)
 
 /* ---- Opcode groups ----------------------------------------------------------- */
 
+static int gen_far_call_real(Ctx *s);
+
 /* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
  * the count in the host CL that is the guest CL.  Count 0 and rotates
  * leave flags alone, so the old flags must be in place first. */
@@ -1433,6 +1435,8 @@ static int gen_group5(Ctx *s, int size)
         gen_load_val(s, insn_seg(&s->in), size, T_VAL);    /* offset */
         emit_lea(4, RSI, T_VAL2, size);
         gen_load_val(s, insn_seg(&s->in), 2, T_VAL2);      /* selector */
+        if (reg == 3 && gen_far_call_real(s))
+            return 1;
         gen_helper_prep(s);
         emit_op(4, 0x8b, RSI, oreg(T_VAL2));
         emit_op(4, 0x8b, RDX, oreg(T_VAL));
@@ -1635,27 +1639,27 @@ static void gen_pop_sreg(Ctx *s, int seg)
 }
 
 /* In real mode a far CALL/RET is two pushes or pops and a segment load:
- * inline.  CS's limit does not change, so the target check is the usual
- * one.  Returns 0 in protected mode (the helper does it). */
+ * inline.  CS's limit does not change, and its selector is cs_base >> 4.
+ * Far CALL: T_VAL2 = new CS, T_VAL = new offset.  Returns 0 in protected
+ * mode (the helper does it). */
 static int gen_far_call_real(Ctx *s)
 {
     int v = osz(s);
     if ((s->flags & HF_PE) && !(s->flags & HF_VM))
         return 0;
-    if (!gen_check_target(s, s->in.imm))
-        return 1;
-    emit_load(T_VAL, gseg_sel(S_CS), 2);
+    gen_target_val(s);
     gen_sp_offset(s, -v);
-    gen_store_val(s, S_SS, v, T_VAL);           /* CS, zero-extended when 32-bit */
-    gen_sp_offset(s, -2 * v);
     HostOp h = hostop(v, 0xc7, EXT(0));
-    h.imm = s->in.next;
+    h.imm = s->cs_base >> 4;
     h.imm_size = v;
+    gen_mem_op(s, S_SS, &h, MEM_WRITE);         /* CS, zero-extended when 32-bit */
+    gen_sp_offset(s, -2 * v);
+    h.imm = s->in.next;
     gen_mem_op(s, S_SS, &h, MEM_WRITE);         /* return offset */
     gen_sp_add(s, -2 * v);
-    emit_mov_ri(T_VAL, s->in.imm2);
+    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    emit_op(4, 0x8b, T_VAL, oreg(T_VAL2));
     gen_load_seg_reg(s, S_CS);
-    gen_set_eip(s->in.imm);
     gen_jmp_far(s);
     return 1;
 }
@@ -1855,6 +1859,8 @@ static int gen_misc(Ctx *s)
         emit8(op);
         return 1;
     case 0x9a:                                           /* call far ptr */
+        emit_mov_ri(T_VAL2, in->imm2);
+        emit_mov_ri(T_VAL, in->imm);
         if (gen_far_call_real(s))
             return 1;
         gen_helper_prep(s);
