@@ -439,6 +439,27 @@ static void flags_need(Ctx *s)
     s->fl = FL_HOST;
 }
 
+/* What an instruction reads of the flags (HostOp.reads_flags). */
+enum { READS_NONE, READS_ALL, READS_CF };
+
+/* bt dword [rbp+cc], 0: CF only, for ADC SBB INC DEC, which read CF and
+ * then write every other flag themselves. */
+static void emit_cf_load(void)
+{
+    emit_op(4, OPC_0F(0xba), EXT(4), gcpu(CPU_OFF(cc)));
+    emit8(0);
+}
+
+static void flags_need_for(Ctx *s, int reads)
+{
+    if (reads == READS_CF && s->fl == FL_MEM) {
+        emit_cf_load();
+        s->fl = FL_HOST;    /* the op that follows writes the rest */
+    } else if (reads) {
+        flags_need(s);
+    }
+}
+
 /* ---- Host operations on a guest operand ------------------------------------ */
 
 static HostOp hostop(int size, int opc, int reg)
@@ -464,8 +485,7 @@ static void emit_hostop_raw(const HostOp *op, Opnd rm)
  * without reading any makes the old flags dead, even dirty ones. */
 static void gen_hostop(Ctx *s, const HostOp *op, Opnd rm)
 {
-    if (op->reads_flags)
-        flags_need(s);
+    flags_need_for(s, op->reads_flags);
     emit_hostop_raw(op, rm);
     if (op->writes_flags)
         s->fl = FL_DIRTY;
@@ -648,7 +668,9 @@ static void gen_stub_mem(Stub *st)
     emit_op(8, 0x8b, RSI, oreg(RAX));           /* rsi = the buffer */
     emit_reload();
     emit_reload_temps();
-    if (st->op.reads_flags)
+    if (st->op.reads_flags == READS_CF)
+        emit_cf_load();
+    else if (st->op.reads_flags)
         emit_flags_load();
     HostOp op = st->op;
     op.lock = 0;                                /* the slow path is not atomic */
@@ -1117,7 +1139,7 @@ static void gen_alu(Ctx *s, int size)
 {
     int op = s->in.op, alu = op >> 3, dir = op & 2;
     HostOp h = op_greg(size, op, s->in.reg);
-    h.reads_flags = (alu == 2 || alu == 3);
+    h.reads_flags = (alu == 2 || alu == 3) ? READS_CF : READS_NONE;
     h.writes_flags = 1;
     h.lock = s->in.lock;
     gen_rm_op(s, &h, (dir || alu == 7) ? MEM_READ : MEM_RMW);
@@ -1140,7 +1162,7 @@ static void gen_alu_imm(Ctx *s, int size)
         h.imm_size = size;
     }
     h.imm = imm;
-    h.reads_flags = (alu == 2 || alu == 3);
+    h.reads_flags = (alu == 2 || alu == 3) ? READS_CF : READS_NONE;
     h.writes_flags = 1;
     h.lock = s->in.lock;
     gen_rm_op(s, &h, alu == 7 ? MEM_READ : MEM_RMW);
@@ -1149,8 +1171,7 @@ static void gen_alu_imm(Ctx *s, int size)
 /* An ALU op on the accumulator with an immediate (04, 05, 0C, ...). */
 static void gen_alu_acc_imm(Ctx *s, int alu, int size)
 {
-    if (alu == 2 || alu == 3)
-        flags_need(s);
+    flags_need_for(s, (alu == 2 || alu == 3) ? READS_CF : READS_NONE);
     emit_alu_imm(alu, greg(R_EAX, size), s->in.imm, size);
     s->fl = FL_DIRTY;
 }
@@ -1408,7 +1429,8 @@ static int gen_group5(Ctx *s, int size)
     int reg = s->in.reg;
     if (reg < 2) {                              /* inc, dec: CF is kept */
         HostOp h = hostop(size, s->in.op, EXT(reg));
-        h.reads_flags = h.writes_flags = 1;
+        h.reads_flags = READS_CF;
+        h.writes_flags = 1;
         h.lock = s->in.lock;
         gen_rm_op(s, &h, MEM_RMW);
         return 1;
@@ -1706,7 +1728,8 @@ static int gen_insn(Ctx *s)
     }
     if (op >= 0x40 && op <= 0x4f) {             /* inc/dec reg: FF /0 /1 */
         HostOp h = hostop(v, 0xff, EXT((op >> 3) & 1));
-        h.reads_flags = h.writes_flags = 1;
+        h.reads_flags = READS_CF;
+        h.writes_flags = 1;
         gen_hostop(s, &h, greg(op & 7, v));
         return 1;
     }
