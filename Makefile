@@ -3,6 +3,7 @@
 #   make test     run every test; ends with "N passed, M failed"
 #   make bench    compare vm with native code and with qemu-system-i386
 #   make asan     the test suite under AddressSanitizer + UBSan
+#   make tsan     the test suite under ThreadSanitizer
 #   make clean
 # Needs only gcc, binutils and GNU make.
 
@@ -18,7 +19,7 @@ TEST_SRCS := $(wildcard tests/*.S)
 TEST_BINS := $(TEST_SRCS:.S=.bin)
 GUEST_AS  := $(CC) -m32 -c -I tests
 
-.PHONY: all test bench asan clean
+.PHONY: all test bench asan tsan clean
 all: vm bios/bios.bin $(TEST_BINS)
 
 vm: $(SRCS) $(HDRS) Makefile
@@ -71,7 +72,13 @@ vm-asan: $(SRCS) $(HDRS) Makefile
 asan: vm-asan bios/bios.bin $(TEST_BINS) tests/gen/stamp
 	sh tests/run.sh ./vm-asan
 
+# ThreadSanitizer: the same suite; matters once vCPU threads exist.
+vm-tsan: $(SRCS) $(HDRS) Makefile
+	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $(SRCS) $(LDLIBS)
+tsan: vm-tsan bios/bios.bin $(TEST_BINS) tests/gen/stamp
+	sh tests/run.sh ./vm-tsan
+
 clean:
-	rm -f vm vm-asan tests/oracle tests/*.o tests/*.elf tests/*.bin
+	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
 	rm -rf tests/gen
