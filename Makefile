@@ -20,6 +20,7 @@ TEST_BINS := $(TEST_SRCS:.S=.bin)
 GUEST_AS  := $(CC) -m32 -c -I tests
 
 .PHONY: all test bench asan tsan clean
+.SECONDARY:
 all: vm bios/bios.bin $(TEST_BINS)
 
 vm: $(SRCS) $(HDRS) Makefile
@@ -39,46 +40,31 @@ bios/bios.bin: bios/bios.o tests/rom.ld
 	ld -m elf_i386 -T tests/rom.ld -o bios/bios.elf $<
 	objcopy -O binary bios/bios.elf $@
 
-# The host-CPU oracle: tests/oracle runs random instruction sequences natively
-# and writes guest ROM sources (tests/gen/*.S) that must reproduce its results.
-tests/oracle: tests/oracle.c
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
-tests/gen/stamp: tests/oracle tests/lib.inc tests/rom.ld
-	rm -rf tests/gen && mkdir -p tests/gen
-	./tests/oracle tests/gen
-	for s in tests/gen/*.S; do \
-	    $(GUEST_AS) -o $${s%.S}.o $$s && \
-	    ld -m elf_i386 -T tests/rom.ld -o $${s%.S}.elf $${s%.S}.o && \
-	    objcopy -O binary $${s%.S}.elf $${s%.S}.bin || exit 1; \
-	done
-	touch $@
+# Test kernels, the oracle and the benchmark bring their own rules.
+include tests/kern/kern.mk
+include tests/oracle.mk
+include tests/bench/bench.mk
 
-test: all tests/gen/stamp
+TEST_DEPS := all tests/gen/stamp $(KERN_ELFS)
+
+test: $(TEST_DEPS)
 	sh tests/run.sh ./vm
-
-# The benchmark guest and its driver script.
-tests/bench/bench.o: tests/bench/bench.S tests/lib.inc
-	$(GUEST_AS) -o $@ $<
-tests/bench/bench.bin: tests/bench/bench.o tests/rom.ld
-	ld -m elf_i386 -T tests/rom.ld -o tests/bench/bench.elf $<
-	objcopy -O binary tests/bench/bench.elf $@
-bench: vm tests/bench/bench.bin
-	sh tests/bench/bench.sh ./vm tests/bench/bench.bin
 
 # The sanitizer build lives in its own binary so it never mixes with ./vm.
 vm-asan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined \
 	    -fno-sanitize-recover=undefined -fno-omit-frame-pointer -o $@ $(SRCS) $(LDLIBS)
-asan: vm-asan bios/bios.bin $(TEST_BINS) tests/gen/stamp
+asan: vm-asan $(TEST_DEPS)
 	sh tests/run.sh ./vm-asan
 
 # ThreadSanitizer: the same suite; matters once vCPU threads exist.
 vm-tsan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $(SRCS) $(LDLIBS)
-tsan: vm-tsan bios/bios.bin $(TEST_BINS) tests/gen/stamp
+tsan: vm-tsan $(TEST_DEPS)
 	sh tests/run.sh ./vm-tsan
 
 clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
+	rm -f tests/kern/*.o tests/kern/*.elf
 	rm -rf tests/gen

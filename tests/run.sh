@@ -1,7 +1,8 @@
 #!/bin/sh
 # Test runner: runs every guest test ROM (tests/*.bin, plus generated ones in
-# tests/gen/) under the VM given as $1, then the shell tests (tests/*.sh other
-# than this one).  A guest test passes when the VM exits with status 1, i.e.
+# tests/gen/) and every guest test kernel (tests/kern/t_*.elf and generated
+# tests/gen/pm_*.elf, with -kernel) under the VM given as $1, then the shell
+# tests (tests/*.sh other than this one).  A guest test passes when the VM exits with status 1, i.e.
 # the guest wrote 0 to the debug-exit port 0xF4.  Ends with the line
 # "N passed, M failed" and a non-zero status if anything failed.
 VM=${1:-./vm}
@@ -15,6 +16,22 @@ for rom in tests/*.bin tests/gen/*.bin; do
     [ -f "$rom" ] || continue
     name=${rom%.bin}
     timeout "$TIMEOUT" "$VM" "$rom" >"$log" 2>&1 </dev/null
+    status=$?
+    if [ "$status" -eq 1 ]; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name (exit status $status)"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+done
+
+# Guest test kernels (multiboot ELF), run with -kernel: same verdict.
+for kernel in tests/kern/t_*.elf tests/gen/pm_*.elf; do
+    [ -f "$kernel" ] || continue
+    name=${kernel%.elf}
+    timeout "$TIMEOUT" "$VM" -kernel "$kernel" >"$log" 2>&1 </dev/null
     status=$?
     if [ "$status" -eq 1 ]; then
         pass=$((pass + 1))

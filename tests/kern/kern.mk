@@ -1,0 +1,20 @@
+# kern.mk - guest test kernels: every tests/kern/t_*.c or t_*.S becomes a
+# multiboot ELF (tests/kern/t_*.elf) run by tests/run.sh with `vm -kernel`.
+# Included by the top-level Makefile.
+
+KERN_CFLAGS := -m32 -std=gnu99 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+               -fno-builtin -mgeneral-regs-only -nostdlib -Wall -Wextra -Werror -I tests/kern
+KERN_LIB    := tests/kern/start.o tests/kern/klib.o
+KERN_SRCS   := $(wildcard tests/kern/t_*.c tests/kern/t_*.S)
+KERN_ELFS   := $(addsuffix .elf,$(basename $(KERN_SRCS)))
+KERN_HDRS   := $(wildcard tests/kern/*.h tests/kern/*.inc)
+
+tests/kern/%.o: tests/kern/%.c $(KERN_HDRS)
+	$(CC) $(KERN_CFLAGS) -c -o $@ $<
+tests/kern/%.o: tests/kern/%.S $(KERN_HDRS)
+	$(CC) -m32 -I tests/kern -c -o $@ $<
+tests/kern/t_%.elf: tests/kern/t_%.o $(KERN_LIB) tests/kern/kernel.ld
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
+
+kernels: $(KERN_ELFS)
+.PHONY: kernels
