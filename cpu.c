@@ -45,14 +45,10 @@ void cpu_reset(CPU *cpu)
     cpu->eflags = 0x2;
     cpu->cc = 0;
     cpu->df = 1;
-    for (int i = 0; i < 6; i++) {
-        cpu->seg[i].sel = 0;
-        cpu->seg[i].base = 0;
-        cpu->seg[i].limit = 0xffff;
-        cpu->seg[i].flags = 0;
-    }
-    cpu->seg[S_CS].sel = 0xf000;
-    cpu->seg[S_CS].base = 0xffff0000u;
+    /* Real-mode caches as after RESET: present, accessed, 64 KiB. */
+    for (int i = 0; i < 6; i++)
+        cpu_load_seg_cache(cpu, i, 0, 0, 0xffff, 0x9300);
+    cpu_load_seg_cache(cpu, S_CS, 0xf000, 0xffff0000u, 0xffff, 0x9b00);
     memset(cpu->cr, 0, sizeof(cpu->cr));
     cpu->cr[0] = 0x60000010u;           /* CD, NW, ET */
     memset(cpu->dr, 0, sizeof(cpu->dr));
@@ -60,8 +56,15 @@ void cpu_reset(CPU *cpu)
     cpu->dr[7] = 0x400;
     cpu->gdt.base = cpu->idt.base = 0;
     cpu->gdt.limit = cpu->idt.limit = 0xffff;
-    cpu->ldt.base = cpu->tr.base = 0;
-    cpu->ldt.limit = cpu->tr.limit = 0xffff;
+    memset(&cpu->ldtr, 0, sizeof(cpu->ldtr));
+    memset(&cpu->tr, 0, sizeof(cpu->tr));
+    cpu->ldtr.limit = cpu->tr.limit = 0xffff;
+    cpu->ldtr.flags = 0x8200;
+    cpu->tr.flags = 0x8b00;
+    cpu->cpl = 0;
+    cpu->msr_sysenter_cs = cpu->msr_sysenter_esp = cpu->msr_sysenter_eip = 0;
+    cpu->tsc_offset = 0;
+    cpu->msr_apic_base = 0xfee00000u | (cpu->index == 0 ? 0x100u : 0) | 0x800u;
     cpu->a20_mask = 0xffffffffu;
     cpu->exc_vector = -1;
     cpu->exc_nesting = -1;
@@ -93,6 +96,9 @@ void cpu_set_eflags(CPU *cpu, uint32_t value, uint32_t mask)
 void cpu_update_hflags(CPU *cpu)
 {
     uint32_t h = (uint32_t)cpu->cpl & HF_CPL_MASK;
+    for (int i = 0; i < 6; i++)
+        if (cpu->seg[i].limit_lo)
+            h |= HF_EXPDOWN;
     if (cpu->seg[S_CS].flags & DESC_B)
         h |= HF_CS32;
     if (cpu->seg[S_SS].flags & DESC_B)
@@ -105,11 +111,31 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_TF;
     int seg64k = 1;
     for (int i = 0; i < 6; i++)
-        if (cpu->seg[i].limit != 0xffff || (cpu->seg[i].flags & DESC_EXPDOWN_MASK) == DESC_EXPDOWN_DATA)
+        if (cpu->seg[i].limit != 0xffff || cpu->seg[i].limit_lo)
             seg64k = 0;
     if (seg64k)
         h |= HF_SEG64K;
     cpu->hflags = h;
+}
+
+/* Fill a segment register's cache (no checks: the caller did them). */
+void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
+                        uint32_t flags)
+{
+    SegCache *sc = &cpu->seg[seg];
+    sc->sel = (uint16_t)sel;
+    sc->base = base;
+    sc->limit = limit;
+    sc->limit_lo = 0;
+    sc->flags = flags;
+    cpu_update_hflags(cpu);
+}
+
+/* The current privilege level changes with CS (and SYSENTER/SYSEXIT). */
+void cpu_set_cpl(CPU *cpu, int cpl)
+{
+    cpu->cpl = cpl;
+    cpu_update_hflags(cpu);
 }
 
 /* ---- Exceptions ---------------------------------------------------------- */
@@ -150,7 +176,8 @@ static uint32_t sp_mask(const CPU *cpu)
 /* Fault unless [off, off+size) lies within segment seg. */
 static void seg_check(CPU *cpu, int seg, uint32_t off, int size)
 {
-    if ((uint64_t)off + (uint64_t)size - 1 > cpu->seg[seg].limit)
+    const SegCache *sc = &cpu->seg[seg];
+    if ((int64_t)off + size - 1 > sc->limit || (int64_t)off < sc->limit_lo)
         raise_exception_err(cpu, seg == S_SS ? EXC_SS : EXC_GP, 0);
 }
 
@@ -193,6 +220,7 @@ void cpu_load_seg_real(CPU *cpu, int seg, uint16_t sel)
     cpu->seg[seg].base = (uint32_t)sel << 4;
 }
 
+static void protected_mode_missing(CPU *cpu, const char *what) __attribute__((noreturn));
 static void protected_mode_missing(CPU *cpu, const char *what)
 {
     fprintf(stderr, "vm: %s in protected mode at %04x:%08x is not implemented yet\n",
@@ -206,7 +234,13 @@ void helper_load_seg(CPU *cpu, int seg, uint32_t sel)
         cpu_load_seg_real(cpu, seg, (uint16_t)sel);
         return;
     }
-    protected_mode_missing(cpu, "a segment load");
+    seg_load_prot(cpu, seg, sel);
+}
+
+/* Protected mode proper (not real, not virtual-8086). */
+static int prot_mode(const CPU *cpu)
+{
+    return (cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM);
 }
 
 /* ---- Interrupts and exceptions (real mode) ----------------------------------- */
@@ -230,15 +264,28 @@ static void do_interrupt_real(CPU *cpu, int vector, uint32_t return_eip)
     cpu_update_hflags(cpu);
 }
 
-static void do_interrupt(CPU *cpu, int vector, uint32_t return_eip, int has_error, uint32_t error)
+static void do_interrupt(CPU *cpu, int vector, int is_soft, uint32_t return_eip,
+                         int has_error, uint32_t error)
 {
     if (log_mask & LOG_INT)
-        log_printf("INT 0x%02x at %04x:%08x return %08x%s%x EFLAGS=%08x\n", vector,
-                   cpu->seg[S_CS].sel, cpu->eip, return_eip,
-                   has_error ? " error=" : " ", has_error ? error : 0, cpu_get_eflags(cpu));
-    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
-        protected_mode_missing(cpu, "interrupt delivery");
+        log_printf("INT 0x%02x at %04x:%08x return %08x%s%x EFLAGS=%08x CPL=%d CR2=%08x\n",
+                   vector, cpu->seg[S_CS].sel, cpu->eip, return_eip,
+                   has_error ? " error=" : " ", has_error ? error : 0, cpu_get_eflags(cpu),
+                   cpu->cpl, cpu->cr[2]);
+    if (cpu->cr[0] & CR0_PE) {
+        if (cpu->eflags & F_VM)
+            protected_mode_missing(cpu, "virtual-8086 interrupt delivery");
+        seg_interrupt(cpu, vector, is_soft, has_error, error, return_eip);
+        return;
+    }
     do_interrupt_real(cpu, vector, return_eip);
+}
+
+/* Exceptions that push an error code (SDM Vol. 3, table 6-1). */
+static int exc_has_error_code(int v)
+{
+    return v == EXC_DF || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP ||
+           v == EXC_PF || v == 17;
 }
 
 /* Which exceptions combine into a double fault (SDM Vol. 3, table 6-5). */
@@ -280,31 +327,35 @@ static void deliver_exception(CPU *cpu)
         }
     }
     cpu->exc_nesting = vector;
-    do_interrupt(cpu, vector, cpu->eip, cpu->exc_has_error && vector >= 8 && vector != 16,
-                 cpu->exc_error);
+    do_interrupt(cpu, vector, 0, cpu->eip, exc_has_error_code(vector), cpu->exc_error);
     cpu->exc_nesting = -1;
 }
 
+/* INT n, INT3 (is_soft: the gate's DPL is checked) and INT1/ICEBP. */
 void helper_int(CPU *cpu, int vector, uint32_t next_eip)
 {
-    do_interrupt(cpu, vector, next_eip, 0, 0);
+    if ((cpu->eflags & F_VM) && cpu_iopl(cpu) < 3)
+        raise_exception_err(cpu, EXC_GP, 0);
+    do_interrupt(cpu, vector & 0xff, !(vector & 0x100), next_eip, 0, 0);
     cpu->tf_suppress = 1;
 }
 
 void helper_into(CPU *cpu, uint32_t next_eip)
 {
     if (cpu->cc & F_OF) {
-        do_interrupt(cpu, EXC_OF, next_eip, 0, 0);
+        do_interrupt(cpu, EXC_OF, 1, next_eip, 0, 0);
         cpu->tf_suppress = 1;
     } else {
         cpu->eip = next_eip;
     }
 }
 
-void helper_iret(CPU *cpu, int size32)
+void helper_iret(CPU *cpu, int size32, uint32_t next_eip)
 {
-    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
-        protected_mode_missing(cpu, "IRET");
+    if (prot_mode(cpu)) {
+        seg_iret(cpu, size32, next_eip);
+        return;
+    }
     int size = size32 ? 4 : 2;
     uint32_t sp = cpu->regs[R_ESP];
     uint32_t eip = pop(cpu, &sp, size);
@@ -323,8 +374,10 @@ void helper_iret(CPU *cpu, int size32)
 
 void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset)
 {
-    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
-        protected_mode_missing(cpu, "a far JMP");
+    if (prot_mode(cpu)) {
+        seg_far_jmp(cpu, sel, offset, cpu->eip);
+        return;
+    }
     if (offset > cpu->seg[S_CS].limit)
         raise_exception_err(cpu, EXC_GP, 0);
     cpu_load_seg_real(cpu, S_CS, (uint16_t)sel);
@@ -334,8 +387,10 @@ void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset)
 
 void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32)
 {
-    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
-        protected_mode_missing(cpu, "a far CALL");
+    if (prot_mode(cpu)) {
+        seg_far_call(cpu, sel, offset, next_eip, size32);
+        return;
+    }
     if (offset > cpu->seg[S_CS].limit)
         raise_exception_err(cpu, EXC_GP, 0);
     int size = size32 ? 4 : 2;
@@ -350,8 +405,10 @@ void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip,
 
 void helper_far_ret(CPU *cpu, int size32, uint32_t imm)
 {
-    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM))
-        protected_mode_missing(cpu, "a far RET");
+    if (prot_mode(cpu)) {
+        seg_far_ret(cpu, size32, imm);
+        return;
+    }
     int size = size32 ? 4 : 2;
     uint32_t sp = cpu->regs[R_ESP];
     uint32_t eip = pop(cpu, &sp, size);
@@ -727,6 +784,8 @@ int helper_string(CPU *cpu, uint32_t desc)
     int op = STR_OP(desc), size = STR_SIZE(desc), rep = STR_REP(desc);
     int seg = STR_SEG(desc);
     uint32_t amask = (desc & STR_A32) ? 0xffffffffu : 0xffffu;
+    if (op == STR_INS || op == STR_OUTS)
+        seg_check_io(cpu, cpu->regs[R_EDX] & 0xffff, size);
     if (!rep) {
         string_step(cpu, op, size, amask, seg, 0);
         return 0;
@@ -748,13 +807,13 @@ int helper_string(CPU *cpu, uint32_t desc)
 
 uint32_t helper_in(CPU *cpu, uint32_t port, int size)
 {
-    (void)cpu;
+    seg_check_io(cpu, port & 0xffff, size);
     return ioport_read(port & 0xffff, size);
 }
 
 void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size)
 {
-    (void)cpu;
+    seg_check_io(cpu, port & 0xffff, size);
     ioport_write(port & 0xffff, value, size);
 }
 
@@ -797,17 +856,29 @@ void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
         if ((value & CR0_PG) && !(value & CR0_PE))
             raise_exception_err(cpu, EXC_GP, 0);
         cpu->cr[0] = value | CR0_ET;
-        if (changed & (CR0_PE | CR0_PG))
+        if (!(value & CR0_PE))
+            cpu->cpl = 0;
+        if (changed & (CR0_PE | CR0_PG | CR0_WP))
             tlb_flush(cpu);
     } else if (cr == 3) {
         cpu->cr[3] = value;
-        tlb_flush(cpu);
+        tlb_flush_nonglobal(cpu);
+    } else if (cr == 4) {
+        if (value & ~(uint32_t)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE))
+            raise_exception_err(cpu, EXC_GP, 0);
+        uint32_t changed = cpu->cr[4] ^ value;
+        cpu->cr[4] = value;
+        if (changed & (CR4_PSE | CR4_PGE))
+            tlb_flush(cpu);
     } else {
         cpu->cr[cr] = value;
-        if (cr == 4)
-            tlb_flush(cpu);
     }
     cpu_update_hflags(cpu);
+}
+
+void helper_invlpg(CPU *cpu, uint32_t linear)
+{
+    tlb_flush_page(cpu, linear);
 }
 
 /* LMSW: loads CR0 bits 0-3; it can set PE but never clear it. */
@@ -823,6 +894,14 @@ void helper_clts(CPU *cpu)
 }
 
 /* CPUID: an Intel family-6 part with exactly the features implemented. */
+#define CPUID_PSE  (1u << 3)
+#define CPUID_TSC  (1u << 4)
+#define CPUID_MSR  (1u << 5)
+#define CPUID_CX8  (1u << 8)
+#define CPUID_SEP  (1u << 11)
+#define CPUID_PGE  (1u << 13)
+#define CPUID_CMOV (1u << 15)
+
 void helper_cpuid(CPU *cpu)
 {
     uint32_t leaf = cpu->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
@@ -835,7 +914,8 @@ void helper_cpuid(CPU *cpu)
         break;
     case 1:
         a = CPU_SIGNATURE;
-        d = (1u << 4) | (1u << 15);     /* TSC, CMOV */
+        b = (uint32_t)cpu->index << 24;
+        d = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV;
         break;
     }
     cpu->regs[R_EAX] = a;
@@ -844,14 +924,71 @@ void helper_cpuid(CPU *cpu)
     cpu->regs[R_EDX] = d;
 }
 
-/* RDTSC: a 1 GHz counter derived from the host's monotonic clock. */
-void helper_rdtsc(CPU *cpu)
+/* The time-stamp counter: 1 GHz from the host's monotonic clock. */
+static uint64_t cpu_tsc(const CPU *cpu)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + cpu->tsc_offset;
+}
+
+void helper_rdtsc(CPU *cpu)
+{
+    if ((cpu->cr[4] & CR4_TSD) && cpu->cpl != 0 && (cpu->cr[0] & CR0_PE))
+        raise_exception_err(cpu, EXC_GP, 0);
+    uint64_t t = cpu_tsc(cpu);
     cpu->regs[R_EAX] = (uint32_t)t;
     cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+}
+
+#define MSR_TSC              0x10
+#define MSR_APIC_BASE        0x1b
+#define MSR_SYSENTER_CS      0x174
+#define MSR_SYSENTER_ESP     0x175
+#define MSR_SYSENTER_EIP     0x176
+
+/* The MSRs that exist; any other raises #GP(0). */
+static uint64_t *msr_slot(CPU *cpu, uint32_t index)
+{
+    switch (index) {
+    case MSR_APIC_BASE: return &cpu->msr_apic_base;
+    case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
+    case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
+    case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
+    }
+    return NULL;
+}
+
+void helper_rdmsr(CPU *cpu)
+{
+    uint32_t index = cpu->regs[R_ECX];
+    uint64_t v;
+    if (index == MSR_TSC) {
+        v = cpu_tsc(cpu);
+    } else {
+        uint64_t *slot = msr_slot(cpu, index);
+        if (!slot)
+            raise_exception_err(cpu, EXC_GP, 0);
+        v = *slot;
+    }
+    cpu->regs[R_EAX] = (uint32_t)v;
+    cpu->regs[R_EDX] = (uint32_t)(v >> 32);
+}
+
+void helper_wrmsr(CPU *cpu)
+{
+    uint32_t index = cpu->regs[R_ECX];
+    uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
+    if (index == MSR_TSC) {
+        cpu->tsc_offset += v - cpu_tsc(cpu);
+        return;
+    }
+    uint64_t *slot = msr_slot(cpu, index);
+    if (!slot)
+        raise_exception_err(cpu, EXC_GP, 0);
+    if (index == MSR_APIC_BASE)
+        v = (v & 0xfffff900u) | (cpu->index == 0 ? 0x100u : 0);
+    *slot = v;
 }
 
 /* ---- Debug output ----------------------------------------------------------------------- */
@@ -862,11 +999,15 @@ void cpu_dump_state(const CPU *cpu, FILE *f)
     static const char *segs[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
     for (int i = 0; i < 8; i++)
         fprintf(f, "%s=%08x%s", names[i], cpu->regs[i], (i & 3) == 3 ? "\n" : " ");
-    fprintf(f, "EIP=%08x EFL=%08x CPL=%d CR0=%08x\n", cpu->eip, cpu_get_eflags(cpu),
-            cpu->cpl, cpu->cr[0]);
+    fprintf(f, "EIP=%08x EFL=%08x CPL=%d CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", cpu->eip,
+            cpu_get_eflags(cpu), cpu->cpl, cpu->cr[0], cpu->cr[2], cpu->cr[3], cpu->cr[4]);
     for (int i = 0; i < 6; i++)
         fprintf(f, "%s =%04x %08x %08x %08x\n", segs[i], cpu->seg[i].sel, cpu->seg[i].base,
                 (uint32_t)cpu->seg[i].limit, cpu->seg[i].flags);
+    fprintf(f, "LDT=%04x %08x %08x TR=%04x %08x %08x\n", cpu->ldtr.sel, cpu->ldtr.base,
+            (uint32_t)cpu->ldtr.limit, cpu->tr.sel, cpu->tr.base, (uint32_t)cpu->tr.limit);
+    fprintf(f, "GDT=%08x %08x IDT=%08x %08x\n", cpu->gdt.base, cpu->gdt.limit,
+            cpu->idt.base, cpu->idt.limit);
 }
 
 /* ---- The execution loop ------------------------------------------------------------------ */

@@ -15,7 +15,9 @@
  * unassigned/MMIO accesses and writes to pages holding translated code
  * (self-modifying code: the TBs are invalidated before the write lands).
  *
- * Paging is not implemented yet: virtual = linear = physical (A20 aside).
+ * With CR0.PG the TLB caches the two-level page walk (4 KiB and 4 MiB
+ * pages, global pages, accessed/dirty bits, U/S and R/W with CR0.WP);
+ * there are two TLBs per CPU, for user (CPL 3) and supervisor accesses.
  *
  * Threads and locks: each vCPU thread owns its CPU.tlb.  tlb_watch_page
  * touches every CPU's TLB; with a single vCPU thread that needs no lock yet
@@ -61,6 +63,8 @@ uint8_t *phys_ram_ptr(uint32_t addr)
 /* Host pointer to the BIOS ROM at physical addr, or NULL. */
 static uint8_t *phys_rom_ptr(uint32_t addr)
 {
+    if (rom_size == 0)
+        return NULL;
     if (addr >= 0u - rom_size)
         return rom + (addr - (0u - rom_size));
     if (addr < LOW_HOLE_END && addr >= LOW_HOLE_END - rom_low_size)
@@ -91,59 +95,178 @@ void phys_write(uint32_t addr, uint32_t value, int size)
 
 /* ---- TLB ------------------------------------------------------------------- */
 
+/* Which TLB an access uses: user (CPL 3) or supervisor.  Implicit
+ * accesses to descriptor tables and the TSS are supervisor accesses. */
+static int mmu_of(const CPU *cpu)
+{
+    return cpu->cpl == 3 ? MMU_USER : MMU_SUPER;
+}
+
+static void tlb_entry_clear(TLBEntry *e)
+{
+    e->tag_read = e->tag_write = e->tag_code = 0xffffffffu;
+    e->phys = 0xffffffffu;
+    e->addend = 0;
+    e->global = 0;
+}
+
+/* Flush every entry (CR0/CR4 paging changes, A20), or only the non-global
+ * ones (MOV CR3).  The jump cache goes too: it maps linear addresses. */
 void tlb_flush(CPU *cpu)
 {
-    for (int i = 0; i < TLB_SIZE; i++) {
-        TLBEntry *e = &cpu->tlb[i];
-        e->tag_read = e->tag_write = e->tag_code = 0xffffffffu;
-        e->phys = 0xffffffffu;
-        e->addend = 0;
+    for (int m = 0; m < NB_MMU; m++)
+        for (int i = 0; i < TLB_SIZE; i++)
+            tlb_entry_clear(&cpu->tlb[m][i]);
+    memset(cpu->jc, 0, sizeof(cpu->jc));
+}
+
+void tlb_flush_nonglobal(CPU *cpu)
+{
+    for (int m = 0; m < NB_MMU; m++)
+        for (int i = 0; i < TLB_SIZE; i++)
+            if (!cpu->tlb[m][i].global)
+                tlb_entry_clear(&cpu->tlb[m][i]);
+    memset(cpu->jc, 0, sizeof(cpu->jc));
+}
+
+/* INVLPG: forget the page of `linear` (global or not). */
+void tlb_flush_page(CPU *cpu, uint32_t linear)
+{
+    uint32_t page = linear & PAGE_MASK;
+    for (int m = 0; m < NB_MMU; m++) {
+        TLBEntry *e = &cpu->tlb[m][(page >> PAGE_BITS) & (TLB_SIZE - 1)];
+        if ((e->tag_read & PAGE_MASK) == page || (e->tag_write & PAGE_MASK) == page ||
+            (e->tag_code & PAGE_MASK) == page)
+            tlb_entry_clear(e);
     }
     memset(cpu->jc, 0, sizeof(cpu->jc));
 }
 
-static TLBEntry *tlb_entry(CPU *cpu, uint32_t addr)
+/* ---- Page walk ----------------------------------------------------------------- */
+
+/* Set bits in a paging-structure entry, atomically (another CPU may be
+ * walking the same tables), only when they are not set yet. */
+static void pte_set_bits(uint32_t addr, uint32_t pte, uint32_t bits)
 {
-    return &cpu->tlb[(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
+    if ((pte & bits) == bits)
+        return;
+    uint8_t *h = phys_ram_ptr(addr);
+    if (h)
+        __atomic_fetch_or((uint32_t *)(void *)h, bits, __ATOMIC_SEQ_CST);
 }
 
-/* Translate a linear address to physical (paging comes later). */
-static uint32_t tlb_translate(CPU *cpu, uint32_t linear)
+typedef struct Walk {
+    uint32_t phys;          /* physical page address */
+    int writable;           /* a write may go straight to the page */
+    int global;
+} Walk;
+
+/* Raise #PF for linear with the error code bits. */
+static void page_fault(CPU *cpu, uint32_t linear, uint32_t error)
 {
-    return linear & cpu->a20_mask;
+    cpu->cr[2] = linear;
+    raise_exception_err(cpu, EXC_PF, error);
 }
 
-/* Fill the TLB entry for the page of `linear`. */
-static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear)
+/* Translate linear for an access (ACC_READ/WRITE/FETCH) by the user or
+ * supervisor (mmu), walking the two-level page tables (SDM Vol. 3, 4.3):
+ * permission = the PDE's and PTE's U/S and R/W combined; supervisor
+ * writes honour CR0.WP; the accessed bits are set on the way, the dirty
+ * bit on a write.  Returns 0 and fills w, or raises #PF (raise) or returns
+ * the error code | 0x100 (!raise). */
+static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, int raise)
 {
+    uint32_t a20 = cpu->a20_mask;
+    int is_write = acc == ACC_WRITE, user = mmu == MMU_USER;
+    uint32_t err_bits = (is_write ? 2u : 0) | (user ? 4u : 0);
+    if (!(cpu->cr[0] & CR0_PG)) {
+        w->phys = linear & PAGE_MASK & a20;
+        w->writable = 1;
+        w->global = 0;
+        return 0;
+    }
+    uint32_t pde_addr = ((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20;
+    uint32_t pde = phys_read(pde_addr, 4);
+    uint32_t fault = 0;
+    if (!(pde & PTE_P)) {
+        fault = err_bits;
+    } else if ((pde & PTE_PS) && (cpu->cr[4] & CR4_PSE)) {
+        /* 4 MiB page */
+        if ((user && !(pde & PTE_US)) || (is_write && !(pde & PTE_RW) && (user || (cpu->cr[0] & CR0_WP))))
+            fault = err_bits | 1;
+        if (!fault) {
+            pte_set_bits(pde_addr, pde, PTE_A | (is_write ? PTE_D : 0));
+            w->phys = ((pde & 0xffc00000u) | (linear & 0x3ff000u)) & a20;
+            w->writable = (pde & PTE_D || is_write) &&
+                          ((pde & PTE_RW) || (!user && !(cpu->cr[0] & CR0_WP)));
+            w->global = (pde & PTE_G) && (cpu->cr[4] & CR4_PGE);
+        }
+    } else {
+        uint32_t pte_addr = ((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20;
+        uint32_t pte = phys_read(pte_addr, 4);
+        uint32_t both = pde & pte;
+        if (!(pte & PTE_P))
+            fault = err_bits;
+        else if ((user && !(both & PTE_US)) ||
+                 (is_write && !(both & PTE_RW) && (user || (cpu->cr[0] & CR0_WP))))
+            fault = err_bits | 1;
+        if (!fault) {
+            pte_set_bits(pde_addr, pde, PTE_A);
+            pte_set_bits(pte_addr, pte, PTE_A | (is_write ? PTE_D : 0));
+            w->phys = (pte & PAGE_MASK) & a20;
+            w->writable = (pte & PTE_D || is_write) &&
+                          ((both & PTE_RW) || (!user && !(cpu->cr[0] & CR0_WP)));
+            w->global = (pte & PTE_G) && (cpu->cr[4] & CR4_PGE);
+        }
+    }
+    if (fault) {
+        if (raise)
+            page_fault(cpu, linear, fault);
+        return fault | 0x100;
+    }
+    return 0;
+}
+
+static TLBEntry *tlb_entry(CPU *cpu, int mmu, uint32_t addr)
+{
+    return &cpu->tlb[mmu][(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
+}
+
+/* Fill the TLB entry for the page of `linear` after a successful walk. */
+static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
+{
+    Walk w;
+    page_walk(cpu, linear, mmu, acc, &w, 1);
     uint32_t page = linear & PAGE_MASK;
-    uint32_t phys = tlb_translate(cpu, page);
-    TLBEntry *e = tlb_entry(cpu, page);
-    uint8_t *h = phys_ram_ptr(phys);
-    e->phys = phys;
+    TLBEntry *e = tlb_entry(cpu, mmu, page);
+    uint8_t *h = phys_ram_ptr(w.phys);
+    e->phys = w.phys;
+    e->global = (uint32_t)w.global;
     if (h) {
         e->tag_read = e->tag_code = page;
-        e->tag_write = page | (tb_page_has_code(phys) ? TLB_WATCH : 0);
+        e->tag_write = w.writable ? page | (tb_page_has_code(w.phys) ? TLB_WATCH : 0)
+                                  : 0xffffffffu;
         e->addend = (uintptr_t)h - page;
-    } else if ((h = phys_rom_ptr(phys)) != NULL) {
+    } else if ((h = phys_rom_ptr(w.phys)) != NULL) {
         e->tag_read = e->tag_code = page;
-        e->tag_write = page | TLB_ROM;
+        e->tag_write = w.writable ? page | TLB_ROM : 0xffffffffu;
         e->addend = (uintptr_t)h - page;
     } else {
-        e->tag_read = e->tag_code = e->tag_write = page | TLB_MMIO;
+        e->tag_read = e->tag_code = page | TLB_MMIO;
+        e->tag_write = w.writable ? page | TLB_MMIO : 0xffffffffu;
         e->addend = 0;
     }
     return e;
 }
 
-/* Entry for linear's page valid for a read or a write. */
-static TLBEntry *tlb_get(CPU *cpu, uint32_t linear, int is_write)
+/* Entry for linear's page valid for the access, filling it if needed. */
+static TLBEntry *tlb_get(CPU *cpu, uint32_t linear, int mmu, int acc)
 {
     uint32_t page = linear & PAGE_MASK;
-    TLBEntry *e = tlb_entry(cpu, page);
-    uint32_t tag = is_write ? e->tag_write : e->tag_read;
+    TLBEntry *e = tlb_entry(cpu, mmu, page);
+    uint32_t tag = acc == ACC_WRITE ? e->tag_write : acc == ACC_FETCH ? e->tag_code : e->tag_read;
     if ((tag & PAGE_MASK) != page || (tag & TLB_INVALID))
-        e = tlb_fill(cpu, linear);
+        e = tlb_fill(cpu, linear, mmu, acc);
     return e;
 }
 
@@ -151,40 +274,49 @@ static TLBEntry *tlb_get(CPU *cpu, uint32_t linear, int is_write)
  * the next guest write to it takes the slow path (the page holds code now). */
 void tlb_watch_page(uint32_t phys_page)
 {
-    for (int c = 0; c < machine.ncpus; c++) {
-        CPU *cpu = machine.cpus[c];
-        for (int i = 0; i < TLB_SIZE; i++) {
-            TLBEntry *e = &cpu->tlb[i];
-            if (e->phys == phys_page && !(e->tag_write & (TLB_INVALID | TLB_MMIO | TLB_ROM)))
-                e->tag_write |= TLB_WATCH;
-        }
-    }
+    for (int c = 0; c < machine.ncpus; c++)
+        for (int m = 0; m < NB_MMU; m++)
+            for (int i = 0; i < TLB_SIZE; i++) {
+                TLBEntry *e = &machine.cpus[c]->tlb[m][i];
+                if (e->phys == phys_page && !(e->tag_write & (TLB_INVALID | TLB_MMIO | TLB_ROM)))
+                    e->tag_write |= TLB_WATCH;
+            }
 }
 
 /* The page has no code any more: let writes take the fast path again. */
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page)
 {
     (void)cpu;
-    for (int c = 0; c < machine.ncpus; c++) {
-        CPU *other = machine.cpus[c];
-        for (int i = 0; i < TLB_SIZE; i++) {
-            TLBEntry *e = &other->tlb[i];
-            if (e->phys == phys_page && (e->tag_write & TLB_WATCH))
-                e->tag_write &= ~TLB_WATCH;
-        }
-    }
+    for (int c = 0; c < machine.ncpus; c++)
+        for (int m = 0; m < NB_MMU; m++)
+            for (int i = 0; i < TLB_SIZE; i++) {
+                TLBEntry *e = &machine.cpus[c]->tlb[m][i];
+                if (e->phys == phys_page && (e->tag_write & TLB_WATCH))
+                    e->tag_write &= ~TLB_WATCH;
+            }
 }
 
-/* Host pointer to the code page at linear page address `linear` (NULL
- * when it is not RAM or ROM: such code reads as all-ones); *phys gets
- * its physical address. */
-uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys)
+/* Host pointer to the code page at linear page address `linear` for the
+ * current privilege (NULL when it is not RAM or ROM: such code reads as
+ * all-ones); *phys gets its physical address.  A page that cannot be
+ * fetched raises #PF when `raise`, else returns NULL with *phys = -1. */
+uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise)
 {
-    TLBEntry *e = tlb_get(cpu, linear, 0);
+    int mmu = mmu_of(cpu);
+    uint32_t page = linear & PAGE_MASK;
+    TLBEntry *e = tlb_entry(cpu, mmu, page);
+    if ((e->tag_code & PAGE_MASK) != page || (e->tag_code & TLB_INVALID)) {
+        Walk w;
+        if (!raise && page_walk(cpu, linear, mmu, ACC_FETCH, &w, 0)) {
+            *phys = 0xffffffffu;
+            return NULL;
+        }
+        e = tlb_fill(cpu, linear, mmu, ACC_FETCH);
+    }
     *phys = e->phys;
     if (e->tag_code & TLB_MMIO)
         return NULL;
-    return (uint8_t *)(e->addend + (linear & PAGE_MASK));
+    return (uint8_t *)(e->addend + page);
 }
 
 /* ---- Self-modifying code ------------------------------------------------------ */
@@ -211,17 +343,17 @@ static void smc_write(CPU *cpu, uint32_t phys, int size)
 
 /* ---- Byte-level access through the TLB (slow paths and helpers) --------------- */
 
-static uint8_t read_byte(CPU *cpu, uint32_t linear)
+static uint8_t read_byte(CPU *cpu, uint32_t linear, int mmu)
 {
-    TLBEntry *e = tlb_get(cpu, linear, 0);
+    TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_READ);
     if (e->tag_read & TLB_MMIO)
         return (uint8_t)phys_read(e->phys | (linear & ~PAGE_MASK), 1);
     return *(uint8_t *)(e->addend + linear);
 }
 
-static void write_byte(CPU *cpu, uint32_t linear, uint8_t v)
+static void write_byte(CPU *cpu, uint32_t linear, uint8_t v, int mmu)
 {
-    TLBEntry *e = tlb_get(cpu, linear, 1);
+    TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_WRITE);
     uint32_t phys = e->phys | (linear & ~PAGE_MASK);
     if (e->tag_write & (TLB_MMIO | TLB_ROM)) {
         if (e->tag_write & TLB_MMIO)
@@ -234,12 +366,13 @@ static void write_byte(CPU *cpu, uint32_t linear, uint8_t v)
 /* Make sure every page of [linear, linear+size) is mapped for `is_write`
  * before touching any of it, so a fault leaves memory unchanged.  For
  * writes, also run the self-modifying-code check on each piece. */
-static void prepare_access(CPU *cpu, uint32_t linear, int size, int is_write)
+static void prepare_access(CPU *cpu, uint32_t linear, int size, int is_write, int mmu)
 {
     uint32_t last = linear + (uint32_t)size - 1;
-    TLBEntry *e = tlb_get(cpu, linear, is_write);
+    int acc = is_write ? ACC_WRITE : ACC_READ;
+    TLBEntry *e = tlb_get(cpu, linear, mmu, acc);
     if ((last & PAGE_MASK) != (linear & PAGE_MASK))
-        tlb_get(cpu, last, is_write);
+        tlb_get(cpu, last, mmu, acc);
     if (!is_write)
         return;
     uint32_t first_len = (linear & PAGE_MASK) == (last & PAGE_MASK) ?
@@ -247,18 +380,19 @@ static void prepare_access(CPU *cpu, uint32_t linear, int size, int is_write)
     if (!(e->tag_write & (TLB_MMIO | TLB_ROM)))
         smc_write(cpu, e->phys | (linear & ~PAGE_MASK), (int)first_len);
     if (first_len < (uint32_t)size) {
-        TLBEntry *e2 = tlb_get(cpu, last, 1);
+        TLBEntry *e2 = tlb_get(cpu, last, mmu, ACC_WRITE);
         if (!(e2->tag_write & (TLB_MMIO | TLB_ROM)))
             smc_write(cpu, e2->phys, (int)((uint32_t)size - first_len));
     }
 }
 
-/* Read `size` bytes at a linear address (any alignment, any page). */
-uint32_t mem_read(CPU *cpu, uint32_t linear, int size)
+/* Read `size` bytes at a linear address (any alignment, any page) with
+ * the privilege of mmu. */
+uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu)
 {
     uint32_t page = linear & PAGE_MASK;
     if (((linear + (uint32_t)size - 1) & PAGE_MASK) == page) {
-        TLBEntry *e = tlb_get(cpu, linear, 0);
+        TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_READ);
         if (!(e->tag_read & TLB_MMIO)) {
             uint32_t v = 0;
             memcpy(&v, (void *)(e->addend + linear), (size_t)size);
@@ -266,20 +400,20 @@ uint32_t mem_read(CPU *cpu, uint32_t linear, int size)
         }
         return phys_read(e->phys | (linear & ~PAGE_MASK), size);
     }
-    prepare_access(cpu, linear, size, 0);
+    prepare_access(cpu, linear, size, 0, mmu);
     uint32_t v = 0;
     for (int i = 0; i < size; i++)
-        v |= (uint32_t)read_byte(cpu, linear + (uint32_t)i) << (8 * i);
+        v |= (uint32_t)read_byte(cpu, linear + (uint32_t)i, mmu) << (8 * i);
     return v;
 }
 
-/* Write `size` bytes at a linear address. */
-void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
+/* Write `size` bytes at a linear address with the privilege of mmu. */
+void mem_write_mmu(CPU *cpu, uint32_t linear, uint32_t value, int size, int mmu)
 {
-    prepare_access(cpu, linear, size, 1);
+    prepare_access(cpu, linear, size, 1, mmu);
     uint32_t page = linear & PAGE_MASK;
     if (((linear + (uint32_t)size - 1) & PAGE_MASK) == page) {
-        TLBEntry *e = tlb_get(cpu, linear, 1);
+        TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_WRITE);
         if (!(e->tag_write & (TLB_MMIO | TLB_ROM))) {
             memcpy((void *)(e->addend + linear), &value, (size_t)size);
             return;
@@ -289,7 +423,29 @@ void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
         return;
     }
     for (int i = 0; i < size; i++)
-        write_byte(cpu, linear + (uint32_t)i, (uint8_t)(value >> (8 * i)));
+        write_byte(cpu, linear + (uint32_t)i, (uint8_t)(value >> (8 * i)), mmu);
+}
+
+/* Accesses with the CPU's current privilege (explicit operands). */
+uint32_t mem_read(CPU *cpu, uint32_t linear, int size)
+{
+    return mem_read_mmu(cpu, linear, size, mmu_of(cpu));
+}
+
+void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
+{
+    mem_write_mmu(cpu, linear, value, size, mmu_of(cpu));
+}
+
+/* Implicit supervisor accesses: descriptor tables, the TSS, the IDT. */
+uint32_t sys_read(CPU *cpu, uint32_t linear, int size)
+{
+    return mem_read_mmu(cpu, linear, size, MMU_SUPER);
+}
+
+void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
+{
+    mem_write_mmu(cpu, linear, value, size, MMU_SUPER);
 }
 
 /* ---- Slow paths called from translated code ---------------------------------- */
@@ -302,12 +458,17 @@ void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
  * for writes, end stores the buffer. */
 uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 {
-    uint32_t v = 0;
+    memset(cpu->rmw_buf, 0, sizeof(cpu->rmw_buf));
     if (mode != MEM_ACCESS_READ)
-        prepare_access(cpu, addr, size, 1);
-    if (mode != MEM_ACCESS_WRITE)
-        v = mem_read(cpu, addr, size);
-    memcpy(cpu->rmw_buf, &v, sizeof(v));
+        prepare_access(cpu, addr, size, 1, mmu_of(cpu));
+    if (mode != MEM_ACCESS_WRITE) {
+        if (size == 8)                          /* CMPXCHG8B: checked as a whole first */
+            prepare_access(cpu, addr, 8, 0, mmu_of(cpu));
+        for (int i = 0; i < size; i += 4) {
+            uint32_t v = mem_read(cpu, addr + (uint32_t)i, size < 4 ? size : 4);
+            memcpy(cpu->rmw_buf + i, &v, 4);
+        }
+    }
     cpu->rmw_addr = addr;
     cpu->rmw_size = size;
     return cpu->rmw_buf;
@@ -315,9 +476,12 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 
 void tlb_access_end(CPU *cpu)
 {
-    uint32_t v;
-    memcpy(&v, cpu->rmw_buf, sizeof(v));
-    mem_write(cpu, cpu->rmw_addr, v, cpu->rmw_size);
+    int size = cpu->rmw_size;
+    for (int i = 0; i < size; i += 4) {
+        uint32_t v;
+        memcpy(&v, cpu->rmw_buf + i, 4);
+        mem_write(cpu, cpu->rmw_addr + (uint32_t)i, v, size < 4 ? size : 4);
+    }
 }
 
 /* Host pointer to [linear, linear+len) when all of it is plain RAM (or ROM,
@@ -328,7 +492,7 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
 {
     if (len == 0 || ((linear + len - 1) & PAGE_MASK) != (linear & PAGE_MASK))
         return NULL;
-    TLBEntry *e = tlb_get(cpu, linear, is_write);
+    TLBEntry *e = tlb_get(cpu, linear, mmu_of(cpu), is_write ? ACC_WRITE : ACC_READ);
     uint32_t tag = is_write ? e->tag_write : e->tag_read;
     if (tag & (TLB_MMIO | TLB_ROM | TLB_WATCH | TLB_INVALID))
         return NULL;

@@ -376,8 +376,10 @@ typedef struct Ctx {
     int fl;                 /* where the guest flags are, FL_* */
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
+    int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
     int ea16;               /* the offset in ESI is a 16-bit value */
     int fetch_fault;        /* fetching the instruction failed */
+    int insns;              /* instructions translated so far */
     Stub stubs[MAX_STUBS];
     int nstubs;
     /* code fetch */
@@ -792,6 +794,7 @@ static void gen_seg_check(Ctx *s, int seg, int size)
             st = add_stub(s, STUB_FAULT);
         }
     } else {
+        /* signed compare: a null segment's limit is -1, so any use faults */
         if (size > 1) {
             emit_lea(8, T_CMP, RSI, size - 1);      /* lea r8, [rsi+size-1] */
             emit_op(8, 0x3b, T_CMP, gseg_limit(seg));
@@ -799,6 +802,16 @@ static void gen_seg_check(Ctx *s, int seg, int size)
             emit_op(8, 0x3b, RSI, gseg_limit(seg)); /* cmp rsi, limit */
         }
         st = add_stub(s, STUB_FAULT);
+        st->vector = seg == S_SS ? EXC_SS : EXC_GP;
+        st->jump_field = emit_jcc(CC_G, NULL);
+        if (s->flags & HF_EXPDOWN) {                /* expand-down: offset >= limit_lo */
+            emit_op(8, 0x3b, RSI, omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) +
+                                            (int)offsetof(SegCache, limit_lo)));
+            Stub *lo = add_stub(s, STUB_FAULT);
+            lo->vector = st->vector;
+            lo->jump_field = emit_jcc(CC_L, NULL);
+        }
+        st = NULL;
     }
     if (st) {
         st->vector = seg == S_SS ? EXC_SS : EXC_GP;
@@ -814,10 +827,11 @@ static void gen_seg_check(Ctx *s, int seg, int size)
  *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK   ; a page-crossing access misses
  *   cmp r8d, [rbp+rdi+tlb.tag]; jne slow
  *   add rsi, [rbp+rdi+tlb.addend]                                       */
-static uint8_t *gen_tlb_lookup(int size, int is_write)
+static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
 {
-    int32_t tag = CPU_OFF(tlb) + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
-    int32_t addend = CPU_OFF(tlb) + (int)offsetof(TLBEntry, addend);
+    int32_t tlb = CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry);
+    int32_t tag = tlb + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
+    int32_t addend = tlb + (int)offsetof(TLBEntry, addend);
     emit_op(4, 0x8b, RDI, oreg(RSI));
     emit_op(4, 0xc1, EXT(5), oreg(RDI));
     emit8(PAGE_BITS - TLB_ENTRY_BITS);
@@ -843,7 +857,8 @@ static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;
-    st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ);
+    st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ,
+                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
 }
@@ -892,8 +907,14 @@ static int fetch_byte(Ctx *s, uint32_t eip)
         s->fetch_fault = -1;        /* a third page: end the TB here */
         return 0;
     }
+    /* Only the TB's first instruction may fault here; a later one that
+     * cannot be fetched ends the TB before it (and faults in a TB of its own). */
     uint32_t phys;
-    uint8_t *host = tlb_code_ptr(s->cpu, page, &phys);
+    uint8_t *host = tlb_code_ptr(s->cpu, page, &phys, s->insns == 0);
+    if (phys == 0xffffffffu) {
+        s->fetch_fault = -1;
+        return 0;
+    }
     s->page_base[s->npages] = page;
     s->page_host[s->npages] = host;
     s->page_phys[s->npages] = host ? phys : 0xffffffffu;
@@ -1121,7 +1142,7 @@ static int lock_ok(const Ctx *s)
         return 1;
     if (op == OPC_0F(0xab) || op == OPC_0F(0xb3) || op == OPC_0F(0xbb) ||
         (op == OPC_0F(0xba) && in->reg >= 5) || op == OPC_0F(0xb0) || op == OPC_0F(0xb1) ||
-        op == OPC_0F(0xc0) || op == OPC_0F(0xc1))
+        op == OPC_0F(0xc0) || op == OPC_0F(0xc1) || (op == OPC_0F(0xc7) && in->reg == 1))
         return 1;
     return 0;
 }
@@ -1237,6 +1258,7 @@ static void gen_load_seg_reg(Ctx *s, int seg)
     emit_op(4, 0x8b, RDX, oreg(T_VAL));
     emit_mov_ri(RSI, seg);
     gen_helper_call(s, (void *)helper_load_seg);
+    s->end_dynamic = 1;     /* limits and sizes may change what later code assumes */
 }
 
 /* ---- Control transfers ------------------------------------------------------- */
@@ -1257,7 +1279,7 @@ static int gen_check_target(Ctx *s, uint32_t target)
     emit_op(8, 0x3b, T_CMP, gseg_limit(S_CS));          /* cmp r8, cs.limit */
     Stub *st = add_stub(s, STUB_FAULT);
     st->vector = EXC_GP;
-    st->jump_field = emit_jcc(CC_A, NULL);
+    st->jump_field = emit_jcc(CC_G, NULL);
     return 1;
 }
 
@@ -1271,7 +1293,7 @@ static void gen_target_val(Ctx *s)
     emit_op(8, 0x3b, T_VAL, gseg_limit(S_CS));
     Stub *st = add_stub(s, STUB_FAULT);
     st->vector = EXC_GP;
-    st->jump_field = emit_jcc(CC_A, NULL);
+    st->jump_field = emit_jcc(CC_G, NULL);
 }
 
 /* EIP = T_VAL (checked by gen_target_val), then jump there. */
@@ -1378,6 +1400,8 @@ static void gen_load_rm_val(Ctx *s, int size)
 /* ---- Opcode groups ----------------------------------------------------------- */
 
 static int gen_far_call_real(Ctx *s);
+static void gen_load_rm_val(Ctx *s, int size);
+static int gen_arpl(Ctx *s);
 
 /* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
  * the count in the host CL that is the guest CL.  Count 0 and rotates
@@ -1802,6 +1826,8 @@ static int gen_misc(Ctx *s)
         emit_mov_ri(RCX, (uint32_t)(insn_seg(in) << 1) | (v == 4));
         gen_helper_call(s, (void *)helper_bound);
         return 1;
+    case 0x63:
+        return gen_arpl(s);
     case 0x68: case 0x6a:
         gen_push_imm(s, in->imm, v);
         return 1;
@@ -1992,7 +2018,7 @@ static int gen_misc(Ctx *s)
         return 1;
     case 0xcc: case 0xcd: case 0xf1:                     /* int3, int n, int1 */
         gen_helper_2(s, (void *)helper_int,
-                     op == 0xcc ? EXC_BP : op == 0xf1 ? EXC_DB : in->imm & 0xff, in->next);
+                     op == 0xcc ? EXC_BP : op == 0xf1 ? EXC_DB | 0x100 : in->imm & 0xff, in->next);
         gen_jmp_far(s);
         return 1;
     case 0xce:
@@ -2000,7 +2026,7 @@ static int gen_misc(Ctx *s)
         gen_jmp_far(s);
         return 1;
     case 0xcf:
-        gen_helper_1(s, (void *)helper_iret, v == 4);
+        gen_helper_2(s, (void *)helper_iret, v == 4, in->next);
         gen_exit_dispatch(s);
         return 1;
     case 0xd7: {                                         /* xlat: al = [seg:(e)bx + al] */
@@ -2085,6 +2111,87 @@ static int gen_misc(Ctx *s)
     return 0;
 }
 
+/* Privileged instructions (CPL 0 only) raise #GP(0) elsewhere; in real
+ * mode CPL is 0.  Returns 1 when the fault was emitted. */
+static int gen_priv_check(Ctx *s)
+{
+    if ((s->flags & HF_CPL_MASK) == 0)
+        return 0;
+    gen_exception(s, EXC_GP);
+    return 1;
+}
+
+/* Instructions that exist only in protected mode proper (#UD in real and
+ * virtual-8086 mode): LAR LSL ARPL and group 6. */
+static int prot_only(const Ctx *s)
+{
+    return (s->flags & HF_PE) && !(s->flags & HF_VM);
+}
+
+/* Store a 16-bit value from T_VAL to r/m (a register gets it
+ * zero-extended to the operand size). */
+static void gen_store_rm16(Ctx *s)
+{
+    if (s->in.mod == 3) {
+        emit_op(osz(s), 0x8b, greg_n(s->in.rm, osz(s)), oreg(T_VAL));
+        return;
+    }
+    gen_ea(s, &s->in, 0);
+    gen_store_val(s, insn_seg(&s->in), 2, T_VAL);
+}
+
+/* Group 6 (0F 00): SLDT STR LLDT LTR VERR VERW. */
+static int gen_group6(Ctx *s)
+{
+    int reg = s->in.reg;
+    if (!prot_only(s) || reg > 5)
+        return 0;
+    if (reg < 2) {                                       /* sldt str */
+        emit_load(T_VAL, omem(RBP, reg == 0 ? CPU_OFF(ldtr.sel) : CPU_OFF(tr.sel)), 2);
+        gen_store_rm16(s);
+        return 1;
+    }
+    if (reg < 4 && gen_priv_check(s))
+        return 1;
+    static const int ops[6] = { 0, 0, SYS_LLDT, SYS_LTR, SYS_VERR, SYS_VERW };
+    gen_load_rm_val(s, 2);
+    gen_helper_val(s, (void *)helper_sys, (uint32_t)ops[reg], 0);
+    return 1;
+}
+
+/* LAR / LSL: the helper writes the register and ZF. */
+static int gen_lar_lsl(Ctx *s, int op)
+{
+    if (!prot_only(s))
+        return 0;
+    gen_load_rm_val(s, 2);
+    gen_helper_prep(s);
+    emit_mov_ri(RSI, (uint32_t)op);
+    emit_op(4, 0x8b, RDX, oreg(T_VAL));
+    emit_mov_ri(RCX, ((uint32_t)s->in.reg << 8) | (uint32_t)osz(s));
+    gen_helper_call(s, (void *)helper_lar_lsl);
+    return 1;
+}
+
+/* ARPL r/m16, r16: raise the RPL of the destination to the source's. */
+static int gen_arpl(Ctx *s)
+{
+    if (!prot_only(s))
+        return 0;
+    gen_load_rm_val(s, 2);
+    gen_helper_prep(s);
+    emit_op(4, 0x8b, RSI, oreg(T_VAL));
+    emit_load(RDX, greg(s->in.reg, 2), 2);
+    gen_helper_call(s, (void *)helper_arpl);
+    if (s->in.mod == 3) {
+        emit_op(2, 0x8b, greg_n(s->in.rm, 2), oreg(T_VAL));
+    } else {
+        gen_ea(s, &s->in, 0);
+        gen_store_val(s, insn_seg(&s->in), 2, T_VAL);
+    }
+    return 1;
+}
+
 /* The 0F map. */
 static int gen_0f(Ctx *s)
 {
@@ -2119,11 +2226,17 @@ static int gen_0f(Ctx *s)
         return 1;
     }
     switch (op) {
+    case 0x00:
+        return gen_group6(s);
+    case 0x02: case 0x03:
+        return gen_lar_lsl(s, op);
     case 0x01:                                           /* group 7 */
         switch (in->reg) {
         case 0: case 1: case 2: case 3:                  /* sgdt sidt lgdt lidt */
             if (in->mod == 3)
                 return 0;
+            if (in->reg >= 2 && gen_priv_check(s))
+                return 1;
             gen_ea(s, in, 0);
             emit_op(4, 0x8b, T_VAL, oreg(RSI));
             gen_helper_prep(s);
@@ -2141,7 +2254,21 @@ static int gen_0f(Ctx *s)
                 gen_store_val(s, insn_seg(in), 2, T_VAL);
             }
             return 1;
+        case 7:                                          /* invlpg */
+            if (in->mod == 3)
+                return 0;
+            if (gen_priv_check(s))
+                return 1;
+            gen_ea(s, in, 0);
+            emit_op(4, 0x03, RSI, gseg_base(insn_seg(in)));
+            emit_op(4, 0x8b, T_VAL, oreg(RSI));
+            gen_helper_val(s, (void *)helper_invlpg, 0, 0);
+            gen_set_eip(in->next);
+            gen_exit_dispatch(s);
+            return 1;
         case 6:                                          /* lmsw */
+            if (gen_priv_check(s))
+                return 1;
             gen_load_rm_val(s, 2);
             gen_helper_val(s, (void *)helper_lmsw, 0, 0);
             gen_set_eip(in->next);
@@ -2150,10 +2277,44 @@ static int gen_0f(Ctx *s)
         }
         return 0;
     case 0x06:                                           /* clts */
-        gen_helper_1(s, (void *)helper_clts, 0);
+        if (!gen_priv_check(s))
+            gen_helper_1(s, (void *)helper_clts, 0);
         return 1;
     case 0x08: case 0x09:                                /* invd wbinvd */
+        gen_priv_check(s);
         return 1;
+    case 0x30: case 0x32:                                /* wrmsr rdmsr */
+        if (!gen_priv_check(s))
+            gen_helper_1(s, op == 0x30 ? (void *)helper_wrmsr : (void *)helper_rdmsr, 0);
+        return 1;
+    case 0x33:                                           /* rdpmc: no counters */
+        gen_exception(s, EXC_GP);
+        return 1;
+    case 0x34: case 0x35:                                /* sysenter sysexit */
+        gen_helper_1(s, op == 0x34 ? (void *)helper_sysenter : (void *)helper_sysexit, 0);
+        gen_jmp_far(s);
+        return 1;
+    case 0xc7:                                           /* cmpxchg8b m64 */
+        if (in->reg != 1 || in->mod == 3)
+            return 0;
+        h = hostop(4, OPC_0F(0xc7), EXT(1));
+        h.msize = 8;
+        h.reads_flags = READS_ALL;                       /* only ZF changes */
+        h.writes_flags = 1;
+        h.lock = in->lock;
+        gen_rm_op(s, &h, MEM_RMW);
+        return 1;
+    case 0x20: case 0x21: case 0x22: case 0x23:
+        if (gen_priv_check(s))
+            return 1;
+        if ((op == 0x21 || op == 0x23) && (in->reg == 4 || in->reg == 5)) {
+            if (s->cpu->cr[4] & CR4_DE)
+                return 0;                                /* DR4/DR5 with CR4.DE: #UD */
+            in->reg += 2;                                /* else aliases of DR6/DR7 */
+        }
+        break;
+    }
+    switch (op) {
     case 0x20:                                           /* mov r32, crN */
         if (in->reg == 1 || in->reg > 4)
             return 0;
@@ -2176,6 +2337,8 @@ static int gen_0f(Ctx *s)
     case 0x31:
         gen_helper_1(s, (void *)helper_rdtsc, 0);
         return 1;
+    }
+    switch (op) {
     case 0xa2:
         gen_helper_1(s, (void *)helper_cpuid, 0);
         return 1;
@@ -2318,6 +2481,7 @@ static void tb_translate(Ctx *s)
         if (log_mask & LOG_IN_ASM)
             log_insn(s);
         tb->last_eip = eip;
+        s->insns = insns + 1;
         int in_shadow = s->shadow;
         s->shadow = 0;
         if (!gen_insn(s))
@@ -2326,6 +2490,11 @@ static void tb_translate(Ctx *s)
         eip = s->in.next;
         if (s->ended)
             break;
+        if (s->end_dynamic) {
+            gen_set_eip(eip);
+            gen_jmp_far(s);
+            break;
+        }
         int next_page = ((s->cs_base + eip) & PAGE_MASK) != (tb->pc & PAGE_MASK);
         int full = insns >= max || next_page || p > code_end - TB_CODE_MAX / 2;
         /* an instruction in the MOV SS shadow runs in the same TB */
@@ -2404,14 +2573,14 @@ TB *tb_find(CPU *cpu)
         return tb;
 
     uint32_t phys;
-    tlb_code_ptr(cpu, pc & PAGE_MASK, &phys);
+    tlb_code_ptr(cpu, pc & PAGE_MASK, &phys, 1);
     uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
     for (tb = tb_hash[tb_hash_func(phys_pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags)
             continue;
         if (tb->phys[1] != 0xffffffffu) {
             uint32_t phys2;
-            tlb_code_ptr(cpu, (pc & PAGE_MASK) + PAGE_SIZE, &phys2);
+            tlb_code_ptr(cpu, (pc & PAGE_MASK) + PAGE_SIZE, &phys2, 0);
             if (phys2 != tb->phys[1])
                 continue;
         }

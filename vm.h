@@ -56,6 +56,13 @@ enum {
 #define CR0_PE 0x00000001u
 #define CR0_ET 0x00000010u
 #define CR0_PG 0x80000000u
+#define CR0_WP 0x00010000u
+#define CR0_TS 0x00000008u
+#define CR0_EM 0x00000004u
+#define CR4_PSE 0x0010u
+#define CR4_PGE 0x0080u
+#define CR4_TSD 0x0004u
+#define CR4_DE  0x0008u
 
 #define PAGE_BITS 12
 #define PAGE_SIZE (1u << PAGE_BITS)
@@ -78,8 +85,22 @@ typedef struct TLBEntry {
     uint32_t tag_code;
     uint32_t phys;          /* physical page address */
     uintptr_t addend;       /* host address - guest virtual address */
-    uintptr_t pad;          /* pad to 32 bytes: index << 5 is the offset */
+    uint32_t global;        /* survives MOV CR3 (PTE.G with CR4.PGE) */
+    uint32_t pad;           /* pad to 32 bytes: index << 5 is the offset */
 } TLBEntry;
+#define NB_MMU    2         /* one TLB for supervisor accesses, one for user */
+#define MMU_SUPER 0
+#define MMU_USER  1
+enum { ACC_READ, ACC_WRITE, ACC_FETCH };
+
+/* Paging-structure entry bits. */
+#define PTE_P   0x001
+#define PTE_RW  0x002
+#define PTE_US  0x004
+#define PTE_A   0x020
+#define PTE_D   0x040
+#define PTE_PS  0x080       /* PDE: 4 MiB page */
+#define PTE_G   0x100
 #define TLB_ENTRY_BITS 5
 BUILD_CHECK(tlb_entry_size, sizeof(TLBEntry) == (1u << TLB_ENTRY_BITS));
 
@@ -89,12 +110,12 @@ BUILD_CHECK(tlb_entry_size, sizeof(TLBEntry) == (1u << TLB_ENTRY_BITS));
  * through a host register, so the hot fields come first (short offsets). */
 
 typedef struct SegCache {
-    uint64_t limit;     /* highest valid offset (64-bit so offset+size never wraps) */
+    int64_t limit;      /* highest valid offset; -1 for a null (unusable) segment */
+    int64_t limit_lo;   /* lowest valid offset: 0, or limit+1 of an expand-down segment */
     uint32_t base;
-    uint16_t sel;
-    uint16_t pad;
     uint32_t flags;     /* descriptor attribute bits 8-23 of the high word */
-    uint32_t pad2;
+    uint16_t sel;
+    uint16_t pad[3];
 } SegCache;
 /* SegCache.flags bits (as in the descriptor's high dword). */
 #define DESC_B     (1u << 22)   /* code: 32-bit default; stack: 32-bit ESP */
@@ -126,7 +147,11 @@ typedef struct CPU {
     uint32_t a20_mask;      /* physical address mask: bit 20 cleared when A20 is off */
     uint32_t hflags;        /* TB-relevant mode bits, see HF_* */
     int cpl;
-    DTable gdt, idt, ldt, tr;
+    DTable gdt, idt;
+    SegCache ldtr, tr;      /* LDTR and TR: selector and cached descriptor */
+    uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    uint64_t tsc_offset;    /* WRMSR to the TSC moves it */
+    uint64_t msr_apic_base;
 
     /* Exceptions: where helpers longjmp to, and what they raise. */
     sigjmp_buf jmp_env;
@@ -147,7 +172,7 @@ typedef struct CPU {
     int index;
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
-    TLBEntry tlb[TLB_SIZE];
+    TLBEntry tlb[NB_MMU][TLB_SIZE];
 } CPU;
 
 /* hflags: the mode bits a translation block depends on. */
@@ -159,6 +184,7 @@ typedef struct CPU {
 #define HF_TF         0x0040   /* single-step: one instruction, then #DB */
 #define HF_SINGLE     0x0080   /* TB of one instruction */
 #define HF_SEG64K     0x0100   /* every segment limit is 0xFFFF, expand-up (real mode) */
+#define HF_EXPDOWN    0x0200   /* some segment is expand-down: check the lower bound too */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
@@ -210,7 +236,7 @@ uint32_t helper_in(CPU *cpu, uint32_t port, int size);
 void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size);
 void helper_int(CPU *cpu, int vector, uint32_t next_eip);
 void helper_into(CPU *cpu, uint32_t next_eip);
-void helper_iret(CPU *cpu, int size32);
+void helper_iret(CPU *cpu, int size32, uint32_t next_eip);
 void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset);
 void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32);
 void helper_far_ret(CPU *cpu, int size32, uint32_t imm);
@@ -231,6 +257,12 @@ void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask);
 void helper_lmsw(CPU *cpu, uint32_t value);
 void helper_cpuid(CPU *cpu);
 void helper_rdtsc(CPU *cpu);
+void helper_rdmsr(CPU *cpu);
+void helper_wrmsr(CPU *cpu);
+void helper_invlpg(CPU *cpu, uint32_t linear);
+void cpu_set_cpl(CPU *cpu, int cpl);
+void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
+                        uint32_t flags);
 
 /* String instruction descriptor for helper_string: see translate.c. */
 #define STR_OP(d)     ((d) & 0xf)
@@ -239,6 +271,25 @@ void helper_rdtsc(CPU *cpu);
 #define STR_REP(d)    (((d) >> 8) & 0x3)     /* 0 none, 1 REP/REPE, 2 REPNE */
 #define STR_SEG(d)    (((d) >> 12) & 0x7)
 enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
+
+/* ---- seg.c: protected-mode segmentation, privilege, gates, tasks ----------- */
+
+void seg_load_prot(CPU *cpu, int seg, uint32_t sel);
+void seg_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip);
+void seg_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32);
+void seg_far_ret(CPU *cpu, int size32, uint32_t imm);
+void seg_iret(CPU *cpu, int size32, uint32_t next_eip);
+void seg_interrupt(CPU *cpu, int vector, int is_soft, int has_error, uint32_t error,
+                   uint32_t return_eip);
+void seg_check_io(CPU *cpu, uint32_t port, int size);
+void helper_sys(CPU *cpu, int op, uint32_t value);
+void helper_lar_lsl(CPU *cpu, int op, uint32_t sel, int reg_size);
+void helper_sysenter(CPU *cpu);
+void helper_sysexit(CPU *cpu);
+uint32_t helper_arpl(CPU *cpu, uint32_t dest, uint32_t src);
+uint32_t cpu_iopl(const CPU *cpu);
+/* helper_sys ops */
+enum { SYS_LLDT, SYS_LTR, SYS_VERR, SYS_VERW };
 
 /* ---- translate.c ---------------------------------------------------------- */
 
@@ -281,15 +332,21 @@ void tb_flush(CPU *cpu);
 
 void mem_init(Machine *m);
 void tlb_flush(CPU *cpu);
+void tlb_flush_nonglobal(CPU *cpu);
+void tlb_flush_page(CPU *cpu, uint32_t linear);
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page);
 void tlb_watch_page(uint32_t phys_page);
-uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys);
+uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise);
 /* How translated code uses a memory operand (the slow path's mode). */
 enum { MEM_ACCESS_READ, MEM_ACCESS_WRITE, MEM_ACCESS_RMW };
 uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode);
 void tlb_access_end(CPU *cpu);
 uint32_t mem_read(CPU *cpu, uint32_t linear, int size);
 void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
+uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu);
+void mem_write_mmu(CPU *cpu, uint32_t linear, uint32_t value, int size, int mmu);
+uint32_t sys_read(CPU *cpu, uint32_t linear, int size);
+void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
 uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
