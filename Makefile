@@ -42,6 +42,7 @@ bios/bios.bin: bios/bios.o tests/rom.ld
 
 # Test kernels, the oracle and the benchmark bring their own rules.
 include tests/kern/kern.mk
+-include tests/kern/seg.mk tests/kern/pg.mk
 include tests/oracle.mk
 include tests/bench/bench.mk
 

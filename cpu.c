@@ -123,6 +123,8 @@ void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t
                         uint32_t flags)
 {
     SegCache *sc = &cpu->seg[seg];
+    if (seg == S_CS && sc->limit != (int64_t)limit)
+        memset(cpu->jc, 0, sizeof(cpu->jc));    /* TBs are valid for one CS limit */
     sc->sel = (uint16_t)sel;
     sc->base = base;
     sc->limit = limit;
@@ -874,6 +876,16 @@ void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
         cpu->cr[cr] = value;
     }
     cpu_update_hflags(cpu);
+}
+
+/* DR6 and DR7 have bits that always read as 1 or 0 (SDM 17.2). */
+void helper_mov_dr(CPU *cpu, uint32_t value, int dr)
+{
+    if (dr == 6)
+        value = (value & 0x0000e00fu) | 0xffff0ff0u;
+    else if (dr == 7)
+        value = (value & ~0xd800u) | 0x400u;
+    cpu->dr[dr] = value;
 }
 
 void helper_invlpg(CPU *cpu, uint32_t linear)

@@ -114,6 +114,7 @@ static void seg_set(CPU *cpu, int seg, uint32_t sel, Desc d)
     if (is_data(d) && (D_TYPE(d) & T_EXPDOWN)) {
         cpu_load_seg_cache(cpu, seg, sel, desc_base(d), D_DB(d) ? 0xffffffffu : 0xffff, flags);
         cpu->seg[seg].limit_lo = (int64_t)limit + 1;
+        cpu_update_hflags(cpu);
     } else {
         cpu_load_seg_cache(cpu, seg, sel, desc_base(d), limit, flags);
     }
@@ -881,7 +882,7 @@ static int desc_visible(const CPU *cpu, uint32_t sel, Desc d)
     return D_DPL(d) >= cpu->cpl && D_DPL(d) >= (int)(sel & 3);
 }
 
-void helper_sys(CPU *cpu, int op, uint32_t value)
+void helper_sys(CPU *cpu, uint32_t value, int op)
 {
     Desc d;
     uint32_t sel = value & 0xffff;

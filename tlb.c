@@ -114,6 +114,7 @@ static void tlb_entry_clear(TLBEntry *e)
  * ones (MOV CR3).  The jump cache goes too: it maps linear addresses. */
 void tlb_flush(CPU *cpu)
 {
+    cpu->tlb_large = 0;
     for (int m = 0; m < NB_MMU; m++)
         for (int i = 0; i < TLB_SIZE; i++)
             tlb_entry_clear(&cpu->tlb[m][i]);
@@ -124,20 +125,28 @@ void tlb_flush_nonglobal(CPU *cpu)
 {
     for (int m = 0; m < NB_MMU; m++)
         for (int i = 0; i < TLB_SIZE; i++)
-            if (!cpu->tlb[m][i].global)
+            if (!(cpu->tlb[m][i].global & TLB_GLOBAL))
                 tlb_entry_clear(&cpu->tlb[m][i]);
     memset(cpu->jc, 0, sizeof(cpu->jc));
 }
 
-/* INVLPG: forget the page of `linear` (global or not). */
+/* INVLPG: forget the page of `linear` (global or not).  If a 4 MiB page
+ * was ever cached, its 4 KiB pieces anywhere in the 4 MiB go too. */
 void tlb_flush_page(CPU *cpu, uint32_t linear)
 {
-    uint32_t page = linear & PAGE_MASK;
+    uint32_t page = linear & PAGE_MASK, big = linear & 0xffc00000u;
     for (int m = 0; m < NB_MMU; m++) {
         TLBEntry *e = &cpu->tlb[m][(page >> PAGE_BITS) & (TLB_SIZE - 1)];
         if ((e->tag_read & PAGE_MASK) == page || (e->tag_write & PAGE_MASK) == page ||
             (e->tag_code & PAGE_MASK) == page)
             tlb_entry_clear(e);
+        if (!cpu->tlb_large)
+            continue;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            e = &cpu->tlb[m][i];
+            if ((e->global & TLB_FROM_LARGE) && (e->tag_code & 0xffc00000u) == big)
+                tlb_entry_clear(e);
+        }
     }
     memset(cpu->jc, 0, sizeof(cpu->jc));
 }
@@ -159,6 +168,7 @@ typedef struct Walk {
     uint32_t phys;          /* physical page address */
     int writable;           /* a write may go straight to the page */
     int global;
+    int large;              /* part of a 4 MiB page */
 } Walk;
 
 /* Raise #PF for linear with the error code bits. */
@@ -178,11 +188,13 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
 {
     uint32_t a20 = cpu->a20_mask;
     int is_write = acc == ACC_WRITE, user = mmu == MMU_USER;
-    uint32_t err_bits = (is_write ? 2u : 0) | (user ? 4u : 0);
+    /* 0x100 marks "faulted": a supervisor read of a not-present page has
+     * error code 0 */
+    uint32_t err_bits = 0x100u | (is_write ? 2u : 0) | (user ? 4u : 0);
     if (!(cpu->cr[0] & CR0_PG)) {
         w->phys = linear & PAGE_MASK & a20;
         w->writable = 1;
-        w->global = 0;
+        w->global = w->large = 0;
         return 0;
     }
     uint32_t pde_addr = ((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20;
@@ -200,8 +212,12 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
             w->writable = (pde & PTE_D || is_write) &&
                           ((pde & PTE_RW) || (!user && !(cpu->cr[0] & CR0_WP)));
             w->global = (pde & PTE_G) && (cpu->cr[4] & CR4_PGE);
+            w->large = 1;
         }
     } else {
+        /* the PDE is used for the walk, so it is marked accessed even if
+         * the PTE then faults (SDM 4.8) */
+        pte_set_bits(pde_addr, pde, PTE_A);
         uint32_t pte_addr = ((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20;
         uint32_t pte = phys_read(pte_addr, 4);
         uint32_t both = pde & pte;
@@ -211,18 +227,18 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
                  (is_write && !(both & PTE_RW) && (user || (cpu->cr[0] & CR0_WP))))
             fault = err_bits | 1;
         if (!fault) {
-            pte_set_bits(pde_addr, pde, PTE_A);
             pte_set_bits(pte_addr, pte, PTE_A | (is_write ? PTE_D : 0));
             w->phys = (pte & PAGE_MASK) & a20;
             w->writable = (pte & PTE_D || is_write) &&
                           ((both & PTE_RW) || (!user && !(cpu->cr[0] & CR0_WP)));
             w->global = (pte & PTE_G) && (cpu->cr[4] & CR4_PGE);
+            w->large = 0;
         }
     }
     if (fault) {
         if (raise)
-            page_fault(cpu, linear, fault);
-        return fault | 0x100;
+            page_fault(cpu, linear, fault & 0xff);
+        return fault;
     }
     return 0;
 }
@@ -241,7 +257,9 @@ static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
     TLBEntry *e = tlb_entry(cpu, mmu, page);
     uint8_t *h = phys_ram_ptr(w.phys);
     e->phys = w.phys;
-    e->global = (uint32_t)w.global;
+    e->global = (w.global ? TLB_GLOBAL : 0) | (w.large ? TLB_FROM_LARGE : 0);
+    if (w.large)
+        cpu->tlb_large = 1;
     if (h) {
         e->tag_read = e->tag_code = page;
         e->tag_write = w.writable ? page | (tb_page_has_code(w.phys) ? TLB_WATCH : 0)

@@ -894,8 +894,9 @@ static void gen_store_val(Ctx *s, int seg, int size, int src)
 /* Fetch the guest code byte at CS offset eip, or set fetch_fault. */
 static int fetch_byte(Ctx *s, uint32_t eip)
 {
-    if (eip > s->cpu->seg[S_CS].limit) {
+    if ((int64_t)eip > s->cpu->seg[S_CS].limit) {
         s->fetch_fault = EXC_GP;
+        s->tb->limit_cut = 1;           /* this TB is only right for this limit */
         return 0;
     }
     uint32_t lin = s->cs_base + eip;
@@ -2332,7 +2333,8 @@ static int gen_0f(Ctx *s)
         emit_load(host_reg[in->rm], gcpu(CPU_OFF(dr) + 4 * in->reg), 4);
         return 1;
     case 0x23:                                           /* mov drN, r32 */
-        emit_mov(4, gcpu(CPU_OFF(dr) + 4 * in->reg), host_reg[in->rm]);
+        emit_op(4, 0x8b, T_VAL, greg(in->rm, 4));
+        gen_helper_val(s, (void *)helper_mov_dr, in->reg, 0);
         return 1;
     case 0x31:
         gen_helper_1(s, (void *)helper_rdtsc, 0);
@@ -2526,6 +2528,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags)
     tb->flags = flags;
     tb->tc = code_ptr;
     tb->phys[0] = tb->phys[1] = 0xffffffffu;
+    tb->cs_limit = cpu->seg[S_CS].limit;
 
     memset(s, 0, offsetof(Ctx, stubs));
     s->nstubs = 0;
@@ -2573,10 +2576,15 @@ TB *tb_find(CPU *cpu)
         return tb;
 
     uint32_t phys;
-    tlb_code_ptr(cpu, pc & PAGE_MASK, &phys, 1);
+    tlb_code_ptr(cpu, pc, &phys, 1);
     uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
+    int64_t cs_limit = cpu->seg[S_CS].limit;
     for (tb = tb_hash[tb_hash_func(phys_pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags)
+            continue;
+        /* a TB holds code up to the CS limit it was translated for */
+        if ((int64_t)cpu->eip + tb->size - 1 > cs_limit ||
+            (tb->limit_cut && tb->cs_limit != cs_limit))
             continue;
         if (tb->phys[1] != 0xffffffffu) {
             uint32_t phys2;

@@ -85,9 +85,11 @@ typedef struct TLBEntry {
     uint32_t tag_code;
     uint32_t phys;          /* physical page address */
     uintptr_t addend;       /* host address - guest virtual address */
-    uint32_t global;        /* survives MOV CR3 (PTE.G with CR4.PGE) */
+    uint32_t global;        /* TLB_GLOBAL: survives MOV CR3; TLB_FROM_LARGE: a 4 MiB page */
     uint32_t pad;           /* pad to 32 bytes: index << 5 is the offset */
 } TLBEntry;
+#define TLB_GLOBAL     1
+#define TLB_FROM_LARGE 2
 #define NB_MMU    2         /* one TLB for supervisor accesses, one for user */
 #define MMU_SUPER 0
 #define MMU_USER  1
@@ -169,6 +171,7 @@ typedef struct CPU {
     uint32_t rmw_addr;
     int rmw_size;
 
+    int tlb_large;          /* some TLB entry comes from a 4 MiB page */
     int index;
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
@@ -260,6 +263,7 @@ void helper_rdtsc(CPU *cpu);
 void helper_rdmsr(CPU *cpu);
 void helper_wrmsr(CPU *cpu);
 void helper_invlpg(CPU *cpu, uint32_t linear);
+void helper_mov_dr(CPU *cpu, uint32_t value, int dr);
 void cpu_set_cpl(CPU *cpu, int cpl);
 void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
                         uint32_t flags);
@@ -282,7 +286,7 @@ void seg_iret(CPU *cpu, int size32, uint32_t next_eip);
 void seg_interrupt(CPU *cpu, int vector, int is_soft, int has_error, uint32_t error,
                    uint32_t return_eip);
 void seg_check_io(CPU *cpu, uint32_t port, int size);
-void helper_sys(CPU *cpu, int op, uint32_t value);
+void helper_sys(CPU *cpu, uint32_t value, int op);
 void helper_lar_lsl(CPU *cpu, int op, uint32_t sel, int reg_size);
 void helper_sysenter(CPU *cpu);
 void helper_sysexit(CPU *cpu);
@@ -305,6 +309,8 @@ typedef struct TB {
     uint32_t tc_size;
     int ninsns;
     uint32_t last_eip;      /* CS offset of the last instruction */
+    int64_t cs_limit;       /* CS limit at translation */
+    int limit_cut;          /* translation stopped at the CS limit */
     uint32_t jmp_offset[2]; /* patchable rel32 of the two direct exits, 0 = none */
     uintptr_t jmp_dest[2];  /* TB this exit is chained to, or 0 */
     uintptr_t jmp_incoming; /* list of TBs chained to us: tagged TB* | exit */

@@ -31,3 +31,4 @@ _start:
 kstack:
     .space 65536
 kstack_top:
+    .section .note.GNU-stack, "", @progbits
