@@ -115,6 +115,15 @@ void cpu_update_hflags(CPU *cpu)
             seg64k = 0;
     if (seg64k)
         h |= HF_SEG64K;
+    int flat = 1;
+    static const int flat_segs[3] = { S_DS, S_ES, S_SS };
+    for (int i = 0; i < 3; i++) {
+        const SegCache *sc = &cpu->seg[flat_segs[i]];
+        if (sc->base != 0 || sc->limit != 0xffffffffu || sc->limit_lo)
+            flat = 0;
+    }
+    if (flat)
+        h |= HF_FLAT;
     cpu->hflags = h;
 }
 
@@ -761,13 +770,23 @@ static uint32_t string_bulk(CPU *cpu, int op, int size, uint32_t amask, int seg)
     }
     if (!d)
         return 0;
-    /* element order matters when source and destination overlap */
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = cpu->df > 0 ? i : n - 1 - i;
-        if (op == STR_MOVS)
-            memmove(d + k * (uint32_t)size, src + k * (uint32_t)size, (size_t)size);
+    if (op == STR_STOS) {
+        uint32_t v = cpu->regs[R_EAX];
+        if (size == 1)
+            memset(d, (int)(v & 0xff), span);
         else
-            memcpy(d + k * (uint32_t)size, &cpu->regs[R_EAX], (size_t)size);
+            for (uint32_t i = 0; i < n; i++)
+                memcpy(d + i * (uint32_t)size, &v, (size_t)size);
+    } else if (d + span <= src || src + span <= d) {
+        memcpy(d, src, span);                   /* no overlap: order does not matter */
+    } else {
+        /* overlapping: element by element in the CPU's order, so a forward
+         * copy onto itself replicates a pattern as the hardware does */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = cpu->df > 0 ? i : n - 1 - i;
+            for (int b = 0; b < size; b++)
+                d[k * (uint32_t)size + (uint32_t)b] = src[k * (uint32_t)size + (uint32_t)b];
+        }
     }
     uint32_t step = (uint32_t)cpu->df * span;
     cpu->regs[R_EDI] = (cpu->regs[R_EDI] & ~amask) | ((di + step) & amask);
@@ -855,7 +874,7 @@ void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
 {
     if (cr == 0) {
         uint32_t changed = cpu->cr[0] ^ value;
-        if ((value & CR0_PG) && !(value & CR0_PE))
+        if (((value & CR0_PG) && !(value & CR0_PE)) || ((value & CR0_NW) && !(value & CR0_CD)))
             raise_exception_err(cpu, EXC_GP, 0);
         cpu->cr[0] = value | CR0_ET;
         if (!(value & CR0_PE))
@@ -906,6 +925,7 @@ void helper_clts(CPU *cpu)
 }
 
 /* CPUID: an Intel family-6 part with exactly the features implemented. */
+#define CPUID_DE   (1u << 2)
 #define CPUID_PSE  (1u << 3)
 #define CPUID_TSC  (1u << 4)
 #define CPUID_MSR  (1u << 5)
@@ -914,26 +934,42 @@ void helper_clts(CPU *cpu)
 #define CPUID_PGE  (1u << 13)
 #define CPUID_CMOV (1u << 15)
 
+#define CPUID_MAX_BASIC 1
+#define CPUID_MAX_EXT   0x80000004u
+
+/* The brand string of leaves 0x80000002-4: 48 bytes, NUL-padded. */
+static const char cpu_brand[48] = "vm virtual CPU (Pentium Pro class)";
+
 void helper_cpuid(CPU *cpu)
 {
-    uint32_t leaf = cpu->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
+    uint32_t leaf = cpu->regs[R_EAX], r[4] = { 0, 0, 0, 0 };
+    /* above the maximum, Intel CPUs answer as for the highest basic leaf */
+    if ((leaf > CPUID_MAX_BASIC && leaf < 0x80000000u) || leaf > CPUID_MAX_EXT)
+        leaf = CPUID_MAX_BASIC;
     switch (leaf) {
     case 0:
-        a = 1;
-        memcpy(&b, "Genu", 4);
-        memcpy(&d, "ineI", 4);
-        memcpy(&c, "ntel", 4);
+        r[0] = CPUID_MAX_BASIC;
+        memcpy(&r[1], "Genu", 4);
+        memcpy(&r[3], "ineI", 4);
+        memcpy(&r[2], "ntel", 4);
         break;
     case 1:
-        a = CPU_SIGNATURE;
-        b = (uint32_t)cpu->index << 24;
-        d = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV;
+        r[0] = CPU_SIGNATURE;
+        r[1] = (uint32_t)cpu->index << 24;
+        r[3] = CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP |
+               CPUID_PGE | CPUID_CMOV;
+        break;
+    case 0x80000000u:
+        r[0] = CPUID_MAX_EXT;
+        break;
+    case 0x80000002u: case 0x80000003u: case 0x80000004u:
+        memcpy(r, cpu_brand + 16 * (leaf - 0x80000002u), 16);
         break;
     }
-    cpu->regs[R_EAX] = a;
-    cpu->regs[R_EBX] = b;
-    cpu->regs[R_ECX] = c;
-    cpu->regs[R_EDX] = d;
+    cpu->regs[R_EAX] = r[0];
+    cpu->regs[R_EBX] = r[1];
+    cpu->regs[R_ECX] = r[2];
+    cpu->regs[R_EDX] = r[3];
 }
 
 /* The time-stamp counter: 1 GHz from the host's monotonic clock. */

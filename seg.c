@@ -665,8 +665,9 @@ static Desc check_return_ss(CPU *cpu, uint32_t ss, int rpl)
         raise_exception_err(cpu, EXC_GP, sel_err(ss, 0));
     if ((int)(ss & 3) != rpl || !is_data(d) || !(D_TYPE(d) & T_WRITE) || D_DPL(d) != rpl)
         raise_exception_err(cpu, EXC_GP, sel_err(ss, 0));
+    /* the RET/IRET exception lists say #NP for a not-present stack segment */
     if (!D_P(d))
-        raise_exception_err(cpu, EXC_SS, sel_err(ss, 0));
+        raise_exception_err(cpu, EXC_NP, sel_err(ss, 0));
     return d;
 }
 

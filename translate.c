@@ -531,16 +531,18 @@ static void gen_helper_prep(Ctx *s)
     gen_set_eip(s->in.eip);
     gen_set_cur_tb(s);
     emit_spill();
+    emit_mov(8, gcpu(CPU_OFF(tmp) + 8), T_VAL2);    /* R10 is caller-saved */
 }
 
 /* Call helper fn(cpu, ...) and reload the guest registers it may have
- * changed; a return value is left in T_VAL. */
+ * changed; a return value is left in T_VAL, and T_VAL2 survives. */
 static void gen_helper_call(Ctx *s, void *fn)
 {
     emit_op(8, 0x8b, RDI, oreg(RBP));           /* mov rdi, rbp */
     emit_call(fn);
     emit_op(8, 0x8b, T_VAL, oreg(RAX));         /* mov r9, rax */
     emit_reload();
+    emit_load(T_VAL2, gcpu(CPU_OFF(tmp) + 8), 8);
     s->fl = FL_MEM;
 }
 
@@ -562,6 +564,8 @@ static void gen_exit_dispatch(Ctx *s)
     s->ended = 1;
 }
 
+static void gen_jmp_indirect_cs(Ctx *s, int far_cs);
+
 /* Direct jump to guest eip through chainable exit n: a patchable jmp
  * (initially to the next instruction), then set EIP and return tb|n.
  * Chained only when the target is on this TB's first page, as the
@@ -580,8 +584,10 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
         gen_set_eip(eip);
         gen_exit_value((uintptr_t)s->tb | (uintptr_t)n);
     } else {
+        /* another page: look the target up each time (its mapping may
+         * change), but inline, without leaving translated code */
         gen_set_eip(eip);
-        gen_exit_value(0);
+        gen_jmp_indirect_cs(s, 0);
     }
 }
 
@@ -786,6 +792,8 @@ static void gen_seg_check(Ctx *s, int seg, int size)
 {
     flags_clobber(s);
     Stub *st = NULL;
+    if ((s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS)
+        return;                 /* base 0, limit 4 GiB: every 32-bit offset is fine */
     if ((s->flags & HF_SEG64K) && s->ea16) {
         /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
          * runs past 0xFFFF can fault */

@@ -57,6 +57,8 @@ enum {
 #define CR0_ET 0x00000010u
 #define CR0_PG 0x80000000u
 #define CR0_WP 0x00010000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
 #define CR0_TS 0x00000008u
 #define CR0_EM 0x00000004u
 #define CR4_PSE 0x0010u
@@ -188,6 +190,7 @@ typedef struct CPU {
 #define HF_SINGLE     0x0080   /* TB of one instruction */
 #define HF_SEG64K     0x0100   /* every segment limit is 0xFFFF, expand-up (real mode) */
 #define HF_EXPDOWN    0x0200   /* some segment is expand-down: check the lower bound too */
+#define HF_FLAT       0x0400   /* DS ES SS: base 0, limit 4 GiB, expand-up (no checks) */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
