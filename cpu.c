@@ -124,6 +124,8 @@ void cpu_update_hflags(CPU *cpu)
     }
     if (flat)
         h |= HF_FLAT;
+    if (cpu->seg[S_CS].limit == 0xffffffffu)
+        h |= HF_CS_FLAT;
     cpu->hflags = h;
 }
 

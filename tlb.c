@@ -503,16 +503,18 @@ void tlb_access_end(CPU *cpu)
 }
 
 /* Host pointer to [linear, linear+len) when all of it is plain RAM (or ROM,
- * for reads) on one page and, for writes, holds no translated code; NULL
- * otherwise (the caller then takes the byte-by-byte path).  Used by the
- * bulk paths of string instructions. */
+ * for reads) on one page already in the TLB and, for writes, holds no
+ * translated code; NULL otherwise (the caller then takes the
+ * element-by-element path).  Used by the bulk paths of string instructions. */
 uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
 {
     if (len == 0 || ((linear + len - 1) & PAGE_MASK) != (linear & PAGE_MASK))
         return NULL;
-    TLBEntry *e = tlb_get(cpu, linear, mmu_of(cpu), is_write ? ACC_WRITE : ACC_READ);
+    /* only what the TLB already holds: a miss goes the element-by-element
+     * way, which faults at exactly the element the CPU would fault on */
+    TLBEntry *e = tlb_entry(cpu, mmu_of(cpu), linear);
     uint32_t tag = is_write ? e->tag_write : e->tag_read;
-    if (tag & (TLB_MMIO | TLB_ROM | TLB_WATCH | TLB_INVALID))
+    if (tag != (linear & PAGE_MASK))
         return NULL;
     return (uint8_t *)(e->addend + linear);
 }

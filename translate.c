@@ -1277,6 +1277,8 @@ static void gen_load_seg_reg(Ctx *s, int seg)
  * target; returns 0 when the jump always faults (the fault is emitted). */
 static int gen_check_target(Ctx *s, uint32_t target)
 {
+    if (s->flags & HF_CS_FLAT)
+        return 1;                       /* a 4 GiB code segment holds every target */
     if (s->flags & HF_SEG64K) {
         if (target <= 0xffff)
             return 1;
@@ -1298,6 +1300,8 @@ static void gen_target_val(Ctx *s)
 {
     if (osz(s) == 2)
         emit_load(T_VAL, oreg(T_VAL), 2);
+    if (s->flags & HF_CS_FLAT)
+        return;
     flags_clobber(s);
     emit_op(8, 0x3b, T_VAL, gseg_limit(S_CS));
     Stub *st = add_stub(s, STUB_FAULT);
@@ -1884,6 +1888,11 @@ static int gen_misc(Ctx *s)
     case 0x8d:                                           /* lea */
         if (in->mod == 3)
             return 0;
+        if (in->addr32 && v == 4) {                      /* straight into the register */
+            emit_lea_sib(4, greg_n(in->reg, 4), in->base >= 0 ? host_reg[in->base] : -1,
+                         in->index >= 0 ? host_reg[in->index] : -1, in->scale, in->disp);
+            return 1;
+        }
         gen_ea(s, in, 0);
         emit_op(v, 0x8b, greg_n(in->reg, v), oreg(RSI));
         return 1;

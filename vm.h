@@ -191,6 +191,7 @@ typedef struct CPU {
 #define HF_SEG64K     0x0100   /* every segment limit is 0xFFFF, expand-up (real mode) */
 #define HF_EXPDOWN    0x0200   /* some segment is expand-down: check the lower bound too */
 #define HF_FLAT       0x0400   /* DS ES SS: base 0, limit 4 GiB, expand-up (no checks) */
+#define HF_CS_FLAT    0x0800   /* CS limit 4 GiB: jump targets need no limit check */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
