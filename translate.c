@@ -377,6 +377,7 @@ typedef struct Ctx {
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
     int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
+    int eip_in_val;         /* the next EIP is in T_VAL (CPU.eip not yet stored) */
     int ea16;               /* the offset in ESI is a 16-bit value */
     int fetch_fault;        /* fetching the instruction failed */
     int insns;              /* instructions translated so far */
@@ -604,7 +605,10 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         s->ended = 1;
         return;
     }
-    emit_load(RSI, gcpu(CPU_OFF(eip)), 4);                 /* esi = pc */
+    if (!s->eip_in_val)
+        emit_load(T_VAL, gcpu(CPU_OFF(eip)), 4);
+    s->eip_in_val = 0;
+    emit_op(4, 0x8b, RSI, oreg(T_VAL));                    /* esi = pc */
     if (far_cs)
         emit_op(4, 0x03, RSI, gseg_base(S_CS));
     else if (s->cs_base)
@@ -616,25 +620,25 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     /* mov rdi, [rbp + rdi*8 + jc] */
     emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
     emit_op(8, 0x85, RDI, oreg(RDI));                      /* test rdi, rdi */
-    uint8_t *miss[4];
+    uint8_t *miss[3];
     miss[0] = emit_jcc(CC_E, NULL);
     emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));    /* cmp esi, [rdi+pc] */
     miss[1] = emit_jcc(CC_NE, NULL);
+    /* cs_base and flags side by side: one 64-bit compare */
     if (far_cs) {
-        emit_load(T_CMP, gseg_base(S_CS), 4);
-        emit_op(4, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
-        miss[2] = emit_jcc(CC_NE, NULL);
         emit_load(T_CMP, gcpu(CPU_OFF(hflags)), 4);
-        emit_op(4, 0x3b, T_CMP, omem(RDI, offsetof(TB, flags)));
+        emit_op(8, 0xc1, EXT(4), oreg(T_CMP)); emit8(32);  /* shl r8, 32 */
+        emit_op(4, 0x8b, RSI, gseg_base(S_CS));
+        emit_op(8, 0x0b, T_CMP, oreg(RSI));                /* or r8, rsi */
     } else {
-        emit_alu_imm(7, omem(RDI, offsetof(TB, cs_base)), s->cs_base, 4);
-        miss[2] = emit_jcc(CC_NE, NULL);
-        emit_alu_imm(7, omem(RDI, offsetof(TB, flags)), s->flags, 4);
+        emit_mov_ri64(T_CMP, (uint64_t)s->flags << 32 | s->cs_base);
     }
-    miss[3] = emit_jcc(CC_NE, NULL);
-    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] */
-    for (int i = 0; i < 4; i++)
+    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
+    miss[2] = emit_jcc(CC_NE, NULL);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
+    for (int i = 0; i < 3; i++)
         patch_rel32(miss[i], p);
+    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
     gen_exit_value(0);
     s->ended = 1;
 }
@@ -1312,7 +1316,11 @@ static void gen_target_val(Ctx *s)
 /* EIP = T_VAL (checked by gen_target_val), then jump there. */
 static void gen_jmp_val(Ctx *s)
 {
-    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
+        emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    } else {
+        s->eip_in_val = 1;
+    }
     gen_jmp_indirect(s);
 }
 

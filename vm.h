@@ -305,8 +305,8 @@ enum { SYS_LLDT, SYS_LTR, SYS_VERR, SYS_VERW };
 
 typedef struct TB {
     uint32_t pc;            /* linear address of the first instruction */
-    uint32_t cs_base;
-    uint32_t flags;         /* hflags at translation; TB_FLAGS_INVALID once invalidated */
+    uint32_t cs_base;       /* cs_base and flags side by side: translated code */
+    uint32_t flags;         /* compares them as one 64-bit value. TB_FLAGS_INVALID once invalidated */
     uint32_t size;          /* guest bytes covered */
     uint32_t phys[2];       /* physical pages holding the code (phys[1] = -1 if one) */
     uint8_t *tc;            /* host code */
@@ -323,6 +323,7 @@ typedef struct TB {
     struct TB *page_next[2];
 } TB;
 #define TB_FLAGS_INVALID 0xffffffffu
+BUILD_CHECK(tb_cs_base_flags, offsetof(TB, flags) == offsetof(TB, cs_base) + 4);
 
 /* What a TB returns to cpu_exec: the TB pointer with the exit index in the
  * low bits (chainable exit), or 0 (no chaining). */

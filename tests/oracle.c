@@ -2,6 +2,7 @@
  * oracle.c - the host CPU as a test oracle for vm's x86 translator.
  *
  * Usage: tests/oracle OUTDIR [SEED]        (the Makefile: make tests/gen/stamp)
+ *        tests/oracle pm-gen|pm-fuzz ...   32-bit code: see tests/oracle_pm.c
  *
  * What it does
  *   1. Generates random test cases from a fixed seed, so every run writes the
@@ -2066,6 +2067,8 @@ static const Family families[] = {
     { "seq", NULL, g_seq, 2000 },
 };
 
+int pm_main(int argc, char **argv);     /* tests/oracle_pm.c */
+
 int main(int argc, char **argv)
 {
     uint64_t seed = DEFAULT_SEED;
@@ -2073,8 +2076,11 @@ int main(int argc, char **argv)
     int number = 0, faults = 0;
     Rom rom;
 
+    if (argc >= 2 && !strncmp(argv[1], "pm-", 3))
+        return pm_main(argc - 1, argv + 1);
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: %s OUTDIR [SEED]\n", argv[0]);
+        fprintf(stderr, "usage: %s OUTDIR [SEED]\n"
+                        "       %s pm-gen|pm-fuzz ... (see tests/oracle_pm.c)\n", argv[0], argv[0]);
         return 2;
     }
     if (argc == 3)
