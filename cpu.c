@@ -43,7 +43,7 @@ void cpu_reset(CPU *cpu)
     cpu->regs[R_EDX] = CPU_SIGNATURE;
     cpu->eip = 0xfff0;
     cpu->eflags = 0x2;
-    cpu->cc = 0;
+    cc_set(cpu, 0);
     cpu->df = 1;
     /* Real-mode caches as after RESET: present, accessed, 64 KiB. */
     for (int i = 0; i < 6; i++)
@@ -78,7 +78,7 @@ void cpu_reset(CPU *cpu)
 
 uint32_t cpu_get_eflags(const CPU *cpu)
 {
-    return (cpu->eflags & ~(uint32_t)(F_ARITH | F_DF)) | ((uint32_t)cpu->cc & F_ARITH) |
+    return (cpu->eflags & ~(uint32_t)(F_ARITH | F_DF)) | cc_get(cpu) |
            (cpu->df < 0 ? F_DF : 0) | 0x2;
 }
 
@@ -86,7 +86,7 @@ uint32_t cpu_get_eflags(const CPU *cpu)
 void cpu_set_eflags(CPU *cpu, uint32_t value, uint32_t mask)
 {
     uint32_t f = (cpu_get_eflags(cpu) & ~mask) | (value & mask);
-    cpu->cc = f & F_ARITH;
+    cc_set(cpu, f);
     cpu->df = (f & F_DF) ? -1 : 1;
     cpu->eflags = (f & ~(uint32_t)(F_ARITH | F_DF)) | 0x2;
     cpu_update_hflags(cpu);
@@ -355,7 +355,7 @@ void helper_int(CPU *cpu, int vector, uint32_t next_eip)
 
 void helper_into(CPU *cpu, uint32_t next_eip)
 {
-    if (cpu->cc & F_OF) {
+    if (cc_get(cpu) & F_OF) {
         do_interrupt(cpu, EXC_OF, 1, next_eip, 0, 0);
         cpu->tf_suppress = 1;
     } else {
@@ -542,7 +542,7 @@ void helper_bcd(CPU *cpu, int op, int base)
 {
     uint32_t ax = cpu->regs[R_EAX] & 0xffff;
     uint8_t al = ax & 0xff, ah = ax >> 8;
-    uint32_t cf = cpu->cc & F_CF, af = cpu->cc & F_AF, f = 0;
+    uint32_t cf = cc_get(cpu) & F_CF, af = cc_get(cpu) & F_AF, f = 0;
     switch (op) {
     case 0x27: {                                    /* DAA */
         uint8_t old_al = al;
@@ -599,7 +599,7 @@ void helper_bcd(CPU *cpu, int op, int base)
         break;
     }
     cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xffff0000u) | (ax & 0xffff);
-    cpu->cc = f;
+    cc_set(cpu, f);
 }
 
 void helper_bound(CPU *cpu, uint32_t offset, int reg, uint32_t seg_size32)
@@ -703,7 +703,7 @@ static int string_step(CPU *cpu, int op, int size, uint32_t amask, int seg, int 
             __asm__("cmpw %w2, %w1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "r"(v), "r"(w) : "cc");
         else
             __asm__("cmpl %2, %1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "r"(v), "r"(w) : "cc");
-        cpu->cc = flags & F_ARITH;
+        cc_set(cpu, (uint32_t)flags);
         if (rep == 1 && !(flags & F_ZF))
             go_on = 0;
         if (rep == 2 && (flags & F_ZF))
@@ -919,6 +919,13 @@ void helper_lmsw(CPU *cpu, uint32_t value)
 {
     uint32_t cr0 = (cpu->cr[0] & ~0xeu) | (value & 0xf) | (cpu->cr[0] & CR0_PE);
     helper_mov_cr(cpu, cr0, 0);
+}
+
+/* WAIT/FWAIT: with no FPU the only effect is #NM when CR0.TS and MP are set. */
+void helper_fwait(CPU *cpu)
+{
+    if ((cpu->cr[0] & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))
+        raise_exception(cpu, EXC_NM);
 }
 
 void helper_clts(CPU *cpu)

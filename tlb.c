@@ -164,6 +164,8 @@ static void pte_set_bits(uint32_t addr, uint32_t pte, uint32_t bits)
         __atomic_fetch_or((uint32_t *)(void *)h, bits, __ATOMIC_SEQ_CST);
 }
 
+#define PF_RSVD 0x8         /* #PF error code: a reserved bit was set */
+
 typedef struct Walk {
     uint32_t phys;          /* physical page address */
     int writable;           /* a write may go straight to the page */
@@ -203,8 +205,11 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
     if (!(pde & PTE_P)) {
         fault = err_bits;
     } else if ((pde & PTE_PS) && (cpu->cr[4] & CR4_PSE)) {
-        /* 4 MiB page */
-        if ((user && !(pde & PTE_US)) || (is_write && !(pde & PTE_RW) && (user || (cpu->cr[0] & CR0_WP))))
+        /* 4 MiB page; bits 21:13 are reserved (no PSE-36) */
+        if (pde & 0x003fe000u)
+            fault = err_bits | PF_RSVD | 1;
+        else if ((user && !(pde & PTE_US)) ||
+                 (is_write && !(pde & PTE_RW) && (user || (cpu->cr[0] & CR0_WP))))
             fault = err_bits | 1;
         if (!fault) {
             pte_set_bits(pde_addr, pde, PTE_A | (is_write ? PTE_D : 0));

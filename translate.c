@@ -399,13 +399,24 @@ enum {
 
 /* ---- Flags bookkeeping ------------------------------------------------------ */
 
-/* Write dirty host flags back to CPU.cc: pushfq; pop [rbp+cc]. */
+/* Write dirty host flags back to CPU.cc without PUSHF (slow on many
+ * CPUs): SETO stores OF in byte 0, LAHF gives the rest for byte 1.  AH is
+ * the guest's, so RAX is kept in R11 meanwhile.
+ *   seto [rbp+cc]; mov r11, rax; lahf; mov [rbp+cc+1], ah; mov rax, r11 */
+static void emit_flags_save(void)
+{
+    emit_op(1, OPC_0F(0x90), EXT(0), gcpu(CPU_OFF(cc)));
+    emit_op(8, 0x8b, T_SCR, oreg(RAX));
+    emit8(0x9f);
+    emit_op(1, 0x88, 4 | HIGH8, gcpu(CPU_OFF(cc) + 1));
+    emit_op(8, 0x8b, RAX, oreg(T_SCR));
+}
+
 static void flags_sync(Ctx *s)
 {
     if (s->fl != FL_DIRTY)
         return;
-    emit8(0x9c);
-    emit_op(4, 0x8f, EXT(0), gcpu(CPU_OFF(cc)));
+    emit_flags_save();
     s->fl = FL_HOST;
 }
 
@@ -417,18 +428,14 @@ static void flags_clobber(Ctx *s)
 }
 
 /* Load the guest flags from CPU.cc into host EFLAGS without POPF (which
- * is microcoded and slow): OF is bit 3 of cc's second byte, whose other
- * bits can only be IF (bit 1), so adding 0x78 overflows exactly when OF
- * is set; SAHF then loads SF ZF AF PF CF and leaves OF alone.  AX is the
- * guest's, so it is kept in R11 meanwhile.
- *   mov r11, rax; mov al, [rbp+cc+1]; add al, 0x78; mov ah, [rbp+cc];
- *   sahf; mov rax, r11                                                */
+ * is microcoded and slow): ADD AL, 0x7F overflows exactly when the saved
+ * OF byte is 1; SAHF then loads SF ZF AF PF CF and leaves OF alone.
+ *   mov r11, rax; mov ax, [rbp+cc]; add al, 0x7f; sahf; mov rax, r11   */
 static void emit_flags_load(void)
 {
     emit_op(8, 0x8b, T_SCR, oreg(RAX));
-    emit_op(1, 0x8a, RAX, gcpu(CPU_OFF(cc) + 1));
-    emit8(0x04); emit8(0x78);
-    emit_op(1, 0x8a, 4 | HIGH8, gcpu(CPU_OFF(cc)));
+    emit_op(2, 0x8b, RAX, gcpu(CPU_OFF(cc)));
+    emit8(0x04); emit8(0x7f);
     emit8(0x9e);
     emit_op(8, 0x8b, RAX, oreg(T_SCR));
 }
@@ -445,12 +452,12 @@ static void flags_need(Ctx *s)
 /* What an instruction reads of the flags (HostOp.reads_flags). */
 enum { READS_NONE, READS_ALL, READS_CF };
 
-/* bt dword [rbp+cc], 0: CF only, for ADC SBB INC DEC, which read CF and
- * then write every other flag themselves. */
+/* bt dword [rbp+cc], 8: CF only (bit 0 of the LAHF byte), for ADC SBB
+ * INC DEC, which read CF and then write every other flag themselves. */
 static void emit_cf_load(void)
 {
     emit_op(4, OPC_0F(0xba), EXT(4), gcpu(CPU_OFF(cc)));
-    emit8(0);
+    emit8(8);
 }
 
 static void flags_need_for(Ctx *s, int reads)
@@ -1357,7 +1364,7 @@ static void gen_loop(Ctx *s, uint32_t target)
         emit_alu_imm(5, cx, 1, asz);                    /* sub cx, 1 */
         not_taken = emit_jcc(CC_E, NULL);
         if (s->in.op != 0xe2) {
-            emit_op(1, 0xf6, EXT(0), gcpu(CPU_OFF(cc))); /* test byte cc, ZF */
+            emit_op(1, 0xf6, EXT(0), gcpu(CPU_OFF(cc) + 1)); /* test ZF in the LAHF byte */
             emit8(F_ZF);
             not_taken2 = emit_jcc(s->in.op == 0xe1 ? CC_E : CC_NE, NULL);
         }
@@ -1946,12 +1953,16 @@ static int gen_misc(Ctx *s)
         gen_helper_call(s, (void *)helper_far_call);
         gen_jmp_far(s);
         return 1;
-    case 0x9b:                                           /* wait: no FPU yet */
+    case 0x9b:                                           /* wait: #NM with CR0.TS and MP */
+        gen_helper_1(s, (void *)helper_fwait, 0);
         return 1;
     case 0x9c:                                           /* pushf */
         flags_clobber(s);
-        emit_load(T_VAL, gcpu(CPU_OFF(cc)), 4);
-        emit_alu_imm(4, oreg(T_VAL), F_ARITH, 4);
+        emit_load(T_VAL, gcpu(CPU_OFF(cc) + 1), 1);      /* SF ZF AF PF CF */
+        emit_alu_imm(4, oreg(T_VAL), F_ARITH & 0xff, 4);
+        emit_load(T_CMP, gcpu(CPU_OFF(cc)), 1);          /* OF */
+        emit_op(4, 0xc1, EXT(4), oreg(T_CMP)); emit8(11);
+        emit_op(4, 0x0b, T_VAL, oreg(T_CMP));
         emit_op(4, 0x0b, T_VAL, gcpu(CPU_OFF(eflags)));
         emit_load(T_CMP, gcpu(CPU_OFF(df)), 4);          /* -1 or 1: the DF bit */
         emit_alu_imm(4, oreg(T_CMP), F_DF, 4);

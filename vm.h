@@ -61,6 +61,7 @@ enum {
 #define CR0_CD 0x40000000u
 #define CR0_TS 0x00000008u
 #define CR0_EM 0x00000004u
+#define CR0_MP 0x00000002u
 #define CR4_PSE 0x0010u
 #define CR4_PGE 0x0080u
 #define CR4_TSD 0x0004u
@@ -141,7 +142,7 @@ typedef struct CPU {
     uint32_t regs[8];
     uint32_t eip;
     uint32_t eflags;        /* all flags but F_ARITH, which live in cc */
-    uint64_t cc;            /* arithmetic flags, host EFLAGS image */
+    uint64_t cc;            /* arithmetic flags, as LAHF/SETO save them: see cc_get */
     volatile int32_t exit_request; /* any thread: leave translated code */
     int32_t pad0;
     SegCache seg[6];
@@ -222,6 +223,21 @@ void vm_request_reset(void);
 
 /* ---- cpu.c ---------------------------------------------------------------- */
 
+/* CPU.cc holds the arithmetic flags the way translated code saves them
+ * cheaply (PUSHF is slow): byte 0 = OF (0 or 1), byte 1 = the LAHF image
+ * (SF ZF 0 AF 0 PF 1 CF).  These convert to and from EFLAGS bits. */
+static inline uint32_t cc_get(const struct CPU *cpu)
+{
+    return (uint32_t)((cpu->cc >> 8) & (F_SF | F_ZF | F_AF | F_PF | F_CF)) |
+           (uint32_t)((cpu->cc & 1) << 11);
+}
+
+static inline void cc_set(struct CPU *cpu, uint32_t flags)
+{
+    cpu->cc = ((uint64_t)(flags & (F_SF | F_ZF | F_AF | F_PF | F_CF)) << 8) | 0x200 |
+              ((flags >> 11) & 1);
+}
+
 void cpu_init(CPU *cpu, Machine *m, int index);
 void cpu_reset(CPU *cpu);
 int cpu_exec(CPU *cpu);
@@ -260,6 +276,7 @@ void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
 void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32);
 void helper_mov_cr(CPU *cpu, uint32_t value, int cr);
 void helper_clts(CPU *cpu);
+void helper_fwait(CPU *cpu);
 void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask);
 void helper_lmsw(CPU *cpu, uint32_t value);
 void helper_cpuid(CPU *cpu);
