@@ -871,7 +871,7 @@ void seg_check_io(CPU *cpu, uint32_t port, int size)
 
 static void set_zf(CPU *cpu, int z)
 {
-    cpu->cc = z ? (cpu->cc | F_ZF) : (cpu->cc & ~(uint64_t)F_ZF);
+    cc_set(cpu, z ? cc_get(cpu) | F_ZF : cc_get(cpu) & ~(uint32_t)F_ZF);
 }
 
 /* Whether the program may see descriptor d through selector sel (the
