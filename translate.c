@@ -429,12 +429,16 @@ static void flags_clobber(Ctx *s)
 
 /* Load the guest flags from CPU.cc into host EFLAGS without POPF (which
  * is microcoded and slow): ADD AL, 0x7F overflows exactly when the saved
- * OF byte is 1; SAHF then loads SF ZF AF PF CF and leaves OF alone.
- *   mov r11, rax; mov ax, [rbp+cc]; add al, 0x7f; sahf; mov rax, r11   */
+ * OF byte is 1; SAHF then loads SF ZF AF PF CF and leaves OF alone.  The
+ * two bytes are read apart, as they were written: one 16-bit load of two
+ * byte stores would miss store-to-load forwarding and stall.
+ *   mov r11, rax; mov al, [rbp+cc]; mov ah, [rbp+cc+1]; add al, 0x7f;
+ *   sahf; mov rax, r11                                                 */
 static void emit_flags_load(void)
 {
     emit_op(8, 0x8b, T_SCR, oreg(RAX));
-    emit_op(2, 0x8b, RAX, gcpu(CPU_OFF(cc)));
+    emit_op(1, 0x8a, RAX, gcpu(CPU_OFF(cc)));
+    emit_op(1, 0x8a, 4 | HIGH8, gcpu(CPU_OFF(cc) + 1));
     emit8(0x04); emit8(0x7f);
     emit8(0x9e);
     emit_op(8, 0x8b, RAX, oreg(T_SCR));
