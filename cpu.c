@@ -745,6 +745,38 @@ static uint32_t string_run(const CPU *cpu, int seg, uint32_t off, int size, uint
     return n < off / (uint32_t)size + 1 ? n : off / (uint32_t)size + 1;
 }
 
+/* Copy span bytes of elements of `size` the way REP MOVS does, element
+ * after element in the direction of DF.  When the destination runs into
+ * bytes the copy has written already (a forward copy to a higher address,
+ * or a backward one to a lower), the result repeats a pattern: copying in
+ * chunks no longer than the distance gives exactly that, and memmove gives
+ * the other cases. */
+static void copy_overlapping(uint8_t *d, const uint8_t *s, uint32_t span, uint32_t size,
+                             int forward)
+{
+    uintptr_t dist = forward ? (uintptr_t)(d - s) : (uintptr_t)(s - d);
+    int repeats = forward ? d > s : d < s;
+    if (!repeats || dist >= span) {
+        memmove(d, s, span);
+        return;
+    }
+    uint32_t chunk = (uint32_t)(dist / size) * size;
+    if (chunk == 0) {                           /* elements overlap themselves */
+        for (uint32_t i = 0; i < span / size; i++) {
+            uint32_t k = forward ? i : span / size - 1 - i;
+            uint8_t tmp[4];
+            memcpy(tmp, s + k * size, size);
+            memcpy(d + k * size, tmp, size);
+        }
+        return;
+    }
+    for (uint32_t done = 0; done < span; done += chunk) {
+        uint32_t c = span - done < chunk ? span - done : chunk;
+        uint32_t off = forward ? done : span - done - c;
+        memcpy(d + off, s + off, c);
+    }
+}
+
 /* REP MOVS / REP STOS on plain RAM: one page-sized run at a time with
  * host pointers.  Returns the number of elements done (0: take the
  * element-by-element path for this one). */
@@ -779,16 +811,8 @@ static uint32_t string_bulk(CPU *cpu, int op, int size, uint32_t amask, int seg)
         else
             for (uint32_t i = 0; i < n; i++)
                 memcpy(d + i * (uint32_t)size, &v, (size_t)size);
-    } else if (d + span <= src || src + span <= d) {
-        memcpy(d, src, span);                   /* no overlap: order does not matter */
     } else {
-        /* overlapping: element by element in the CPU's order, so a forward
-         * copy onto itself replicates a pattern as the hardware does */
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t k = cpu->df > 0 ? i : n - 1 - i;
-            for (int b = 0; b < size; b++)
-                d[k * (uint32_t)size + (uint32_t)b] = src[k * (uint32_t)size + (uint32_t)b];
-        }
+        copy_overlapping(d, src, span, (uint32_t)size, cpu->df > 0);
     }
     uint32_t step = (uint32_t)cpu->df * span;
     cpu->regs[R_EDI] = (cpu->regs[R_EDI] & ~amask) | ((di + step) & amask);
