@@ -126,6 +126,8 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_FLAT;
     if (cpu->seg[S_CS].limit == 0xffffffffu)
         h |= HF_CS_FLAT;
+    if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & F_AC) && cpu->cpl == 3)
+        h |= HF_AC;
     cpu->hflags = h;
 }
 
@@ -194,15 +196,24 @@ static void seg_check(CPU *cpu, int seg, uint32_t off, int size)
         raise_exception_err(cpu, seg == S_SS ? EXC_SS : EXC_GP, 0);
 }
 
+/* #AC: a misaligned data reference at CPL 3 with CR0.AM and EFLAGS.AC. */
+static void align_check(CPU *cpu, uint32_t linear, int size)
+{
+    if ((cpu->hflags & HF_AC) && (linear & (uint32_t)(size - 1)))
+        raise_exception_err(cpu, EXC_AC, 0);
+}
+
 static uint32_t seg_read(CPU *cpu, int seg, uint32_t off, int size)
 {
     seg_check(cpu, seg, off, size);
+    align_check(cpu, cpu->seg[seg].base + off, size);
     return mem_read(cpu, cpu->seg[seg].base + off, size);
 }
 
 static void seg_write(CPU *cpu, int seg, uint32_t off, uint32_t value, int size)
 {
     seg_check(cpu, seg, off, size);
+    align_check(cpu, cpu->seg[seg].base + off, size);
     mem_write(cpu, cpu->seg[seg].base + off, value, size);
 }
 
@@ -298,7 +309,7 @@ static void do_interrupt(CPU *cpu, int vector, int is_soft, uint32_t return_eip,
 static int exc_has_error_code(int v)
 {
     return v == EXC_DF || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP ||
-           v == EXC_PF || v == 17;
+           v == EXC_PF || v == EXC_AC;
 }
 
 /* Which exceptions combine into a double fault (SDM Vol. 3, table 6-5). */

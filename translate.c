@@ -877,6 +877,13 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
     gen_seg_check(s, seg, op->msize);
+    if ((s->flags & HF_AC) && op->msize > 1) {          /* #AC: test esi, size-1 */
+        emit_op(4, 0xf7, EXT(0), oreg(RSI));
+        emit32((uint32_t)op->msize - 1);
+        Stub *ac = add_stub(s, STUB_FAULT);
+        ac->vector = EXC_AC;
+        ac->jump_field = emit_jcc(CC_NE, NULL);
+    }
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;

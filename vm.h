@@ -50,7 +50,7 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = -1 };
 enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
     EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
-    EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16,
+    EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
 };
 
 #define CR0_PE 0x00000001u
@@ -62,6 +62,7 @@ enum {
 #define CR0_TS 0x00000008u
 #define CR0_EM 0x00000004u
 #define CR0_MP 0x00000002u
+#define CR0_AM 0x00040000u
 #define CR4_PSE 0x0010u
 #define CR4_PGE 0x0080u
 #define CR4_TSD 0x0004u
@@ -193,6 +194,7 @@ typedef struct CPU {
 #define HF_EXPDOWN    0x0200   /* some segment is expand-down: check the lower bound too */
 #define HF_FLAT       0x0400   /* DS ES SS: base 0, limit 4 GiB, expand-up (no checks) */
 #define HF_CS_FLAT    0x0800   /* CS limit 4 GiB: jump targets need no limit check */
+#define HF_AC         0x1000   /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
