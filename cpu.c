@@ -396,10 +396,10 @@ void helper_iret(CPU *cpu, int size32, uint32_t next_eip)
 
 /* ---- Far transfers (real mode) ------------------------------------------------ */
 
-void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset)
+void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip)
 {
     if (prot_mode(cpu)) {
-        seg_far_jmp(cpu, sel, offset, cpu->eip);
+        seg_far_jmp(cpu, sel, offset, next_eip);
         return;
     }
     if (offset > cpu->seg[S_CS].limit)

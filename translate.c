@@ -1530,6 +1530,7 @@ static int gen_group5(Ctx *s, int size)
             emit_mov_ri(R8, size == 4);
             gen_helper_call(s, (void *)helper_far_call);
         } else {
+            emit_mov_ri(RCX, s->in.next);
             gen_helper_call(s, (void *)helper_far_jmp);
         }
         gen_jmp_far(s);
@@ -2129,7 +2130,7 @@ static int gen_misc(Ctx *s)
         gen_jmp(s, eip_mask(s, in->next + in->imm));
         return 1;
     case 0xea:                                           /* jmp far ptr */
-        gen_helper_2(s, (void *)helper_far_jmp, in->imm2, in->imm);
+        gen_helper_3(s, (void *)helper_far_jmp, in->imm2, in->imm, in->next);
         gen_jmp_far(s);
         return 1;
     case 0xf4:

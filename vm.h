@@ -262,7 +262,7 @@ void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size);
 void helper_int(CPU *cpu, int vector, uint32_t next_eip);
 void helper_into(CPU *cpu, uint32_t next_eip);
 void helper_iret(CPU *cpu, int size32, uint32_t next_eip);
-void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset);
+void helper_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip);
 void helper_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32);
 void helper_far_ret(CPU *cpu, int size32, uint32_t imm);
 void helper_load_seg(CPU *cpu, int seg, uint32_t sel);
