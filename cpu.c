@@ -482,6 +482,32 @@ static void set_reg_sized(CPU *cpu, int r, uint32_t v, int size)
         cpu->regs[r] = (cpu->regs[r] & 0xffff0000u) | (v & 0xffff);
 }
 
+/* The flags DIV and IDIV leave are undefined in the SDM; vm gives what the
+ * host gives, so once the operands are known not to fault, the host's own
+ * instruction runs them with the guest's flags in and its result and flags
+ * are taken as they come. */
+static uint64_t host_div(CPU *cpu, int is_signed, int size, uint32_t divisor,
+                         uint32_t *eax, uint32_t *edx)
+{
+    uint64_t f = cc_get(cpu) | 0x202;
+    uint32_t a = *eax, d = *edx;
+#define HOST_DIV(insn, operand, cons)                                                  \
+    __asm__ volatile("push %[f]\n\tpopfq\n\t" insn " " operand "\n\tpushfq\n\tpop %[f]" \
+                     : [f] "+r"(f), "+a"(a), "+d"(d) : [s] cons(divisor) : "cc")
+    switch (size * 2 + is_signed) {
+    case 2: HOST_DIV("divb", "%b[s]", "q"); break;
+    case 3: HOST_DIV("idivb", "%b[s]", "q"); break;
+    case 4: HOST_DIV("divw", "%w[s]", "r"); break;
+    case 5: HOST_DIV("idivw", "%w[s]", "r"); break;
+    case 8: HOST_DIV("divl", "%[s]", "r"); break;
+    default: HOST_DIV("idivl", "%[s]", "r"); break;
+    }
+#undef HOST_DIV
+    *eax = a;
+    *edx = d;
+    return f;
+}
+
 /* DIV: unsigned divide of AX / DX:AX / EDX:EAX; #DE on zero or overflow. */
 void helper_div(CPU *cpu, uint32_t divisor, int size)
 {
@@ -496,13 +522,8 @@ void helper_div(CPU *cpu, uint32_t divisor, int size)
         n = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
     if (d == 0 || n / d > mask)
         raise_exception(cpu, EXC_DE);
-    uint64_t q = n / d, r = n % d;
-    if (size == 1) {
-        set_reg_sized(cpu, R_EAX, (uint32_t)(q | (r << 8)), 2);
-    } else {
-        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
-        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
-    }
+    cc_set(cpu, (uint32_t)host_div(cpu, 0, size, (uint32_t)d, &cpu->regs[R_EAX],
+                                   &cpu->regs[R_EDX]));
 }
 
 /* IDIV: signed; the quotient truncates toward zero and must fit. */
@@ -524,15 +545,11 @@ void helper_idiv(CPU *cpu, uint32_t divisor, int size)
     }
     if (d == 0 || (d == -1 && n == INT64_MIN))
         raise_exception(cpu, EXC_DE);
-    int64_t q = n / d, r = n % d;
+    int64_t q = n / d;
     if (q < lo || q > hi)
         raise_exception(cpu, EXC_DE);
-    if (size == 1) {
-        set_reg_sized(cpu, R_EAX, (uint32_t)((q & 0xff) | ((r & 0xff) << 8)), 2);
-    } else {
-        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
-        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
-    }
+    cc_set(cpu, (uint32_t)host_div(cpu, 1, size, divisor, &cpu->regs[R_EAX],
+                                   &cpu->regs[R_EDX]));
 }
 
 /* SF, ZF and PF of an 8-bit result, in EFLAGS positions. */
@@ -546,17 +563,54 @@ static uint32_t szp8(uint8_t v)
     return f;
 }
 
+/* SF ZF PF of a 16-bit value as AAA/AAS leave them (sign from bit 15). */
+static uint32_t szp16(uint32_t v)
+{
+    uint32_t f = (v & 0x8000) ? F_SF : 0;
+    if ((v & 0xffff) == 0)
+        f |= F_ZF;
+    if (!(__builtin_popcount(v & 0xff) & 1))
+        f |= F_PF;
+    return f;
+}
+
+/* The flags of the host's 16-bit ADD or SUB (AAA/AAS leave those of the
+ * AX +/- 0x106 they do). */
+static uint32_t host_addsub16_flags(uint32_t a, uint32_t b, int sub)
+{
+    uint64_t f;
+    uint16_t x = (uint16_t)a, y = (uint16_t)b;
+    if (sub)
+        __asm__ volatile("subw %2, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+r"(x) : "r"(y) : "cc");
+    else
+        __asm__ volatile("addw %2, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+r"(x) : "r"(y) : "cc");
+    return (uint32_t)f & F_ARITH;
+}
+
+/* The flags of the host's own 8-bit ADD (AAD's undefined OF AF CF are
+ * those of the addition it does). */
+static uint32_t host_add8_flags(uint8_t a, uint8_t b)
+{
+    uint64_t f;
+    __asm__ volatile("addb %2, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+q"(a) : "q"(b) : "cc");
+    return (uint32_t)f & F_ARITH;
+}
+
 /* DAA DAS AAA AAS (op = opcode) and AAM AAD (op = opcode, base = imm8),
- * following the Intel SDM pseudo-code; undefined flags are computed from
- * the result as the CPUs we compare with do for SF/ZF/PF, else cleared. */
+ * following the Intel SDM pseudo-code.  They do not exist in 64-bit mode,
+ * so the host cannot run them for us; the flags the SDM leaves undefined
+ * are computed as AMD family 17h+ CPUs (this project's hosts) leave them,
+ * measured over every input: DAA/DAS set OF when the adjustment flips bit
+ * 7 upward/downward, AAA/AAS leave the SF ZF PF OF of the 16-bit AX +/-
+ * 0x106 they do (or SF ZF PF of the unadjusted AX, OF clear), AAD's OF AF
+ * CF are those of its ADD. */
 void helper_bcd(CPU *cpu, int op, int base)
 {
     uint32_t ax = cpu->regs[R_EAX] & 0xffff;
-    uint8_t al = ax & 0xff, ah = ax >> 8;
+    uint8_t al = ax & 0xff, ah = ax >> 8, old_al = al;
     uint32_t cf = cc_get(cpu) & F_CF, af = cc_get(cpu) & F_AF, f = 0;
     switch (op) {
-    case 0x27: {                                    /* DAA */
-        uint8_t old_al = al;
+    case 0x27:                                      /* DAA */
         if ((al & 0x0f) > 9 || af) {
             f |= ((unsigned)al + 6 > 0xff) || cf ? F_CF : 0;
             al += 6;
@@ -568,12 +622,10 @@ void helper_bcd(CPU *cpu, int op, int base)
         } else {
             f &= ~(uint32_t)F_CF;
         }
-        f |= szp8(al);
+        f |= szp8(al) | ((!(old_al & 0x80) && (al & 0x80)) ? F_OF : 0);
         ax = (ax & 0xff00) | al;
         break;
-    }
-    case 0x2f: {                                    /* DAS */
-        uint8_t old_al = al;
+    case 0x2f:                                      /* DAS */
         if ((al & 0x0f) > 9 || af) {
             f |= (al < 6) || cf ? F_CF : 0;
             al -= 6;
@@ -583,17 +635,18 @@ void helper_bcd(CPU *cpu, int op, int base)
             al -= 0x60;
             f |= F_CF;
         }
-        f |= szp8(al);
+        f |= szp8(al) | (((old_al & 0x80) && !(al & 0x80)) ? F_OF : 0);
         ax = (ax & 0xff00) | al;
         break;
-    }
     case 0x37: case 0x3f:                           /* AAA AAS */
         if ((al & 0x0f) > 9 || af) {
-            ax = op == 0x37 ? ax + 0x106 : ax - 6 - 0x100;
-            f = F_AF | F_CF;
+            f = host_addsub16_flags(ax, 0x106, op == 0x3f) & (F_SF | F_ZF | F_PF | F_OF);
+            f |= F_AF | F_CF;
+            ax = (op == 0x37 ? ax + 0x106 : ax - 0x106) & 0xffff;
+        } else {
+            f = szp16(ax);
         }
         ax = (ax & 0xff00) | (ax & 0x0f);
-        f |= szp8((uint8_t)ax);
         break;
     case 0xd4:                                      /* AAM */
         if (base == 0)
@@ -603,11 +656,13 @@ void helper_bcd(CPU *cpu, int op, int base)
         ax = ((uint32_t)ah << 8) | al;
         f = szp8(al);
         break;
-    case 0xd5:                                      /* AAD */
-        al = (uint8_t)(al + ah * base);
+    case 0xd5: {                                    /* AAD */
+        uint8_t prod = (uint8_t)(ah * base);
+        f = host_add8_flags(al, prod);
+        al = (uint8_t)(al + prod);
         ax = al;
-        f = szp8(al);
         break;
+    }
     }
     cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xffff0000u) | (ax & 0xffff);
     cc_set(cpu, f);

@@ -1143,7 +1143,62 @@ static int decode(Ctx *s, uint32_t eip)
     return 1;
 }
 
-/* ---- Translation of instructions ------------------------------------------- */
+/* ---- What the host does with undefined flags ------------------------------------
+ * The SDM leaves some flags undefined after MUL/IMUL, BSF/BSR and the logical
+ * ops (AF).  vm promises what the host CPU does, and hosts differ: some leave
+ * such flags as they were (then the op *reads* the old flags and translated
+ * code must load the guest's first), others compute them from the operands.
+ * tcg_init asks the host once: run each kind of instruction with two
+ * different sets of input flags and see whether the output flags differ. */
+
+static int host_mul_reads, host_logic_reads, host_bsf_reads;
+
+static uint64_t probe_imul(uint64_t flags)
+{
+    uint64_t out;
+    uint32_t a = 0x12345, b = 3;
+    __asm__ volatile("push %1\n\tpopfq\n\timull %3, %2\n\tpushfq\n\tpop %0"
+                     : "=r"(out), "+r"(flags), "+r"(a) : "r"(b) : "cc");
+    return out & F_ARITH;
+}
+
+static uint64_t probe_and(uint64_t flags)
+{
+    uint64_t out;
+    uint32_t a = 0x12345678, b = 0xff;
+    __asm__ volatile("push %1\n\tpopfq\n\tandl %3, %2\n\tpushfq\n\tpop %0"
+                     : "=r"(out), "+r"(flags), "+r"(a) : "r"(b) : "cc");
+    return out & F_ARITH;
+}
+
+static uint64_t probe_bsf(uint64_t flags)
+{
+    uint64_t out;
+    uint32_t a = 0, b = 0x100;
+    __asm__ volatile("push %1\n\tpopfq\n\tbsfl %3, %2\n\tpushfq\n\tpop %0"
+                     : "=r"(out), "+r"(flags), "+r"(a) : "r"(b) : "cc");
+    return out & F_ARITH;
+}
+
+static void probe_host_flags(void)
+{
+    host_mul_reads = probe_imul(0x202) != probe_imul(0x2d7 | F_OF);
+    host_logic_reads = probe_and(0x202) != probe_and(0x2d7 | F_OF);
+    host_bsf_reads = probe_bsf(0x202) != probe_bsf(0x2d7 | F_OF);
+}
+
+/* Whether an op of this kind reads the flags on this host. */
+static int mul_reads(void) { return host_mul_reads ? READS_ALL : READS_NONE; }
+static int bsf_reads(void) { return host_bsf_reads ? READS_ALL : READS_NONE; }
+static int alu_reads(int alu)
+{
+    if (alu == 2 || alu == 3)
+        return READS_CF;
+    if ((alu == 1 || alu == 4 || alu == 6) && host_logic_reads)
+        return READS_ALL;
+    return READS_NONE;
+}
+
 /* ---- Translation of instructions ------------------------------------------- */
 
 static int osz(const Ctx *s) { return s->in.opsize; }
@@ -1191,7 +1246,7 @@ static void gen_alu(Ctx *s, int size)
 {
     int op = s->in.op, alu = op >> 3, dir = op & 2;
     HostOp h = op_greg(size, op, s->in.reg);
-    h.reads_flags = (alu == 2 || alu == 3) ? READS_CF : READS_NONE;
+    h.reads_flags = alu_reads(alu);
     h.writes_flags = 1;
     h.lock = s->in.lock;
     gen_rm_op(s, &h, (dir || alu == 7) ? MEM_READ : MEM_RMW);
@@ -1214,7 +1269,7 @@ static void gen_alu_imm(Ctx *s, int size)
         h.imm_size = size;
     }
     h.imm = imm;
-    h.reads_flags = (alu == 2 || alu == 3) ? READS_CF : READS_NONE;
+    h.reads_flags = alu_reads(alu);
     h.writes_flags = 1;
     h.lock = s->in.lock;
     gen_rm_op(s, &h, alu == 7 ? MEM_READ : MEM_RMW);
@@ -1223,7 +1278,7 @@ static void gen_alu_imm(Ctx *s, int size)
 /* An ALU op on the accumulator with an immediate (04, 05, 0C, ...). */
 static void gen_alu_acc_imm(Ctx *s, int alu, int size)
 {
-    flags_need_for(s, (alu == 2 || alu == 3) ? READS_CF : READS_NONE);
+    flags_need_for(s, alu_reads(alu));
     emit_alu_imm(alu, greg(R_EAX, size), s->in.imm, size);
     s->fl = FL_DIRTY;
 }
@@ -1467,6 +1522,7 @@ static int gen_group3(Ctx *s, int size)
         h.reg = EXT(0);
         h.imm = s->in.imm;
         h.imm_size = size;
+        h.reads_flags = alu_reads(4);
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -1476,6 +1532,7 @@ static int gen_group3(Ctx *s, int size)
         gen_rm_op(s, &h, MEM_RMW);
         return 1;
     case 4: case 5:                             /* mul, imul on the host's AX/DX */
+        h.reads_flags = mul_reads();
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -1875,6 +1932,7 @@ static int gen_misc(Ctx *s)
         h = op_greg(v, op, in->reg);
         h.imm = in->imm;
         h.imm_size = op == 0x6b ? 1 : v;
+        h.reads_flags = mul_reads();
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -1890,6 +1948,7 @@ static int gen_misc(Ctx *s)
         return 1;
     case 0x84: case 0x85:                                /* test E, G */
         h = op_greg(op == 0x84 ? 1 : v, op, in->reg);
+        h.reads_flags = alu_reads(4);
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -2014,6 +2073,7 @@ static int gen_misc(Ctx *s)
     case 0xa7: gen_string(s, STR_CMPS, v); return 1;
     case 0xa8: case 0xa9:                                /* test acc, imm */
         b = op == 0xa8 ? 1 : v;
+        flags_need_for(s, alu_reads(4));
         emit_op(b, b == 1 ? 0xf6 : 0xf7, EXT(0), greg(R_EAX, b));
         emit_imm(in->imm, b);
         s->fl = FL_DIRTY;
@@ -2415,6 +2475,7 @@ static int gen_0f(Ctx *s)
         return 1;
     case 0xaf:                                           /* imul G, E */
         h = op_greg(v, in->op, in->reg);
+        h.reads_flags = mul_reads();
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -2432,6 +2493,7 @@ static int gen_0f(Ctx *s)
         return 1;
     case 0xbc: case 0xbd:                                /* bsf bsr: zero source keeps dest */
         h = op_greg(v, in->op, in->reg);
+        h.reads_flags = bsf_reads();
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
         return 1;
@@ -2847,6 +2909,7 @@ void tcg_init(size_t code_size)
     tb_max = (int)(code_size / 128) + 64;
     tb_pool = calloc((size_t)tb_max, sizeof(TB));
     page_count = machine.ram_size >> PAGE_BITS;
+    probe_host_flags();
     page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
     if (!tb_pool || !page_tbs) {
         fprintf(stderr, "vm: out of memory for the translation block tables\n");
