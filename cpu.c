@@ -128,6 +128,15 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_CS_FLAT;
     if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & F_AC) && cpu->cpl == 3)
         h |= HF_AC;
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM)) {
+        static const int data_segs[5] = { S_ES, S_SS, S_DS, S_FS, S_GS };
+        for (int i = 0; i < 5; i++)
+            if (cpu->seg[data_segs[i]].limit >= 0 &&
+                !(cpu->seg[data_segs[i]].flags & SEGF_WRITABLE))
+                h |= HF_SEGRO;
+        if (!(cpu->seg[S_CS].flags & SEGF_READABLE))
+            h |= HF_CS_XONLY;
+    }
     cpu->hflags = h;
 }
 
@@ -142,6 +151,14 @@ void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t
     sc->base = base;
     sc->limit = limit;
     sc->limit_lo = 0;
+    flags &= ~(SEGF_WRITABLE | SEGF_READABLE);
+    if (flags & DESC_S) {                       /* code or data: what its type allows */
+        uint32_t type = (flags >> 8) & 15;
+        if (!(type & 8))
+            flags |= SEGF_READABLE | ((type & 2) ? SEGF_WRITABLE : 0);
+        else if (type & 2)
+            flags |= SEGF_READABLE;
+    }
     sc->flags = flags;
     cpu_update_hflags(cpu);
 }
@@ -189,11 +206,16 @@ static uint32_t sp_mask(const CPU *cpu)
 }
 
 /* Fault unless [off, off+size) lies within segment seg. */
-static void seg_check(CPU *cpu, int seg, uint32_t off, int size)
+static void seg_check(CPU *cpu, int seg, uint32_t off, int size, int is_write)
 {
     const SegCache *sc = &cpu->seg[seg];
     if ((int64_t)off + size - 1 > sc->limit || (int64_t)off < sc->limit_lo)
         raise_exception_err(cpu, seg == S_SS ? EXC_SS : EXC_GP, 0);
+    /* in protected mode the type decides too: no writes to code or to
+     * read-only data, no reads of execute-only code */
+    if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM) &&
+        !(sc->flags & (is_write ? SEGF_WRITABLE : SEGF_READABLE)))
+        raise_exception_err(cpu, EXC_GP, 0);
 }
 
 /* #AC: a misaligned data reference at CPL 3 with CR0.AM and EFLAGS.AC. */
@@ -205,14 +227,14 @@ static void align_check(CPU *cpu, uint32_t linear, int size)
 
 static uint32_t seg_read(CPU *cpu, int seg, uint32_t off, int size)
 {
-    seg_check(cpu, seg, off, size);
+    seg_check(cpu, seg, off, size, 0);
     align_check(cpu, cpu->seg[seg].base + off, size);
     return mem_read(cpu, cpu->seg[seg].base + off, size);
 }
 
 static void seg_write(CPU *cpu, int seg, uint32_t off, uint32_t value, int size)
 {
-    seg_check(cpu, seg, off, size);
+    seg_check(cpu, seg, off, size, 1);
     align_check(cpu, cpu->seg[seg].base + off, size);
     mem_write(cpu, cpu->seg[seg].base + off, value, size);
 }
@@ -957,7 +979,7 @@ void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
 {
     int seg = (int)(seg_size32 >> 1);
     DTable *t = which == 1 ? &cpu->idt : &cpu->gdt;
-    seg_check(cpu, seg, offset, 6);
+    seg_check(cpu, seg, offset, 6, 1);
     seg_write(cpu, seg, offset, t->limit, 2);
     seg_write(cpu, seg, offset + 2, (seg_size32 & 1) ? t->base : t->base & 0x00ffffff, 4);
 }

@@ -803,10 +803,32 @@ static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 /* ESI holds an offset in segment `seg`: check the access [esi, esi+size)
  * against the segment limit (fault: #GP, or #SS for SS), then add the
  * base so ESI holds the linear address. */
-static void gen_seg_check(Ctx *s, int seg, int size)
+/* Protected mode: the segment's type must allow the access (#GP(0)). */
+static void gen_seg_type_check(Ctx *s, int seg, int is_write)
+{
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM))
+        return;
+    if (seg == S_CS ? (is_write || (s->flags & HF_CS_XONLY)) : 0) {
+        Stub *st = add_stub(s, STUB_FAULT);     /* never allowed: always fault */
+        st->vector = EXC_GP;
+        st->jump_field = emit_jmp(NULL);
+        return;
+    }
+    if (seg != S_CS && is_write && (s->flags & HF_SEGRO)) {
+        emit_op(1, 0xf6, EXT(0), omem(RBP, CPU_OFF(seg) + seg * (int)sizeof(SegCache) +
+                                             (int)offsetof(SegCache, flags)));
+        emit8(SEGF_WRITABLE);                   /* test byte [seg.flags], writable */
+        Stub *st = add_stub(s, STUB_FAULT);
+        st->vector = EXC_GP;
+        st->jump_field = emit_jcc(CC_E, NULL);
+    }
+}
+
+static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
 {
     flags_clobber(s);
     Stub *st = NULL;
+    gen_seg_type_check(s, seg, is_write);
     if ((s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS)
         return;                 /* base 0, limit 4 GiB: every 32-bit offset is fine */
     if ((s->flags & HF_SEG64K) && s->ea16) {
@@ -876,7 +898,7 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
  * op on [rsi], and a slow-path stub that redoes it on a bounce buffer. */
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
-    gen_seg_check(s, seg, op->msize);
+    gen_seg_check(s, seg, op->msize, mode != MEM_READ);
     if ((s->flags & HF_AC) && op->msize > 1) {          /* #AC: test esi, size-1 */
         emit_op(4, 0xf7, EXT(0), oreg(RSI));
         emit32((uint32_t)op->msize - 1);

@@ -125,6 +125,10 @@ typedef struct SegCache {
 } SegCache;
 /* SegCache.flags bits (as in the descriptor's high dword). */
 #define DESC_B     (1u << 22)   /* code: 32-bit default; stack: 32-bit ESP */
+/* vm's own bits in SegCache.flags (bits 0-1 are free in a descriptor's
+ * high word): what the segment's type allows, for protected mode checks. */
+#define SEGF_WRITABLE 1u
+#define SEGF_READABLE 2u
 #define DESC_S     (1u << 12)   /* code or data (not system) */
 #define DESC_CODE  (1u << 11)   /* code segment */
 #define DESC_EXPDOWN (1u << 10) /* data: expand-down */
@@ -195,6 +199,8 @@ typedef struct CPU {
 #define HF_FLAT       0x0400   /* DS ES SS: base 0, limit 4 GiB, expand-up (no checks) */
 #define HF_CS_FLAT    0x0800   /* CS limit 4 GiB: jump targets need no limit check */
 #define HF_AC         0x1000   /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 */
+#define HF_SEGRO      0x2000   /* protected mode, and ES SS DS FS or GS is not writable */
+#define HF_CS_XONLY   0x4000   /* protected mode, and CS is execute-only */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
