@@ -491,55 +491,83 @@ static void check_target_code(CPU *cpu, uint32_t sel, Desc *d)
         raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
 }
 
-void seg_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip)
+/* The descriptor a far JMP/CALL names (not null, within its table). */
+static Desc far_target(CPU *cpu, uint32_t sel)
 {
     Desc d;
-    int cpl = cpu->cpl, rpl = sel & 3;
-    sel &= 0xffff;
     if ((sel & ~3u) == 0)
         raise_exception_err(cpu, EXC_GP, 0);
     if (!desc_read(cpu, sel, &d))
         raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-    if (is_code(d)) {
-        if (is_conforming(d) ? D_DPL(d) > cpl : (rpl > cpl || D_DPL(d) != cpl))
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        if (!D_P(d))
-            raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
-        if (offset > desc_limit(d))
-            raise_exception_err(cpu, EXC_GP, 0);
-        set_cs(cpu, sel, d, cpl);
-        cpu->eip = offset;
-        return;
-    }
-    if (D_S(d))
+    return d;
+}
+
+/* A far JMP/CALL straight to a code segment: conforming code at DPL <=
+ * CPL, or non-conforming at DPL = CPL with RPL <= CPL; present; offset
+ * within the limit. */
+static void check_direct_code(CPU *cpu, uint32_t sel, Desc d, uint32_t offset)
+{
+    int cpl = cpu->cpl;
+    if (is_conforming(d) ? D_DPL(d) > cpl : ((int)(sel & 3) > cpl || D_DPL(d) != cpl))
         raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-    switch (D_TYPE(d)) {
-    case SYS_CALL16: case SYS_CALL32: {
-        if (D_DPL(d) < cpl || D_DPL(d) < rpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        if (!D_P(d))
-            raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
-        uint32_t csel = d.lo >> 16;
-        uint32_t off = (d.lo & 0xffff) | (D_TYPE(d) == SYS_CALL32 ? d.hi & 0xffff0000u : 0);
-        Desc c;
-        check_target_code(cpu, csel, &c);
-        if (is_conforming(c) ? D_DPL(c) > cpl : D_DPL(c) != cpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(csel, 0));
-        if (!D_P(c))
-            raise_exception_err(cpu, EXC_NP, sel_err(csel, 0));
-        if (off > desc_limit(c))
-            raise_exception_err(cpu, EXC_GP, 0);
-        set_cs(cpu, csel, c, cpl);
+    if (!D_P(d))
+        raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
+    if (offset > desc_limit(d))
+        raise_exception_err(cpu, EXC_GP, 0);
+}
+
+/* A call gate used by a far JMP/CALL: its own checks, then the code
+ * segment it names (csel, c) and the offset (*off) it jumps to.  A CALL
+ * may go to a more privileged segment, a JMP only to the same privilege. */
+static void check_call_gate(CPU *cpu, uint32_t sel, Desc gate, int is_call,
+                            uint32_t *csel, Desc *c, uint32_t *off)
+{
+    int cpl = cpu->cpl;
+    if (D_DPL(gate) < cpl || D_DPL(gate) < (int)(sel & 3))
+        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
+    if (!D_P(gate))
+        raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
+    *csel = gate.lo >> 16;
+    *off = (gate.lo & 0xffff) | (D_TYPE(gate) == SYS_CALL32 ? gate.hi & 0xffff0000u : 0);
+    check_target_code(cpu, *csel, c);
+    int bad = is_call ? D_DPL(*c) > cpl
+                      : (is_conforming(*c) ? D_DPL(*c) > cpl : D_DPL(*c) != cpl);
+    if (bad)
+        raise_exception_err(cpu, EXC_GP, sel_err(*csel, 0));
+    if (!D_P(*c))
+        raise_exception_err(cpu, EXC_NP, sel_err(*csel, 0));
+    if (*off > desc_limit(*c))
+        raise_exception_err(cpu, EXC_GP, 0);
+}
+
+/* A far JMP/CALL to a TSS or a task gate: a task switch. */
+static int far_task(CPU *cpu, uint32_t sel, Desc d, int source, uint32_t next_eip)
+{
+    uint32_t type = D_TYPE(d);
+    if (D_S(d) || (type != SYS_TASK && type != SYS_TSS16 && type != SYS_TSS32))
+        return 0;
+    if (D_DPL(d) < cpu->cpl || D_DPL(d) < (int)(sel & 3))
+        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
+    task_gate_or_tss(cpu, sel, d, source, next_eip, 0);
+    return 1;
+}
+
+void seg_far_jmp(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip)
+{
+    sel &= 0xffff;
+    Desc d = far_target(cpu, sel), c;
+    uint32_t csel, off;
+    if (is_code(d)) {
+        check_direct_code(cpu, sel, d, offset);
+        set_cs(cpu, sel, d, cpu->cpl);
+        cpu->eip = offset;
+    } else if (!D_S(d) && (D_TYPE(d) == SYS_CALL16 || D_TYPE(d) == SYS_CALL32)) {
+        check_call_gate(cpu, sel, d, 0, &csel, &c, &off);
+        set_cs(cpu, csel, c, cpu->cpl);
         cpu->eip = off;
-        return;
+    } else if (!far_task(cpu, sel, d, TASK_JMP, next_eip)) {
+        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
     }
-    case SYS_TASK: case SYS_TSS16: case SYS_TSS32:
-        if (D_DPL(d) < cpl || D_DPL(d) < rpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        task_gate_or_tss(cpu, sel, d, TASK_JMP, next_eip, 0);
-        return;
-    }
-    raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
 }
 
 /* A far CALL through a call gate to a more privileged, non-conforming
@@ -572,70 +600,37 @@ static void call_gate_inner(CPU *cpu, Desc gate, uint32_t csel, Desc c, uint32_t
     cpu->eip = off;
 }
 
+/* Push the return CS:EIP (size bytes each) and jump to sel:offset at the
+ * current privilege. */
+static void call_same_level(CPU *cpu, uint32_t sel, Desc d, uint32_t offset,
+                            uint32_t next_eip, int size)
+{
+    Stack st;
+    stack_from_cache(cpu, &st);
+    stack_push(cpu, &st, cpu->seg[S_CS].sel, size, 0);
+    stack_push(cpu, &st, next_eip, size, 0);
+    stack_commit(cpu, &st);
+    set_cs(cpu, sel, d, cpu->cpl);
+    cpu->eip = offset;
+}
+
 void seg_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32)
 {
-    Desc d;
-    int cpl = cpu->cpl, rpl = sel & 3, size = size32 ? 4 : 2;
     sel &= 0xffff;
-    if ((sel & ~3u) == 0)
-        raise_exception_err(cpu, EXC_GP, 0);
-    if (!desc_read(cpu, sel, &d))
-        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
+    Desc d = far_target(cpu, sel), c;
+    uint32_t csel, off;
     if (is_code(d)) {
-        if (is_conforming(d) ? D_DPL(d) > cpl : (rpl > cpl || D_DPL(d) != cpl))
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        if (!D_P(d))
-            raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
-        if (offset > desc_limit(d))
-            raise_exception_err(cpu, EXC_GP, 0);
-        Stack st;
-        stack_from_cache(cpu, &st);
-        stack_push(cpu, &st, cpu->seg[S_CS].sel, size, 0);
-        stack_push(cpu, &st, next_eip, size, 0);
-        stack_commit(cpu, &st);
-        set_cs(cpu, sel, d, cpl);
-        cpu->eip = offset;
-        return;
-    }
-    if (D_S(d))
-        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-    switch (D_TYPE(d)) {
-    case SYS_CALL16: case SYS_CALL32: {
-        if (D_DPL(d) < cpl || D_DPL(d) < rpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        if (!D_P(d))
-            raise_exception_err(cpu, EXC_NP, sel_err(sel, 0));
-        uint32_t csel = d.lo >> 16;
-        uint32_t off = (d.lo & 0xffff) | (D_TYPE(d) == SYS_CALL32 ? d.hi & 0xffff0000u : 0);
-        Desc c;
-        check_target_code(cpu, csel, &c);
-        if (D_DPL(c) > cpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(csel, 0));
-        if (!D_P(c))
-            raise_exception_err(cpu, EXC_NP, sel_err(csel, 0));
-        if (off > desc_limit(c))
-            raise_exception_err(cpu, EXC_GP, 0);
-        if (!is_conforming(c) && D_DPL(c) < cpl) {
+        check_direct_code(cpu, sel, d, offset);
+        call_same_level(cpu, sel, d, offset, next_eip, size32 ? 4 : 2);
+    } else if (!D_S(d) && (D_TYPE(d) == SYS_CALL16 || D_TYPE(d) == SYS_CALL32)) {
+        check_call_gate(cpu, sel, d, 1, &csel, &c, &off);
+        if (!is_conforming(c) && D_DPL(c) < cpu->cpl)
             call_gate_inner(cpu, d, csel, c, off, next_eip);
-            return;
-        }
-        int gsize = D_TYPE(d) == SYS_CALL32 ? 4 : 2;
-        Stack st;
-        stack_from_cache(cpu, &st);
-        stack_push(cpu, &st, cpu->seg[S_CS].sel, gsize, 0);
-        stack_push(cpu, &st, next_eip, gsize, 0);
-        stack_commit(cpu, &st);
-        set_cs(cpu, csel, c, cpl);
-        cpu->eip = off;
-        return;
+        else
+            call_same_level(cpu, csel, c, off, next_eip, D_TYPE(d) == SYS_CALL32 ? 4 : 2);
+    } else if (!far_task(cpu, sel, d, TASK_CALL, next_eip)) {
+        raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
     }
-    case SYS_TASK: case SYS_TSS16: case SYS_TSS32:
-        if (D_DPL(d) < cpl || D_DPL(d) < rpl)
-            raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
-        task_gate_or_tss(cpu, sel, d, TASK_CALL, next_eip, 0);
-        return;
-    }
-    raise_exception_err(cpu, EXC_GP, sel_err(sel, 0));
 }
 
 /* The code segment a RETF/IRET returns to. */

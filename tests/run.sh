@@ -12,35 +12,32 @@ fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# Run one guest ($1 = name, the rest = vm's arguments): it passes when vm
+# exits with status 1.
+run_guest() {
+    name=$1
+    shift
+    timeout "$TIMEOUT" "$VM" "$@" >"$log" 2>&1 </dev/null
+    status=$?
+    if [ "$status" -eq 1 ]; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name (exit status $status)"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+}
+
 for rom in tests/*.bin tests/gen/*.bin; do
     [ -f "$rom" ] || continue
-    name=${rom%.bin}
-    timeout "$TIMEOUT" "$VM" "$rom" >"$log" 2>&1 </dev/null
-    status=$?
-    if [ "$status" -eq 1 ]; then
-        pass=$((pass + 1))
-        echo "PASS $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name (exit status $status)"
-        tail -n 20 "$log" | sed 's/^/    /'
-    fi
+    run_guest "${rom%.bin}" "$rom"
 done
 
-# Guest test kernels (multiboot ELF), run with -kernel: same verdict.
+# Guest test kernels (multiboot ELF), run with -kernel.
 for kernel in tests/kern/t_*.elf tests/gen/pm_*.elf; do
     [ -f "$kernel" ] || continue
-    name=${kernel%.elf}
-    timeout "$TIMEOUT" "$VM" -kernel "$kernel" >"$log" 2>&1 </dev/null
-    status=$?
-    if [ "$status" -eq 1 ]; then
-        pass=$((pass + 1))
-        echo "PASS $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $name (exit status $status)"
-        tail -n 20 "$log" | sed 's/^/    /'
-    fi
+    run_guest "${kernel%.elf}" -kernel "$kernel"
 done
 
 for script in tests/*.sh; do
