@@ -43,10 +43,11 @@ bios/bios.bin: bios/bios.o tests/rom.ld
 # Test kernels, the oracle and the benchmark bring their own rules.
 include tests/kern/kern.mk
 -include tests/kern/seg.mk tests/kern/pg.mk
+include tests/host/host.mk
 include tests/oracle.mk
 include tests/bench/bench.mk
 
-TEST_DEPS := all tests/gen/stamp $(KERN_ELFS)
+TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS)
 
 test: $(TEST_DEPS)
 	sh tests/run.sh ./vm
@@ -67,5 +68,5 @@ tsan: vm-tsan $(TEST_DEPS)
 clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
-	rm -f tests/kern/*.o tests/kern/*.elf
+	rm -f tests/kern/*.o tests/kern/*.elf $(HOST_TESTS)
 	rm -rf tests/gen

@@ -40,6 +40,20 @@ for kernel in tests/kern/t_*.elf tests/gen/pm_*.elf; do
     run_guest "${kernel%.elf}" -kernel "$kernel"
 done
 
+# Host unit tests (tests/host/test_*): exit status 0 passes.
+for t in tests/host/test_*; do
+    case "$t" in *.c|*.mk) continue ;; esac
+    [ -x "$t" ] || continue
+    if timeout "$TIMEOUT" "$t" >"$log" 2>&1 </dev/null; then
+        pass=$((pass + 1))
+        echo "PASS $t"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $t"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+done
+
 for script in tests/*.sh; do
     [ "$script" = tests/run.sh ] && continue
     if sh "$script" "$VM" >"$log" 2>&1 </dev/null; then
