@@ -402,11 +402,39 @@ int bql_locked(void);
 
 /* ---- rcu.c -------------------------------------------------------------------- */
 
+/* Read-side sections nest and cost no atomic read-modify-write; a thread
+ * that uses them registers first.  call_rcu frees after a grace period on
+ * the reclaimer thread; rcu_drain runs what is queued (at exit). */
+typedef struct RCUHead {
+    struct RCUHead *next;
+    void (*func)(struct RCUHead *head);
+} RCUHead;
+
+void rcu_init(void);
+void rcu_register_thread(void);
+void rcu_unregister_thread(void);
 void rcu_read_lock(void);
 void rcu_read_unlock(void);
 void synchronize_rcu(void);
+void call_rcu(RCUHead *head, void (*func)(RCUHead *head));
+void rcu_drain(void);
 
 /* ---- loop.c ------------------------------------------------------------------- */
+
+/* The main loop (main thread): fd handlers, timers on CLOCK_MONOTONIC,
+ * bottom halves scheduled from any thread.  Handlers run with the BQL held. */
+typedef struct Timer Timer;
+typedef struct BH BH;
+int64_t clock_ns(void);                         /* CLOCK_MONOTONIC in ns */
+void loop_init(void);
+void loop_set_fd_handler(int fd, void (*read_cb)(void *opaque), void *opaque);
+Timer *timer_new(void (*cb)(void *opaque), void *opaque);
+void timer_mod(Timer *t, int64_t deadline_ns); /* BQL held */
+void timer_del(Timer *t);                       /* BQL held */
+BH *bh_new(void (*cb)(void *opaque), void *opaque);
+void bh_schedule(BH *bh);                       /* any thread, any lock state */
+void loop_request_exit(int status);             /* any thread */
+int loop_run(void);                             /* until loop_request_exit; returns its status */
 
 int main_loop_run(Machine *m);
 
