@@ -33,7 +33,33 @@ void cpu_init(CPU *cpu, Machine *m, int index)
     memset(cpu, 0, sizeof(*cpu));
     cpu->machine = m;
     cpu->index = index;
+    pthread_mutex_init(&cpu->halt_lock, NULL);
+    pthread_cond_init(&cpu->halt_cond, NULL);
     cpu_reset(cpu);
+}
+
+/* ---- Kicks and interrupt requests (any thread) ---------------------------------- */
+
+/* Make the vCPU leave translated code at its next block boundary, and wake
+ * it if it sleeps in HLT. */
+void cpu_kick(CPU *cpu)
+{
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+    pthread_mutex_lock(&cpu->halt_lock);
+    pthread_cond_signal(&cpu->halt_cond);
+    pthread_mutex_unlock(&cpu->halt_lock);
+}
+
+/* The interrupt controllers' output may have changed (called with the BQL
+ * held by a device): record it and kick the boot processor, which takes
+ * interrupts from the PIC. */
+void cpu_interrupt_changed(void)
+{
+    CPU *cpu = machine.cpus[0];
+    int level = pic_get_intr() ? CPU_INTERRUPT_HARD : 0;
+    __atomic_store_n(&cpu->interrupt_request, level, __ATOMIC_RELEASE);
+    if (level)
+        cpu_kick(cpu);
 }
 
 /* The state after RESET, as the Intel SDM (Vol. 3, 9.1.1) gives it. */
@@ -218,6 +244,22 @@ static void seg_check(CPU *cpu, int seg, uint32_t off, int size, int is_write)
         raise_exception_err(cpu, EXC_GP, 0);
 }
 
+/* Port I/O: the devices are the BQL's, taken only around the access. */
+static uint32_t port_read(uint32_t port, int size)
+{
+    bql_lock();
+    uint32_t v = ioport_read(port, size);
+    bql_unlock();
+    return v;
+}
+
+static void port_write(uint32_t port, uint32_t value, int size)
+{
+    bql_lock();
+    ioport_write(port, value, size);
+    bql_unlock();
+}
+
 /* #AC: a misaligned data reference at CPL 3 with CR0.AM and EFLAGS.AC. */
 static void align_check(CPU *cpu, uint32_t linear, int size)
 {
@@ -276,6 +318,8 @@ static void protected_mode_missing(CPU *cpu, const char *what)
 
 void helper_load_seg(CPU *cpu, int seg, uint32_t sel)
 {
+    if (seg == S_SS)
+        cpu->inhibit_irq = 1;       /* MOV/POP SS: the next instruction runs first */
     if (!(cpu->cr[0] & CR0_PE) || (cpu->eflags & F_VM)) {
         cpu_load_seg_real(cpu, seg, (uint16_t)sel);
         return;
@@ -491,6 +535,9 @@ void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask)
 {
     if ((cpu->cr[0] & CR0_PE) && cpu->cpl > (int)((cpu_get_eflags(cpu) >> 12) & 3))
         raise_exception_err(cpu, EXC_GP, 0);
+    /* STI that sets IF holds interrupts off for one more instruction */
+    if ((value & F_IF) && !(cpu->eflags & F_IF))
+        cpu->inhibit_irq = 1;
     cpu_set_eflags(cpu, value, mask);
 }
 
@@ -799,12 +846,12 @@ static int string_step(CPU *cpu, int op, int size, uint32_t amask, int seg, int 
         break;
     }
     case STR_INS:
-        v = ioport_read(cpu->regs[R_EDX] & 0xffff, size);
+        v = port_read(cpu->regs[R_EDX] & 0xffff, size);
         seg_write(cpu, S_ES, di, v, size);
         break;
     case STR_OUTS:
         v = seg_read(cpu, seg, si, size);
-        ioport_write(cpu->regs[R_EDX] & 0xffff, v, size);
+        port_write(cpu->regs[R_EDX] & 0xffff, v, size);
         break;
     }
     if (op == STR_MOVS || op == STR_LODS || op == STR_CMPS || op == STR_OUTS)
@@ -943,13 +990,13 @@ int helper_string(CPU *cpu, uint32_t desc)
 uint32_t helper_in(CPU *cpu, uint32_t port, int size)
 {
     seg_check_io(cpu, port & 0xffff, size);
-    return ioport_read(port & 0xffff, size);
+    return port_read(port & 0xffff, size);
 }
 
 void helper_out(CPU *cpu, uint32_t port, uint32_t value, int size)
 {
     seg_check_io(cpu, port & 0xffff, size);
-    ioport_write(port & 0xffff, value, size);
+    port_write(port & 0xffff, value, size);
 }
 
 /* ---- System instructions -------------------------------------------------------------- */
@@ -1198,6 +1245,42 @@ static int cpu_halted_forever(CPU *cpu)
     return cpu->halted && !(cpu->eflags & F_IF);
 }
 
+/* Is an interrupt to be taken now?  Not with IF clear, and not in the
+ * shadow of STI or MOV SS. */
+static int cpu_wants_interrupt(CPU *cpu)
+{
+    return (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) & CPU_INTERRUPT_HARD) &&
+           (cpu->eflags & F_IF) && !cpu->inhibit_irq;
+}
+
+/* Take a hardware interrupt: the INTA cycle under the BQL, then delivery
+ * like any external event (EXT set in error codes, no gate DPL check). */
+static void cpu_take_interrupt(CPU *cpu)
+{
+    bql_lock();
+    int intr = pic_get_intr();
+    int vector = intr ? pic_intack() : -1;
+    __atomic_store_n(&cpu->interrupt_request, pic_get_intr() ? CPU_INTERRUPT_HARD : 0,
+                     __ATOMIC_RELEASE);
+    bql_unlock();
+    if (vector < 0)
+        return;
+    cpu->halted = 0;
+    if (log_mask & LOG_INT)
+        log_printf("hardware interrupt vector 0x%02x\n", vector);
+    do_interrupt(cpu, vector, 0, cpu->eip, 0, 0);
+}
+
+/* HLT: sleep until an interrupt request arrives (no host CPU is used). */
+static void cpu_sleep_halted(CPU *cpu)
+{
+    pthread_mutex_lock(&cpu->halt_lock);
+    while (!__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE))
+        pthread_cond_wait(&cpu->halt_cond, &cpu->halt_lock);
+    pthread_mutex_unlock(&cpu->halt_lock);
+}
+
 /* Run the CPU until the machine stops.  Returns the exit status. */
 int cpu_exec(CPU *cpu)
 {
@@ -1211,18 +1294,28 @@ int cpu_exec(CPU *cpu)
             deliver_exception(cpu);
     }
     for (;;) {
-        if (cpu->exit_request) {
-            cpu->exit_request = 0;
+        if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             last = NULL;
-            if (cpu->halted) {
-                if (cpu_halted_forever(cpu)) {
-                    fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
-                    return 0;
-                }
-                /* No interrupt sources exist yet: HLT with IF=1 waits forever. */
-                for (;;)
-                    pause();
+        }
+        if (cpu_wants_interrupt(cpu)) {
+            last = NULL;
+            cpu_take_interrupt(cpu);
+        }
+        if (cpu->halted) {
+            if (cpu_halted_forever(cpu)) {
+                fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
+                return 0;
             }
+            cpu_sleep_halted(cpu);
+            continue;
+        }
+        /* In an interrupt shadow exactly one instruction runs, then
+         * interrupts are looked at again. */
+        int shadow = cpu->inhibit_irq;
+        if (shadow) {
+            cpu->single_insn = 1;
+            last = NULL;
         }
         TB *tb = tb_find(cpu);
         cpu->single_insn = 0;
@@ -1239,6 +1332,10 @@ int cpu_exec(CPU *cpu)
         uintptr_t ret = tb_run(cpu, tb);
         last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_exit = (int)(ret & TB_EXIT_MASK);
+        if (shadow) {
+            cpu->inhibit_irq = 0;
+            last = NULL;
+        }
         if (single_step && !cpu->tf_suppress) {
             cpu->dr[6] |= 0x4000;           /* DR6.BS: single step */
             cpu->exc_error = 0;

@@ -74,6 +74,18 @@ static void uart_write(UartState *u, int reg, uint8_t v)
     }
 }
 
+/* ---- Interrupt controller (the 8259 pair comes with the platform work) ---- */
+
+int pic_get_intr(void)
+{
+    return 0;
+}
+
+int pic_intack(void)
+{
+    return 0x0f;    /* what a PIC answers when nothing is pending: spurious IRQ 7 */
+}
+
 /* ---- Port dispatch ----------------------------------------------------------- */
 
 void devices_init(Machine *m)

@@ -169,8 +169,15 @@ typedef struct CPU {
     int exc_has_error;
     uint32_t exc_error;
     int exc_nesting;        /* 0, or inside delivery: double/triple fault */
-    int halted;
+    int halted;             /* HLT: sleeping on halt_cond until an interrupt */
+    int inhibit_irq;        /* STI / MOV SS shadow: no interrupt before the next insn */
     int single_insn;        /* next TB: translate one instruction, uncached */
+
+    /* Any thread: set by cpu_kick/cpu_interrupt_changed, read at block
+     * boundaries.  halt_lock guards the sleep on halt_cond. */
+    volatile int interrupt_request;
+    pthread_mutex_t halt_lock;
+    pthread_cond_t halt_cond;
     struct TB *cur_tb;      /* the TB that is running (set at TB entry) */
     int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
 
@@ -294,6 +301,10 @@ void helper_wrmsr(CPU *cpu);
 void helper_invlpg(CPU *cpu, uint32_t linear);
 void helper_mov_dr(CPU *cpu, uint32_t value, int dr);
 void cpu_set_cpl(CPU *cpu, int cpl);
+void cpu_kick(CPU *cpu);
+void cpu_interrupt_changed(void);
+/* interrupt_request bits */
+#define CPU_INTERRUPT_HARD 1    /* the PIC's INTR line is asserted */
 void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
                         uint32_t flags);
 
@@ -391,6 +402,8 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
 /* ---- devices.c -------------------------------------------------------------- */
 
 void devices_init(Machine *m);
+int pic_get_intr(void);         /* BQL held: INTR asserted? */
+int pic_intack(void);           /* BQL held: the INTA cycle, returns the vector */
 uint32_t ioport_read(uint32_t port, int size);
 void ioport_write(uint32_t port, uint32_t value, int size);
 
