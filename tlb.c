@@ -151,6 +151,22 @@ void tlb_flush_page(CPU *cpu, uint32_t linear)
     memset(cpu->jc, 0, sizeof(cpu->jc));
 }
 
+/* The A20 gate (i8042 output port, port 0x92): when off, physical address
+ * bit 20 is forced to 0, as on the 8086.  Called by the vCPU's own port
+ * write (the only vCPU so far), so flushing its TLB here is safe; with
+ * several vCPUs this becomes an async_run_on_cpu. */
+void machine_set_a20(int enabled)
+{
+    for (int i = 0; i < machine.ncpus; i++) {
+        CPU *cpu = machine.cpus[i];
+        uint32_t mask = enabled ? 0xffffffffu : ~(1u << 20);
+        if (cpu->a20_mask != mask) {
+            cpu->a20_mask = mask;
+            tlb_flush(cpu);
+        }
+    }
+}
+
 /* ---- Page walk ----------------------------------------------------------------- */
 
 /* Set bits in a paging-structure entry, atomically (another CPU may be

@@ -235,6 +235,7 @@ extern FILE *log_file;      /* -D file, or stderr */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vm_exit(int status) __attribute__((noreturn));
 void vm_request_reset(void);
+void machine_set_a20(int enabled);
 
 /* ---- cpu.c ---------------------------------------------------------------- */
 
