@@ -24,7 +24,9 @@ FILE *log_file;
 #define ROM_CHUNK   (64 * 1024)
 #define ROM_MAX     (256 * 1024)
 #define RAM_MAX_MB  3072
-#define SMP_MAX     255
+#define SMP_MAX     16
+#define TB_SIZE_MIN_KB 256          /* a TB may need 64 KiB; leave room for several */
+#define TB_SIZE_MAX_KB (1024 * 1024)
 
 static void usage(FILE *f)
 {
@@ -36,7 +38,9 @@ static void usage(FILE *f)
         "  disk.img         hard disk image (used by the BIOS and ATA disk, coming soon)\n"
         "options:\n"
         "  -m MB            guest RAM in MiB (default 128, at most %d; suffix M or G allowed)\n"
-        "  -smp N           number of vCPUs (default 1; one runs until the threads issue)\n"
+        "  -smp N           number of vCPUs, 1 to 16 (default 1; one runs until SMP lands)\n"
+        "  -accel tcg[,thread=single|multi]  vCPUs on their own threads (default) or on one\n"
+        "  -tb-size KB      translated-code buffer size (default 32768, at least 256)\n"
         "  -kernel FILE     boot a multiboot (v1) kernel: ELF32 or with the header's address fields\n"
         "  -append STRING   the kernel's command line\n"
         "  -initrd A[,B]    multiboot modules (each 'file args')\n"
@@ -428,8 +432,19 @@ typedef struct Options {
     unsigned long ram_mb, smp;
     const char *bios, *disk, *log_path;
     const char *kernel, *append, *initrd;
-    int no_reboot, log_mask;
+    unsigned long tb_kb;
+    int no_reboot, log_mask, single_thread;
 } Options;
+
+/* -accel tcg[,thread=single|multi]: how vCPUs map to host threads. */
+static int parse_accel(const char *arg)
+{
+    if (!strcmp(arg, "tcg") || !strcmp(arg, "tcg,thread=multi"))
+        return 0;
+    if (!strcmp(arg, "tcg,thread=single"))
+        return 1;
+    die("-accel: only tcg, tcg,thread=single and tcg,thread=multi exist, not '%s'", arg);
+}
 
 static Options opts;
 
@@ -437,6 +452,7 @@ static void parse_args(int argc, char **argv, Options *o)
 {
     o->ram_mb = 128;
     o->smp = 1;
+    o->tb_kb = 32 * 1024;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -444,7 +460,8 @@ static void parse_args(int argc, char **argv, Options *o)
             usage(stdout);
             exit(0);
         } else if (!strcmp(a, "-m") || !strcmp(a, "-smp") || !strcmp(a, "-d") || !strcmp(a, "-D") ||
-                   !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd")) {
+                   !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd") ||
+                   !strcmp(a, "-tb-size") || !strcmp(a, "-accel")) {
             if (!next)
                 die("option %s needs an argument", a);
             i++;
@@ -458,6 +475,10 @@ static void parse_args(int argc, char **argv, Options *o)
                 o->ram_mb = parse_number("-m", next, 1, RAM_MAX_MB, 1);
             else if (!strcmp(a, "-smp"))
                 o->smp = parse_number("-smp", next, 1, SMP_MAX, 0);
+            else if (!strcmp(a, "-tb-size"))
+                o->tb_kb = parse_number("-tb-size", next, TB_SIZE_MIN_KB, TB_SIZE_MAX_KB, 0);
+            else if (!strcmp(a, "-accel"))
+                o->single_thread = parse_accel(next);
             else if (!strcmp(a, "-d"))
                 o->log_mask = parse_log_items(next);
             else
@@ -527,7 +548,7 @@ int main(int argc, char **argv)
     opts = o;
     if (o.kernel)
         multiboot_load(&cpu0, o.kernel, o.append, o.initrd);
-    tcg_init(32u << 20);
+    tcg_init((size_t)o.tb_kb << 10);
     int status = main_loop_run(&machine);
     vm_exit(status);
 }
