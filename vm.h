@@ -441,11 +441,11 @@ typedef struct Timer Timer;
 typedef struct BH BH;
 int64_t clock_ns(void);                         /* CLOCK_MONOTONIC in ns */
 void loop_init(void);
-void loop_set_fd_handler(int fd, void (*read_cb)(void *opaque), void *opaque);
+void loop_set_fd_handler(int fd, void (*read_cb)(void *opaque), void *opaque); /* BQL held */
 Timer *timer_new(void (*cb)(void *opaque), void *opaque);
 void timer_mod(Timer *t, int64_t deadline_ns); /* BQL held */
 void timer_del(Timer *t);                       /* BQL held */
-BH *bh_new(void (*cb)(void *opaque), void *opaque);
+BH *bh_new(void (*cb)(void *opaque), void *opaque);       /* BQL held */
 void bh_schedule(BH *bh);                       /* any thread, any lock state */
 void loop_request_exit(int status);             /* any thread */
 int loop_run(void);                             /* until loop_request_exit; returns its status */
