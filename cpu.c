@@ -25,6 +25,8 @@
 
 #include "vm.h"
 
+__thread CPU *current_cpu;
+
 /* CPUID family/model/stepping: a Pentium Pro class part (family 6). */
 #define CPU_SIGNATURE 0x00000633u
 
@@ -577,6 +579,52 @@ static uint64_t host_div(CPU *cpu, int is_signed, int size, uint32_t divisor,
     return f;
 }
 
+/* How the host's DIV/IDIV set the flags, when that is a fixed rule: the
+ * flags in div_keep come through unchanged, the others become div_set.
+ * Probed once (a POPF/PUSHF pair per division is slow); if the host's
+ * flags depend on the operands, div_model stays 0 and every division runs
+ * the host instruction with the guest's flags in. */
+static int div_model;
+static uint32_t div_keep, div_set;
+
+static void probe_host_div(void)
+{
+    static const uint32_t ops[4][2] = { { 100, 7 }, { 0xffff, 3 }, { 12345678, 9 }, { 5, 10 } };
+    CPU probe;
+    uint32_t keep = 0, set = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t out[2];
+        for (int k = 0; k < 2; k++) {
+            uint32_t in = k ? F_ARITH : 0, a = ops[i][0], d = 0;
+            cc_set(&probe, in);
+            out[k] = (uint32_t)host_div(&probe, 0, 4, ops[i][1], &a, &d) & F_ARITH;
+        }
+        /* a flag that follows the input is kept; one equal in both is set */
+        uint32_t k_i = out[1] & ~out[0], s_i = out[0] & out[1];
+        if ((out[0] & ~out[1]) || (i > 0 && (k_i != keep || s_i != set)))
+            return;                     /* no fixed rule: run the host's DIV each time */
+        keep = k_i;
+        set = s_i;
+    }
+    div_keep = keep;
+    div_set = set;
+    div_model = 1;
+}
+
+/* The flags a division leaves, from the flags before it. */
+static uint32_t div_flags(CPU *cpu, int is_signed, int size, uint32_t divisor)
+{
+    if (div_model)
+        return (cc_get(cpu) & div_keep) | div_set;
+    uint32_t a = cpu->regs[R_EAX], d = cpu->regs[R_EDX];
+    return (uint32_t)host_div(cpu, is_signed, size, divisor, &a, &d);
+}
+
+void cpu_probe_host(void)
+{
+    probe_host_div();
+}
+
 /* DIV: unsigned divide of AX / DX:AX / EDX:EAX; #DE on zero or overflow. */
 void helper_div(CPU *cpu, uint32_t divisor, int size)
 {
@@ -591,8 +639,15 @@ void helper_div(CPU *cpu, uint32_t divisor, int size)
         n = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
     if (d == 0 || n / d > mask)
         raise_exception(cpu, EXC_DE);
-    cc_set(cpu, (uint32_t)host_div(cpu, 0, size, (uint32_t)d, &cpu->regs[R_EAX],
-                                   &cpu->regs[R_EDX]));
+    uint32_t flags = div_flags(cpu, 0, size, (uint32_t)d);
+    uint64_t q = n / d, r = n % d;
+    if (size == 1) {
+        set_reg_sized(cpu, R_EAX, (uint32_t)(q | (r << 8)), 2);
+    } else {
+        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
+        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
+    }
+    cc_set(cpu, flags);
 }
 
 /* IDIV: signed; the quotient truncates toward zero and must fit. */
@@ -614,11 +669,17 @@ void helper_idiv(CPU *cpu, uint32_t divisor, int size)
     }
     if (d == 0 || (d == -1 && n == INT64_MIN))
         raise_exception(cpu, EXC_DE);
-    int64_t q = n / d;
+    int64_t q = n / d, r = n % d;
     if (q < lo || q > hi)
         raise_exception(cpu, EXC_DE);
-    cc_set(cpu, (uint32_t)host_div(cpu, 1, size, divisor, &cpu->regs[R_EAX],
-                                   &cpu->regs[R_EDX]));
+    uint32_t flags = div_flags(cpu, 1, size, divisor);
+    if (size == 1) {
+        set_reg_sized(cpu, R_EAX, (uint32_t)((q & 0xff) | ((r & 0xff) << 8)), 2);
+    } else {
+        set_reg_sized(cpu, R_EAX, (uint32_t)q, size);
+        set_reg_sized(cpu, R_EDX, (uint32_t)r, size);
+    }
+    cc_set(cpu, flags);
 }
 
 /* SF, ZF and PF of an 8-bit result, in EFLAGS positions. */
@@ -1344,5 +1405,29 @@ int cpu_exec(CPU *cpu)
             last = NULL;
             deliver_exception(cpu);
         }
+    }
+}
+
+/* ---- vCPU threads ------------------------------------------------------------------ */
+
+/* A vCPU thread: runs translated code with no lock held until the machine
+ * stops, then tells the main loop (which then ends vm). */
+static void *cpu_thread_fn(void *arg)
+{
+    CPU *cpu = arg;
+    current_cpu = cpu;
+    int status = cpu_exec(cpu);
+    loop_request_exit(status);
+    return NULL;
+}
+
+/* Start one thread per vCPU (only the boot processor runs until SMP). */
+void cpu_start_threads(Machine *m)
+{
+    CPU *cpu = m->cpus[0];
+    int err = pthread_create(&cpu->thread, NULL, cpu_thread_fn, cpu);
+    if (err) {
+        fprintf(stderr, "vm: cannot start the vCPU thread: %s\n", strerror(err));
+        exit(1);
     }
 }

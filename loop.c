@@ -408,10 +408,10 @@ int loop_run(void)
     return status;
 }
 
-/* Run the machine until it stops; returns the exit status.  For now the
- * one vCPU runs on the main thread and the epoll loop above is not used;
- * with vCPU threads this becomes: start them, then return loop_run(). */
+/* Run the machine until it stops; returns the exit status.  The vCPUs run
+ * on their own threads; the main thread runs the loop above. */
 int main_loop_run(Machine *m)
 {
-    return cpu_exec(m->cpus[0]);
+    cpu_start_threads(m);
+    return loop_run();
 }

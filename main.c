@@ -540,7 +540,10 @@ int main(int argc, char **argv)
     machine.smp = (int)o.smp;
     machine.no_reboot = o.no_reboot;
     mem_init(&machine);
+    loop_init();
+    bql_lock();                     /* device setup arms timers and fd handlers */
     devices_init(&machine);
+    bql_unlock();
     static CPU cpu0;
     machine.ncpus = 1;
     machine.cpus[0] = &cpu0;
@@ -549,6 +552,7 @@ int main(int argc, char **argv)
     if (o.kernel)
         multiboot_load(&cpu0, o.kernel, o.append, o.initrd);
     tcg_init((size_t)o.tb_kb << 10);
+    machine.single_thread = o.single_thread;
     int status = main_loop_run(&machine);
     vm_exit(status);
 }

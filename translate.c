@@ -1173,7 +1173,7 @@ static int decode(Ctx *s, uint32_t eip)
  * tcg_init asks the host once: run each kind of instruction with two
  * different sets of input flags and see whether the output flags differ. */
 
-static int host_mul_reads, host_logic_reads, host_bsf_reads;
+static int host_mul_reads, host_mul_merge, host_logic_reads, host_bsf_reads;
 
 static uint64_t probe_imul(uint64_t flags)
 {
@@ -1204,7 +1204,10 @@ static uint64_t probe_bsf(uint64_t flags)
 
 static void probe_host_flags(void)
 {
+    uint64_t kept = probe_imul(0x2d7 | F_OF) & ~probe_imul(0x202);
     host_mul_reads = probe_imul(0x202) != probe_imul(0x2d7 | F_OF);
+    /* the common rule: CF and OF computed, SF ZF AF PF kept */
+    host_mul_merge = kept == (F_SF | F_ZF | F_AF | F_PF);
     host_logic_reads = probe_and(0x202) != probe_and(0x2d7 | F_OF);
     host_bsf_reads = probe_bsf(0x202) != probe_bsf(0x2d7 | F_OF);
 }
@@ -1534,6 +1537,43 @@ static void gen_shift(Ctx *s, int size)
     gen_rm_op(s, &h, MEM_RMW);
 }
 
+/* MUL/IMUL on a host that keeps SF ZF AF PF and computes CF OF: with the
+ * guest flags in host EFLAGS the host op gives the right answer as it is;
+ * with them only in CPU.cc, loading them first would cost more than
+ * merging the two new flags in afterwards:
+ *   mul; seto [cc]; setc r8b; and byte [cc+1], 0xfe; or [cc+1], r8b     */
+static void gen_mul_merge(Ctx *s, const HostOp *op, Opnd rm)
+{
+    if (s->fl != FL_MEM) {
+        emit_hostop_raw(op, rm);
+        s->fl = FL_DIRTY;
+        return;
+    }
+    emit_hostop_raw(op, rm);
+    emit_op(1, OPC_0F(0x90), EXT(0), gcpu(CPU_OFF(cc)));          /* seto [cc] */
+    emit_op(1, OPC_0F(0x92), EXT(0), oreg(T_CMP));                /* setc r8b */
+    emit_alu_imm(4, gcpu(CPU_OFF(cc) + 1), 0xfe, 1);              /* and byte [cc+1], ~CF */
+    emit_op(1, 0x08, T_CMP, gcpu(CPU_OFF(cc) + 1));               /* or [cc+1], r8b */
+}
+
+/* IMUL G, E[, imm]: the E operand goes to a register first when it is in
+ * memory and the flags must be merged. */
+static void gen_imul(Ctx *s, HostOp *h)
+{
+    if (!host_mul_merge) {
+        h->reads_flags = mul_reads();
+        h->writes_flags = 1;
+        gen_rm_op(s, h, MEM_READ);
+        return;
+    }
+    if (s->in.mod == 3) {
+        gen_mul_merge(s, h, greg(s->in.rm, h->msize));
+        return;
+    }
+    gen_load_rm_val(s, h->msize);
+    gen_mul_merge(s, h, oreg(T_VAL));
+}
+
 /* Group 3: F6/F7 /0-7 */
 static int gen_group3(Ctx *s, int size)
 {
@@ -1554,6 +1594,15 @@ static int gen_group3(Ctx *s, int size)
         gen_rm_op(s, &h, MEM_RMW);
         return 1;
     case 4: case 5:                             /* mul, imul on the host's AX/DX */
+        if (host_mul_merge && s->in.mod != 3) {
+            gen_load_rm_val(s, size);           /* the merge below wants a register */
+            gen_mul_merge(s, &h, oreg(T_VAL));
+            return 1;
+        }
+        if (host_mul_merge) {
+            gen_mul_merge(s, &h, greg(s->in.rm, size));
+            return 1;
+        }
         h.reads_flags = mul_reads();
         h.writes_flags = 1;
         gen_rm_op(s, &h, MEM_READ);
@@ -1954,9 +2003,7 @@ static int gen_misc(Ctx *s)
         h = op_greg(v, op, in->reg);
         h.imm = in->imm;
         h.imm_size = op == 0x6b ? 1 : v;
-        h.reads_flags = mul_reads();
-        h.writes_flags = 1;
-        gen_rm_op(s, &h, MEM_READ);
+        gen_imul(s, &h);
         return 1;
     case 0x6c: gen_string(s, STR_INS, 1); return 1;
     case 0x6d: gen_string(s, STR_INS, v); return 1;
@@ -2497,9 +2544,7 @@ static int gen_0f(Ctx *s)
         return 1;
     case 0xaf:                                           /* imul G, E */
         h = op_greg(v, in->op, in->reg);
-        h.reads_flags = mul_reads();
-        h.writes_flags = 1;
-        gen_rm_op(s, &h, MEM_READ);
+        gen_imul(s, &h);
         return 1;
     case 0xb0: case 0xb1: case 0xc0: case 0xc1:          /* cmpxchg, xadd */
         h = op_greg((op & 1) ? v : 1, in->op, in->reg);
@@ -2932,6 +2977,7 @@ void tcg_init(size_t code_size)
     tb_pool = calloc((size_t)tb_max, sizeof(TB));
     page_count = machine.ram_size >> PAGE_BITS;
     probe_host_flags();
+    cpu_probe_host();
     page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
     if (!tb_pool || !page_tbs) {
         fprintf(stderr, "vm: out of memory for the translation block tables\n");

@@ -188,6 +188,7 @@ typedef struct CPU {
 
     int tlb_large;          /* some TLB entry comes from a 4 MiB page */
     int index;
+    pthread_t thread;
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
     TLBEntry tlb[NB_MMU][TLB_SIZE];
@@ -211,6 +212,8 @@ typedef struct CPU {
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
+#define MAX_CPUS 16
+
 #define LOG_IN_ASM  0x01
 #define LOG_OUT_ASM 0x02
 #define LOG_EXEC    0x04
@@ -225,8 +228,9 @@ typedef struct Machine {
     uint32_t rom_size;
     int smp;
     int no_reboot;
+    int single_thread;      /* -accel tcg,thread=single */
     int ncpus;
-    CPU *cpus[1];
+    CPU *cpus[MAX_CPUS];
 } Machine;
 
 extern Machine machine;
@@ -303,6 +307,9 @@ void helper_invlpg(CPU *cpu, uint32_t linear);
 void helper_mov_dr(CPU *cpu, uint32_t value, int dr);
 void cpu_set_cpl(CPU *cpu, int cpl);
 void cpu_kick(CPU *cpu);
+void cpu_probe_host(void);
+void cpu_start_threads(Machine *m);
+extern __thread CPU *current_cpu;   /* the vCPU this thread runs, or NULL */
 void cpu_interrupt_changed(void);
 /* interrupt_request bits */
 #define CPU_INTERRUPT_HARD 1    /* the PIC's INTR line is asserted */

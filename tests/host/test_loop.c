@@ -35,11 +35,10 @@
 static pthread_t main_thread;
 static int checks;                  /* main thread only */
 
-/* loop.c's main_loop_run calls cpu_exec, which lives in cpu.c. */
-int cpu_exec(CPU *cpu)
+/* loop.c's main_loop_run starts the vCPU threads, which live in cpu.c. */
+void cpu_start_threads(Machine *m)
 {
-    (void)cpu;
-    return 0;
+    (void)m;
 }
 
 static void sleep_ms(int ms)
