@@ -56,17 +56,17 @@ test: $(TEST_DEPS)
 vm-asan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined \
 	    -fno-sanitize-recover=undefined -fno-omit-frame-pointer -o $@ $(SRCS) $(LDLIBS)
-asan: vm-asan $(TEST_DEPS)
-	sh tests/run.sh ./vm-asan
+asan: vm-asan $(TEST_DEPS) $(HOST_TESTS_ASAN)
+	HOST_SUFFIX=-asan sh tests/run.sh ./vm-asan
 
 # ThreadSanitizer: the same suite; matters once vCPU threads exist.
 vm-tsan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $(SRCS) $(LDLIBS)
-tsan: vm-tsan $(TEST_DEPS)
-	sh tests/run.sh ./vm-tsan
+tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
+	HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
 
 clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
-	rm -f tests/kern/*.o tests/kern/*.elf $(HOST_TESTS)
+	rm -f tests/kern/*.o tests/kern/*.elf $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
 	rm -rf tests/gen

@@ -1416,7 +1416,9 @@ static void *cpu_thread_fn(void *arg)
 {
     CPU *cpu = arg;
     current_cpu = cpu;
+    rcu_register_thread();
     int status = cpu_exec(cpu);
+    rcu_unregister_thread();
     loop_request_exit(status);
     return NULL;
 }

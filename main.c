@@ -540,6 +540,7 @@ int main(int argc, char **argv)
     machine.smp = (int)o.smp;
     machine.no_reboot = o.no_reboot;
     mem_init(&machine);
+    rcu_init();
     loop_init();
     bql_lock();                     /* device setup arms timers and fd handlers */
     devices_init(&machine);

@@ -420,6 +420,7 @@ void ioport_write(uint32_t port, uint32_t value, int size);
 void bql_lock(void);
 void bql_unlock(void);
 int bql_locked(void);
+void bql_cond_wait(pthread_cond_t *cond);   /* BQL held; held again on return */
 
 /* ---- rcu.c -------------------------------------------------------------------- */
 
