@@ -52,16 +52,24 @@ void cpu_kick(CPU *cpu)
     pthread_mutex_unlock(&cpu->halt_lock);
 }
 
-/* The interrupt controllers' output may have changed (called with the BQL
- * held by a device): record it and kick the boot processor, which takes
- * interrupts from the PIC. */
+/* A local APIC's output may have changed (BQL held): record what it has
+ * pending for its CPU and kick that CPU. */
+void cpu_apic_changed(int cpu_index)
+{
+    CPU *cpu = cpu_index < machine.ncpus ? machine.cpus[cpu_index] : NULL;
+    if (!cpu)
+        return;
+    int pending = apic_interrupt_pending(cpu_index);
+    __atomic_store_n(&cpu->interrupt_request, pending, __ATOMIC_RELEASE);
+    if (pending)
+        cpu_kick(cpu);
+}
+
+/* The 8259's INTR output may have changed (BQL held): it reaches the boot
+ * processor through its local APIC's LINT0 (virtual-wire mode). */
 void cpu_interrupt_changed(void)
 {
-    CPU *cpu = machine.cpus[0];
-    int level = pic_get_intr() ? CPU_INTERRUPT_HARD : 0;
-    __atomic_store_n(&cpu->interrupt_request, level, __ATOMIC_RELEASE);
-    if (level)
-        cpu_kick(cpu);
+    apic_set_lint0(0, pic_get_intr());
 }
 
 /* The state after RESET, as the Intel SDM (Vol. 3, 9.1.1) gives it. */
@@ -92,7 +100,6 @@ void cpu_reset(CPU *cpu)
     cpu->cpl = 0;
     cpu->msr_sysenter_cs = cpu->msr_sysenter_esp = cpu->msr_sysenter_eip = 0;
     cpu->tsc_offset = 0;
-    cpu->msr_apic_base = 0xfee00000u | (cpu->index == 0 ? 0x100u : 0) | 0x800u;
     cpu->a20_mask = 0xffffffffu;
     cpu->exc_vector = -1;
     cpu->exc_nesting = -1;
@@ -444,6 +451,7 @@ void helper_into(CPU *cpu, uint32_t next_eip)
 
 void helper_iret(CPU *cpu, int size32, uint32_t next_eip)
 {
+    cpu->nmi_blocked = 0;           /* IRET ends the NMI handler's blocking */
     if (prot_mode(cpu)) {
         seg_iret(cpu, size32, next_eip);
         return;
@@ -1228,7 +1236,6 @@ void helper_rdtsc(CPU *cpu)
 static uint64_t *msr_slot(CPU *cpu, uint32_t index)
 {
     switch (index) {
-    case MSR_APIC_BASE: return &cpu->msr_apic_base;
     case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
     case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
     case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
@@ -1242,6 +1249,10 @@ void helper_rdmsr(CPU *cpu)
     uint64_t v;
     if (index == MSR_TSC) {
         v = cpu_tsc(cpu);
+    } else if (index == MSR_APIC_BASE) {
+        bql_lock();
+        v = apic_get_base(cpu->index);
+        bql_unlock();
     } else {
         uint64_t *slot = msr_slot(cpu, index);
         if (!slot)
@@ -1260,11 +1271,15 @@ void helper_wrmsr(CPU *cpu)
         cpu->tsc_offset += v - cpu_tsc(cpu);
         return;
     }
+    if (index == MSR_APIC_BASE) {
+        bql_lock();
+        apic_set_base(cpu->index, v);
+        bql_unlock();
+        return;
+    }
     uint64_t *slot = msr_slot(cpu, index);
     if (!slot)
         raise_exception_err(cpu, EXC_GP, 0);
-    if (index == MSR_APIC_BASE)
-        v = (v & 0xfffff900u) | (cpu->index == 0 ? 0x100u : 0);
     *slot = v;
 }
 
@@ -1303,33 +1318,67 @@ static void log_exec(CPU *cpu, TB *tb)
  * exists), so the machine powers off. */
 static int cpu_halted_forever(CPU *cpu)
 {
-    return cpu->halted && !(cpu->eflags & F_IF);
+    return cpu->halted && !(cpu->eflags & F_IF) && !cpu->wait_for_sipi &&
+           machine.ncpus == 1;
 }
 
-/* Is an interrupt to be taken now?  Not with IF clear, and not in the
- * shadow of STI or MOV SS. */
+/* Which of the local APIC's pending kinds the CPU can take now: maskable
+ * ones need IF and no interrupt shadow, an NMI waits for the previous
+ * NMI's IRET; INIT and SIPI always come in. */
+static int cpu_accepts(const CPU *cpu)
+{
+    int accept = APIC_INT_INIT | APIC_INT_SIPI;
+    if ((cpu->eflags & F_IF) && !cpu->inhibit_irq)
+        accept |= APIC_INT_FIXED | APIC_INT_EXTINT;
+    if (!cpu->nmi_blocked)
+        accept |= APIC_INT_NMI;
+    return accept;
+}
+
 static int cpu_wants_interrupt(CPU *cpu)
 {
-    return (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) & CPU_INTERRUPT_HARD) &&
-           (cpu->eflags & F_IF) && !cpu->inhibit_irq;
+    return __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) & cpu_accepts(cpu);
 }
 
-/* Take a hardware interrupt: the INTA cycle under the BQL, then delivery
- * like any external event (EXT set in error codes, no gate DPL check). */
+/* Take what the local APIC has for us: the acknowledge cycle under the
+ * BQL (for an ExtINT, the 8259's INTA), then the delivery like any
+ * external event (EXT set in error codes, no gate DPL check). */
 static void cpu_take_interrupt(CPU *cpu)
 {
+    int kind;
     bql_lock();
-    int intr = pic_get_intr();
-    int vector = intr ? pic_intack() : -1;
-    __atomic_store_n(&cpu->interrupt_request, pic_get_intr() ? CPU_INTERRUPT_HARD : 0,
+    int vector = apic_acknowledge(cpu->index, cpu_accepts(cpu), &kind);
+    if (kind == APIC_INT_EXTINT)
+        vector = pic_intack();
+    __atomic_store_n(&cpu->interrupt_request, apic_interrupt_pending(cpu->index),
                      __ATOMIC_RELEASE);
     bql_unlock();
-    if (vector < 0)
-        return;
-    cpu->halted = 0;
     if (log_mask & LOG_INT)
-        log_printf("hardware interrupt vector 0x%02x\n", vector);
-    do_interrupt(cpu, vector, 0, cpu->eip, 0, 0);
+        log_printf("hardware interrupt kind %d vector 0x%02x\n", kind, vector);
+    switch (kind) {
+    case APIC_INT_FIXED: case APIC_INT_EXTINT:
+        cpu->halted = 0;
+        do_interrupt(cpu, vector, 0, cpu->eip, 0, 0);
+        break;
+    case APIC_INT_NMI:
+        cpu->halted = 0;
+        cpu->nmi_blocked = 1;
+        do_interrupt(cpu, EXC_NMI, 0, cpu->eip, 0, 0);
+        break;
+    case APIC_INT_INIT:                         /* wait for a start-up IPI */
+        cpu_reset(cpu);
+        cpu->halted = 1;
+        cpu->wait_for_sipi = 1;
+        break;
+    case APIC_INT_SIPI:                         /* start at vector * 4 KiB, real mode */
+        if (cpu->wait_for_sipi) {
+            cpu->wait_for_sipi = 0;
+            cpu->halted = 0;
+            cpu_load_seg_real(cpu, S_CS, (uint16_t)(vector << 8));
+            cpu->eip = 0;
+        }
+        break;
+    }
 }
 
 /* HLT: sleep until an interrupt request arrives (no host CPU is used). */

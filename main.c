@@ -511,6 +511,14 @@ void vm_request_reset(void)
     }
     for (int i = 0; i < machine.ncpus; i++)
         cpu_reset(machine.cpus[i]);
+    /* A reset can come from a device write (the BQL is then held) or from a
+     * triple fault; either way the vCPU leaves for cpu_exec without it. */
+    if (!bql_locked())
+        bql_lock();
+    for (int i = 0; i < machine.ncpus; i++)
+        apic_reset(i);
+    ioapic_init();
+    bql_unlock();
     if (opts.kernel)            /* as QEMU's firmware would, load the kernel again */
         multiboot_load(machine.cpus[0], opts.kernel, opts.append, opts.initrd);
     siglongjmp(machine.cpus[0]->jmp_env, 1);
@@ -548,6 +556,10 @@ int main(int argc, char **argv)
     static CPU cpu0;
     machine.ncpus = 1;
     machine.cpus[0] = &cpu0;
+    bql_lock();
+    apic_new(0);
+    ioapic_init();
+    bql_unlock();
     cpu_init(&cpu0, &machine, 0);
     opts = o;
     if (o.kernel)

@@ -72,12 +72,58 @@ static uint8_t *phys_rom_ptr(uint32_t addr)
     return NULL;
 }
 
+/* ---- MMIO: the local APIC page and the IO-APIC ------------------------------ */
+
+static int mmio_cpu(void)
+{
+    return current_cpu ? current_cpu->index : 0;
+}
+
+/* A dword of a device register page, under the BQL (taken here unless the
+ * caller holds it). */
+static int mmio_read32(uint32_t addr, uint32_t *v)
+{
+    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    if (!locked)
+        bql_lock();
+    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
+        (apic_get_base(cpu) & 0x800))
+        *v = apic_mmio_read(cpu, addr & ~PAGE_MASK & ~3u);
+    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
+        *v = ioapic_mmio_read(addr & ~PAGE_MASK & ~3u);
+    else
+        hit = 0;
+    if (!locked)
+        bql_unlock();
+    return hit;
+}
+
+static int mmio_write32(uint32_t addr, uint32_t v)
+{
+    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    if (!locked)
+        bql_lock();
+    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
+        (apic_get_base(cpu) & 0x800))
+        apic_mmio_write(cpu, addr & ~PAGE_MASK & ~3u, v);
+    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
+        ioapic_mmio_write(addr & ~PAGE_MASK & ~3u, v);
+    else
+        hit = 0;
+    if (!locked)
+        bql_unlock();
+    return hit;
+}
+
 /* Read `size` bytes (1, 2 or 4, within one page) of physical memory. */
 uint32_t phys_read(uint32_t addr, int size)
 {
     uint8_t *h = phys_ram_ptr(addr);
     if (!h)
         h = phys_rom_ptr(addr);
+    uint32_t reg;
+    if (!h && mmio_read32(addr, &reg))       /* narrower reads extract from the dword */
+        return size == 4 ? reg : (reg >> (8 * (addr & 3))) & ((1u << (size * 8)) - 1);
     if (!h)
         return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     uint32_t v = 0;
@@ -89,8 +135,12 @@ uint32_t phys_read(uint32_t addr, int size)
 void phys_write(uint32_t addr, uint32_t value, int size)
 {
     uint8_t *h = phys_ram_ptr(addr);
-    if (h)
+    if (h) {
         memcpy(h, &value, (size_t)size);
+        return;
+    }
+    if (size == 4 && !(addr & 3))
+        mmio_write32(addr, value);          /* the APIC registers take whole dwords */
 }
 
 /* ---- TLB ------------------------------------------------------------------- */

@@ -161,7 +161,6 @@ typedef struct CPU {
     SegCache ldtr, tr;      /* LDTR and TR: selector and cached descriptor */
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
     uint64_t tsc_offset;    /* WRMSR to the TSC moves it */
-    uint64_t msr_apic_base;
 
     /* Exceptions: where helpers longjmp to, and what they raise. */
     sigjmp_buf jmp_env;
@@ -171,6 +170,8 @@ typedef struct CPU {
     int exc_nesting;        /* 0, or inside delivery: double/triple fault */
     int halted;             /* HLT: sleeping on halt_cond until an interrupt */
     int inhibit_irq;        /* STI / MOV SS shadow: no interrupt before the next insn */
+    int nmi_blocked;        /* between an NMI and its IRET */
+    int wait_for_sipi;      /* an AP after INIT, before its start-up IPI */
     int single_insn;        /* next TB: translate one instruction, uncached */
 
     /* Any thread: set by cpu_kick/cpu_interrupt_changed, read at block
@@ -311,8 +312,7 @@ void cpu_probe_host(void);
 void cpu_start_threads(Machine *m);
 extern __thread CPU *current_cpu;   /* the vCPU this thread runs, or NULL */
 void cpu_interrupt_changed(void);
-/* interrupt_request bits */
-#define CPU_INTERRUPT_HARD 1    /* the PIC's INTR line is asserted */
+/* interrupt_request: the APIC_INT_* kinds the local APIC has pending */
 void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
                         uint32_t flags);
 
@@ -414,6 +414,42 @@ int pic_get_intr(void);         /* BQL held: INTR asserted? */
 int pic_intack(void);           /* BQL held: the INTA cycle, returns the vector */
 uint32_t ioport_read(uint32_t port, int size);
 void ioport_write(uint32_t port, uint32_t value, int size);
+
+/* ---- apic.c: the local APICs and the IO-APIC ------------------------------------ */
+/* All with the BQL held. */
+typedef struct APICState APICState;
+
+#define APIC_MAX_CPUS      16
+#define APIC_DEFAULT_BASE  0xfee00000u
+#define IOAPIC_DEFAULT_BASE 0xfec00000u
+#define IOAPIC_NUM_PINS    24
+
+/* What a local APIC hands its CPU: apic_interrupt_pending() returns a mask
+ * of these, apic_acknowledge() takes one. */
+enum {
+    APIC_INT_FIXED  = 1 << 0,   /* a vector from the IRR (or the spurious vector); masked by IF */
+    APIC_INT_EXTINT = 1 << 1,   /* the 8259's INTR: the CPU runs pic_intack() for the vector; masked by IF */
+    APIC_INT_NMI    = 1 << 2,   /* vector 2 */
+    APIC_INT_INIT   = 1 << 3,   /* INIT: the APIC is already INIT-reset; the CPU resets and waits for SIPI */
+    APIC_INT_SIPI   = 1 << 4,   /* start-up: CS = vector << 8, IP = 0 if waiting for SIPI, else ignored */
+};
+
+APICState *apic_new(int cpu_index);
+APICState *apic_of(int cpu_index);
+void apic_reset(int cpu_index);
+uint32_t apic_mmio_read(int cpu_index, uint32_t offset);
+void apic_mmio_write(int cpu_index, uint32_t offset, uint32_t value);
+uint64_t apic_get_base(int cpu_index);
+void apic_set_base(int cpu_index, uint64_t value);
+void apic_set_lint0(int cpu_index, int level);
+void apic_set_lint1(int cpu_index, int level);
+int apic_interrupt_pending(int cpu_index);
+int apic_acknowledge(int cpu_index, int accept, int *kind);
+void ioapic_init(void);
+uint32_t ioapic_mmio_read(uint32_t offset);
+void ioapic_mmio_write(uint32_t offset, uint32_t value);
+void ioapic_set_irq(int pin, int level);
+void cpu_apic_changed(int cpu_index);   /* cpu.c: recompute the CPU's interrupt state and kick it */
 
 /* ---- bql.c -------------------------------------------------------------------- */
 

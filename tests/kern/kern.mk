@@ -16,5 +16,11 @@ tests/kern/%.o: tests/kern/%.S $(KERN_HDRS)
 tests/kern/t_%.elf: tests/kern/t_%.o $(KERN_LIB) tests/kern/kernel.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
 
+# Kernels that shell tests run with their own checks (not run.sh's t_*).
+KERN_EXTRA  := tests/kern/idle_hlt.elf
+KERN_ELFS   += $(KERN_EXTRA)
+tests/kern/idle_%.elf: tests/kern/idle_%.o $(KERN_LIB) tests/kern/kernel.ld
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
+
 kernels: $(KERN_ELFS)
 .PHONY: kernels

@@ -1,0 +1,97 @@
+/* t_apic_timer: the local APIC timer in periodic and one-shot mode, taken
+ * as hardware interrupts while the CPU sleeps in HLT.
+ *
+ * Checks (Intel SDM Vol. 3, 10.5.4 "APIC Timer"): with divide-by-1 and an
+ * initial count N, periodic mode raises the LVT timer vector every N bus
+ * clocks and one-shot mode once; the current count runs down; EOI lets the
+ * next one in.  vm's APIC timer counts at 1 GHz, like its TSC, so 20
+ * periods of 5,000,000 counts must take 100 ms of TSC time, within 1%.
+ * Also: interrupts wake HLT, and STI;HLT does not lose the first one. */
+#include "klib.h"
+
+#define APIC      0xfee00000u
+#define VEC       0x40
+
+static volatile uint32_t ticks;
+
+static inline void wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC + reg) = v; }
+static inline uint32_t rd(uint32_t reg) { return *(volatile uint32_t *)(APIC + reg); }
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* The interrupt handler: count, EOI, return. */
+void timer_isr(void);
+__asm__(".globl timer_isr\n"
+        "timer_isr:\n\t"
+        "incl ticks\n\t"
+        "movl $0, 0xfee000b0\n\t"
+        "iret\n");
+
+static uint64_t idt[256];
+
+static void set_gate(int vec, void (*fn)(void))
+{
+    uint32_t off = (uint32_t)fn;
+    idt[vec] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
+               ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
+}
+
+static void load_idt(void)
+{
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
+        sizeof(idt) - 1, (uint32_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/* Wait in HLT until `n` timer interrupts have come. */
+static void wait_ticks(uint32_t n)
+{
+    while (ticks < n)
+        __asm__ volatile("sti; hlt; cli");
+}
+
+int kmain(uint32_t magic, uint32_t *info)
+{
+    (void)magic;
+    (void)info;
+    set_gate(VEC, timer_isr);
+    load_idt();
+    wr(0xf0, 0x1ff);                    /* SVR: APIC on, spurious vector 0xff */
+    wr(0x3e0, 0xb);                     /* divide by 1 */
+
+    /* periodic */
+    wr(0x320, 0x20000 | VEC);           /* LVT timer: periodic, unmasked */
+    ticks = 0;
+    wr(0x380, 5000000);
+    wait_ticks(1);                      /* line up with a period */
+    uint64_t t0 = rdtsc();
+    uint32_t first = ticks;
+    wait_ticks(first + 20);
+    uint64_t dt = rdtsc() - t0;
+    wr(0x380, 0);                       /* stop */
+    CHECK(dt > 99000000ull && dt < 101000000ull, "20 periods of 5,000,000 counts take 100 ms +/-1%");
+    kputs("periodic: 20 periods in ");
+    kputdec((uint32_t)(dt >> 10));
+    kputs(" x 1024 ns\n");
+
+    /* one-shot: exactly one interrupt, current count runs down to 0 */
+    ticks = 0;
+    wr(0x320, VEC);                     /* one-shot */
+    wr(0x380, 2000000);                 /* 2 ms */
+    uint32_t c1 = rd(0x390);
+    CHECK(c1 > 0 && c1 <= 2000000, "current count starts at most at the initial count");
+    t0 = rdtsc();
+    wait_ticks(1);
+    dt = rdtsc() - t0;
+    CHECK(dt >= 1900000ull && dt < 20000000ull, "one-shot fires after about 2 ms");
+    uint64_t t1 = rdtsc();
+    while (rdtsc() - t1 < 5000000ull)   /* 5 ms more: no second interrupt */
+        __asm__ volatile("sti; nop; cli");
+    CHECK_EQ(ticks, 1, "one-shot fires once");
+    CHECK_EQ(rd(0x390), 0, "current count is 0 after the shot");
+    return kdone("t_apic_timer");
+}
