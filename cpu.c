@@ -181,7 +181,7 @@ void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t
 {
     SegCache *sc = &cpu->seg[seg];
     if (seg == S_CS && sc->limit != (int64_t)limit)
-        memset(cpu->jc, 0, sizeof(cpu->jc));    /* TBs are valid for one CS limit */
+        jc_clear(cpu);    /* TBs are valid for one CS limit */
     sc->sel = (uint16_t)sel;
     sc->base = base;
     sc->limit = limit;

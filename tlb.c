@@ -168,7 +168,7 @@ void tlb_flush(CPU *cpu)
     for (int m = 0; m < NB_MMU; m++)
         for (int i = 0; i < TLB_SIZE; i++)
             tlb_entry_clear(&cpu->tlb[m][i]);
-    memset(cpu->jc, 0, sizeof(cpu->jc));
+    jc_clear(cpu);
 }
 
 void tlb_flush_nonglobal(CPU *cpu)
@@ -177,7 +177,7 @@ void tlb_flush_nonglobal(CPU *cpu)
         for (int i = 0; i < TLB_SIZE; i++)
             if (!(cpu->tlb[m][i].global & TLB_GLOBAL))
                 tlb_entry_clear(&cpu->tlb[m][i]);
-    memset(cpu->jc, 0, sizeof(cpu->jc));
+    jc_clear(cpu);
 }
 
 /* INVLPG: forget the page of `linear` (global or not).  If a 4 MiB page
@@ -198,7 +198,7 @@ void tlb_flush_page(CPU *cpu, uint32_t linear)
                 tlb_entry_clear(e);
         }
     }
-    memset(cpu->jc, 0, sizeof(cpu->jc));
+    jc_clear(cpu);
 }
 
 /* The A20 gate (i8042 output port, port 0x92): when off, physical address

@@ -630,11 +630,10 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);            /* and edi, mask */
     /* mov rdi, [rbp + rdi*8 + jc] */
     emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
-    emit_op(8, 0x85, RDI, oreg(RDI));                      /* test rdi, rdi */
-    uint8_t *miss[3];
-    miss[0] = emit_jcc(CC_E, NULL);
+    /* an empty slot holds jc_empty, whose flags match nothing: no NULL test */
+    uint8_t *miss[2];
     emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));    /* cmp esi, [rdi+pc] */
-    miss[1] = emit_jcc(CC_NE, NULL);
+    miss[0] = emit_jcc(CC_NE, NULL);
     /* cs_base and flags side by side: one 64-bit compare */
     if (far_cs) {
         emit_load(T_CMP, gcpu(CPU_OFF(hflags)), 4);
@@ -645,9 +644,9 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_mov_ri64(T_CMP, (uint64_t)s->flags << 32 | s->cs_base);
     }
     emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
-    miss[2] = emit_jcc(CC_NE, NULL);
+    miss[1] = emit_jcc(CC_NE, NULL);
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         patch_rel32(miss[i], p);
     emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
     gen_exit_value(0);
@@ -2599,6 +2598,16 @@ static unsigned tb_hash_func(uint32_t phys_pc, uint32_t flags)
     return h >> (32 - TB_HASH_BITS);
 }
 
+/* The jump cache's empty slot: a TB whose flags match no lookup, so the
+ * inline lookup in translated code needs no NULL test. */
+static TB jc_empty = { .pc = 0xffffffffu, .flags = TB_FLAGS_INVALID };
+
+void jc_clear(CPU *cpu)
+{
+    for (int i = 0; i < JC_SIZE; i++)
+        cpu->jc[i] = &jc_empty;
+}
+
 static unsigned jc_hash(uint32_t pc)
 {
     return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
@@ -2749,7 +2758,7 @@ TB *tb_find(CPU *cpu)
     uint32_t flags = cpu->hflags | (cpu->single_insn ? HF_SINGLE : 0);
     unsigned j = jc_hash(pc);
     TB *tb = cpu->jc[j];
-    if (tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags)
+    if (tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags)
         return tb;
 
     uint32_t phys;
@@ -2925,7 +2934,7 @@ void tb_flush(CPU *cpu)
     memset(tb_hash, 0, sizeof(tb_hash));
     memset(page_tbs, 0, page_count * sizeof(*page_tbs));
     for (int i = 0; i < machine.ncpus; i++)
-        memset(machine.cpus[i]->jc, 0, sizeof(machine.cpus[i]->jc));
+        jc_clear(machine.cpus[i]);
     tb_flush_count++;
 }
 

@@ -382,6 +382,7 @@ extern unsigned tb_flush_count;
 extern int tb_nochain;
 int tb_page_has_code(uint32_t phys_page);
 void tb_flush(CPU *cpu);
+void jc_clear(CPU *cpu);
 
 /* ---- tlb.c ----------------------------------------------------------------- */
 
