@@ -18,12 +18,12 @@
  * ends epoll_wait early, for a newly scheduled BH, an exit request or a
  * timer that now expires before the deadline the loop is sleeping until.
  *
- * Timers are absolute deadlines on CLOCK_MONOTONIC in a sorted list; the
- * epoll timeout is the time to the first one, rounded up to a millisecond.
- * A timerfd would give nanosecond wake-ups but costs a second fd and a
- * timerfd_settime whenever the first deadline changes; rounding up never
- * fires a timer early, and with absolute deadlines (next = previous +
- * period) the up-to-1 ms lateness of one tick does not accumulate.
+ * Timers are absolute deadlines on CLOCK_MONOTONIC in a sorted list.  A
+ * timerfd in the epoll set is armed (absolute) at the first deadline, so
+ * the loop wakes within microseconds of it: epoll_wait's own timeout has
+ * millisecond resolution, which would make a guest's 100 us one-shot
+ * timer take a millisecond.  timerfd_settime runs only when the first
+ * deadline changed since the last wait.
  */
 #include <assert.h>
 #include <errno.h>
@@ -31,13 +31,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "vm.h"
 
 #define LOOP_MAX_EVENTS 16          /* per epoll_wait; more come next time */
-#define NS_PER_MS       1000000
 
 /* A read handler for one fd (BQL). */
 typedef struct FdHandler {
@@ -67,6 +67,7 @@ struct BH {
 /* Set once by loop_init. */
 static int loop_epfd = -1;      /* the epoll set */
 static int loop_eventfd = -1;   /* written by loop_kick to end epoll_wait */
+static int loop_timerfd = -1;   /* fires at the first timer deadline */
 
 /* BQL. */
 static FdHandler *fd_handlers;
@@ -114,6 +115,12 @@ void loop_init(void)
     ev.data.fd = loop_eventfd;
     if (epoll_ctl(loop_epfd, EPOLL_CTL_ADD, loop_eventfd, &ev) < 0)
         loop_fail("epoll_ctl(eventfd)");
+    loop_timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (loop_timerfd < 0)
+        loop_fail("timerfd_create");
+    ev.data.fd = loop_timerfd;
+    if (epoll_ctl(loop_epfd, EPOLL_CTL_ADD, loop_timerfd, &ev) < 0)
+        loop_fail("epoll_ctl(timerfd)");
 }
 
 /* Wake the loop out of epoll_wait (or make its next wait return at once).
@@ -268,20 +275,29 @@ void timer_del(Timer *t)
     timer_unlink(t);
 }
 
-/* How long epoll_wait may sleep: -1 (forever) with no timer armed, else
- * the time to the first deadline in ms, rounded up so that we never wake
- * before it.  BQL held. */
-static int timers_timeout_ms(void)
-{
-    int64_t wait, ms;
+/* Arm the timerfd at the first deadline (or disarm it) if that changed
+ * since the last wait; returns epoll_wait's timeout: 0 when a deadline has
+ * passed already, else -1 (the timerfd wakes us).  BQL held. */
+static int64_t timerfd_deadline = -1;   /* loop thread only */
 
-    if (!timers)
-        return -1;
-    wait = timers->deadline - clock_ns();
-    if (wait <= 0)
+static int timers_arm(void)
+{
+    int64_t deadline = timers ? timers->deadline : -1;
+    struct itimerspec its;
+
+    if (timers && deadline <= clock_ns())
         return 0;
-    ms = wait / NS_PER_MS + (wait % NS_PER_MS != 0);
-    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+    if (deadline != timerfd_deadline) {
+        memset(&its, 0, sizeof(its));
+        if (deadline >= 0) {
+            its.it_value.tv_sec = deadline / 1000000000;
+            its.it_value.tv_nsec = deadline % 1000000000;
+        }
+        if (timerfd_settime(loop_timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+            loop_fail("timerfd_settime");
+        timerfd_deadline = deadline;
+    }
+    return -1;
 }
 
 /* Fire every timer whose deadline has passed, earliest first.  A callback
@@ -367,7 +383,7 @@ static int loop_take_exit(int *status)
 static void loop_wait(void)
 {
     struct epoll_event ev[LOOP_MAX_EVENTS];
-    int timeout = timers_timeout_ms();
+    int timeout = timers_arm();
     int n, i;
 
     bql_unlock();
@@ -379,9 +395,14 @@ static void loop_wait(void)
         loop_fail("epoll_wait");
     }
     for (i = 0; i < n; i++) {
-        if (ev[i].data.fd == loop_eventfd)
+        if (ev[i].data.fd == loop_eventfd) {
             loop_drain_eventfd();       /* before the BHs' flags are read */
-        else
+        } else if (ev[i].data.fd == loop_timerfd) {
+            uint64_t expirations;
+            if (read(loop_timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+                loop_fail("read(timerfd)");
+            timerfd_deadline = -1;      /* it fired: arm it again next time */
+        } else
             fd_dispatch(ev[i].data.fd);
     }
 }

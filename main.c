@@ -518,6 +518,7 @@ void vm_request_reset(void)
     for (int i = 0; i < machine.ncpus; i++)
         apic_reset(i);
     ioapic_init();
+    devices_reset();
     bql_unlock();
     if (opts.kernel)            /* as QEMU's firmware would, load the kernel again */
         multiboot_load(machine.cpus[0], opts.kernel, opts.append, opts.initrd);

@@ -411,6 +411,8 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
 /* ---- devices.c -------------------------------------------------------------- */
 
 void devices_init(Machine *m);
+void devices_reset(void);       /* BQL held */
+void irq_set(int irq, int level);   /* BQL held: an ISA IRQ line (0-15) to the 8259s and the IO-APIC */
 int pic_get_intr(void);         /* BQL held: INTR asserted? */
 int pic_intack(void);           /* BQL held: the INTA cycle, returns the vector */
 uint32_t ioport_read(uint32_t port, int size);
