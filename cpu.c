@@ -18,6 +18,7 @@
  * touches only its own CPU; port I/O goes to devices.c (the threads issue
  * takes the BQL around it).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +38,172 @@ void cpu_init(CPU *cpu, Machine *m, int index)
     cpu->index = index;
     pthread_mutex_init(&cpu->halt_lock, NULL);
     pthread_cond_init(&cpu->halt_cond, NULL);
+    pthread_mutex_init(&cpu->work_lock, NULL);
     cpu_reset(cpu);
+}
+
+/* ---- Exclusive sections (QEMU's cpus-common.c, simplified) -------------------
+ *
+ * Each vCPU is "running" while it may execute guest code: from
+ * cpu_exec_start to cpu_exec_end.  start_exclusive counts the running
+ * vCPUs into pending_cpus, kicks them, and waits until each has passed
+ * cpu_exec_end; a vCPU that wants to run again waits in cpu_exec_start
+ * until end_exclusive.  A vCPU leaves its region at every kick (cpu_exec's
+ * checkpoint), before it sleeps in HLT and before it starts an exclusive
+ * section itself.  All of it is guarded by exclusive_lock. */
+static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;   /* for the starter */
+static pthread_cond_t exclusive_resume = PTHREAD_COND_INITIALIZER; /* for the others */
+static int pending_cpus;        /* 0 none; else 1 + vCPUs still to stop */
+
+void cpu_exec_start(CPU *cpu)
+{
+    pthread_mutex_lock(&exclusive_lock);
+    while (pending_cpus)
+        pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+    cpu->running = 1;
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void cpu_exec_end(CPU *cpu)
+{
+    pthread_mutex_lock(&exclusive_lock);
+    cpu->running = 0;
+    if (cpu->has_waiter) {
+        cpu->has_waiter = 0;
+        if (--pending_cpus == 1)
+            pthread_cond_signal(&exclusive_cond);
+    }
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void start_exclusive(void)
+{
+    assert(!bql_locked());
+    pthread_mutex_lock(&exclusive_lock);
+    while (pending_cpus)                /* another exclusive section first */
+        pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+    pending_cpus = 1;
+    for (int i = 0; i < machine.ncpus; i++) {
+        CPU *other = machine.cpus[i];
+        if (other->running) {
+            other->has_waiter = 1;
+            pending_cpus++;
+            cpu_kick(other);
+        }
+    }
+    while (pending_cpus > 1)
+        pthread_cond_wait(&exclusive_cond, &exclusive_lock);
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void end_exclusive(void)
+{
+    pthread_mutex_lock(&exclusive_lock);
+    pending_cpus = 0;
+    pthread_cond_broadcast(&exclusive_resume);
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+/* Is someone waiting for this vCPU to leave its region?  (A racy peek:
+ * a kick follows every change that matters.) */
+static int exclusive_wanted(void)
+{
+    return __atomic_load_n(&pending_cpus, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* ---- run_on_cpu --------------------------------------------------------------- */
+
+typedef struct WorkItem {
+    struct WorkItem *next;
+    RunOnCpuFn fn;
+    void *data;
+    int async;                  /* freed after it runs; nobody waits */
+    int done;                   /* BQL: set after fn ran */
+} WorkItem;
+
+static pthread_cond_t work_done_cond = PTHREAD_COND_INITIALIZER;   /* with the BQL */
+
+static void queue_work(CPU *cpu, WorkItem *w)
+{
+    pthread_mutex_lock(&cpu->work_lock);
+    WorkItem **pp = &cpu->work;
+    while (*pp)
+        pp = &(*pp)->next;
+    w->next = NULL;
+    *pp = w;
+    pthread_mutex_unlock(&cpu->work_lock);
+    cpu_kick(cpu);
+}
+
+void async_run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data)
+{
+    WorkItem *w = calloc(1, sizeof(*w));
+    if (!w) {
+        fprintf(stderr, "vm: out of memory\n");
+        exit(2);
+    }
+    w->fn = fn;
+    w->data = data;
+    w->async = 1;
+    queue_work(cpu, w);
+}
+
+void run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data)
+{
+    assert(bql_locked());
+    if (cpu == current_cpu) {
+        fn(cpu, data);
+        return;
+    }
+    WorkItem w = { .fn = fn, .data = data };
+    queue_work(cpu, &w);
+    while (!w.done)
+        bql_cond_wait(&work_done_cond);
+}
+
+/* On the vCPU's thread, at a block boundary, holding no lock. */
+static void process_work(CPU *cpu)
+{
+    for (;;) {
+        pthread_mutex_lock(&cpu->work_lock);
+        WorkItem *w = cpu->work;
+        if (w)
+            cpu->work = w->next;
+        pthread_mutex_unlock(&cpu->work_lock);
+        if (!w)
+            return;
+        bql_lock();
+        if (w->async) {                 /* fn may not return (a reset) */
+            WorkItem copy = *w;
+            free(w);
+            copy.fn(cpu, copy.data);
+        } else {
+            w->fn(cpu, w->data);
+            w->done = 1;
+            pthread_cond_broadcast(&work_done_cond);
+        }
+        bql_unlock();
+    }
+}
+
+static int work_pending(CPU *cpu)
+{
+    pthread_mutex_lock(&cpu->work_lock);
+    int pending = cpu->work != NULL;
+    pthread_mutex_unlock(&cpu->work_lock);
+    return pending;
+}
+
+/* A kick arrived: run queued work, and step out of the way of an
+ * exclusive section. */
+static void cpu_checkpoint(CPU *cpu)
+{
+    if (exclusive_wanted()) {
+        cpu_exec_end(cpu);
+        cpu_exec_start(cpu);
+    }
+    process_work(cpu);
 }
 
 /* ---- Kicks and interrupt requests (any thread) ---------------------------------- */
@@ -1381,14 +1547,41 @@ static void cpu_take_interrupt(CPU *cpu)
     }
 }
 
-/* HLT: sleep until an interrupt request arrives (no host CPU is used). */
+/* HLT: sleep until an interrupt request or a kick arrives (no host CPU
+ * is used).  A sleeping vCPU is outside its execution region, so an
+ * exclusive section need not wake it. */
 static void cpu_sleep_halted(CPU *cpu)
 {
+    cpu_exec_end(cpu);
     pthread_mutex_lock(&cpu->halt_lock);
     while (!__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) &&
            !__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE))
         pthread_cond_wait(&cpu->halt_cond, &cpu->halt_lock);
     pthread_mutex_unlock(&cpu->halt_lock);
+    cpu_exec_start(cpu);
+}
+
+/* An atomic access that host atomics cannot do (split across pages, or
+ * MMIO): its instruction runs again in a TB of its own with every other
+ * vCPU stopped (QEMU's cpu_exec_step_atomic). */
+static void cpu_exclusive_step_end(CPU *cpu)
+{
+    cpu->in_exclusive = 0;
+    end_exclusive();
+    cpu_exec_start(cpu);
+}
+
+static void cpu_exclusive_step(CPU *cpu)
+{
+    cpu->exclusive_step = 0;
+    cpu_exec_end(cpu);
+    start_exclusive();
+    cpu->in_exclusive = 1;
+    cpu->single_insn = 1;
+    TB *tb = tb_find(cpu);
+    cpu->single_insn = 0;
+    tb_run(cpu, tb);
+    cpu_exclusive_step_end(cpu);
 }
 
 /* Run the CPU until the machine stops.  Returns the exit status. */
@@ -1396,9 +1589,13 @@ int cpu_exec(CPU *cpu)
 {
     TB *volatile last = NULL;
     volatile int last_exit = 0;
-    volatile unsigned flush = tb_flush_count;
+    volatile unsigned flush = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
 
+    cpu_exec_start(cpu);
     if (sigsetjmp(cpu->jmp_env, 0)) {
+        tb_lock_reset();
+        if (cpu->in_exclusive)          /* the exclusive instruction faulted */
+            cpu_exclusive_step_end(cpu);
         last = NULL;
         if (cpu->exc_vector >= 0)
             deliver_exception(cpu);
@@ -1407,6 +1604,7 @@ int cpu_exec(CPU *cpu)
         if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             last = NULL;
+            cpu_checkpoint(cpu);
         }
         if (cpu_wants_interrupt(cpu)) {
             last = NULL;
@@ -1415,9 +1613,16 @@ int cpu_exec(CPU *cpu)
         if (cpu->halted) {
             if (cpu_halted_forever(cpu)) {
                 fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
+                cpu_exec_end(cpu);
                 return 0;
             }
-            cpu_sleep_halted(cpu);
+            if (!work_pending(cpu))
+                cpu_sleep_halted(cpu);
+            continue;
+        }
+        if (cpu->exclusive_step) {
+            last = NULL;
+            cpu_exclusive_step(cpu);
             continue;
         }
         /* In an interrupt shadow exactly one instruction runs, then
@@ -1429,8 +1634,9 @@ int cpu_exec(CPU *cpu)
         }
         TB *tb = tb_find(cpu);
         cpu->single_insn = 0;
-        if (flush != tb_flush_count) {
-            flush = tb_flush_count;
+        unsigned now_flush = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
+        if (flush != now_flush) {           /* `last` may be gone */
+            flush = now_flush;
             last = NULL;
         }
         if (last && !tb_nochain)
@@ -1438,7 +1644,7 @@ int cpu_exec(CPU *cpu)
         if (log_mask & (LOG_EXEC | LOG_CPU))
             log_exec(cpu, tb);
         cpu->tf_suppress = 0;
-        int single_step = (tb->flags & HF_TF) != 0;   /* tb may be invalidated while it runs */
+        int single_step = (__atomic_load_n(&tb->flags, __ATOMIC_RELAXED) & HF_TF) != 0;   /* tb may be invalidated while it runs */
         uintptr_t ret = tb_run(cpu, tb);
         last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_exit = (int)(ret & TB_EXIT_MASK);
@@ -1472,13 +1678,16 @@ static void *cpu_thread_fn(void *arg)
     return NULL;
 }
 
-/* Start one thread per vCPU (only the boot processor runs until SMP). */
+/* Start one thread per vCPU.  The application processors start in
+ * wait-for-SIPI (cpu_reset_ap), as on hardware. */
 void cpu_start_threads(Machine *m)
 {
-    CPU *cpu = m->cpus[0];
-    int err = pthread_create(&cpu->thread, NULL, cpu_thread_fn, cpu);
-    if (err) {
-        fprintf(stderr, "vm: cannot start the vCPU thread: %s\n", strerror(err));
-        exit(1);
+    for (int i = 0; i < m->ncpus; i++) {
+        CPU *cpu = m->cpus[i];
+        int err = pthread_create(&cpu->thread, NULL, cpu_thread_fn, cpu);
+        if (err) {
+            fprintf(stderr, "vm: cannot start a vCPU thread: %s\n", strerror(err));
+            exit(1);
+        }
     }
 }

@@ -38,7 +38,7 @@ static void usage(FILE *f)
         "  disk.img         hard disk image (used by the BIOS and ATA disk, coming soon)\n"
         "options:\n"
         "  -m MB            guest RAM in MiB (default 128, at most %d; suffix M or G allowed)\n"
-        "  -smp N           number of vCPUs, 1 to 16 (default 1; one runs until SMP lands)\n"
+        "  -smp N           number of vCPUs, 1 to 16 (default 1); the others wait for INIT/SIPI\n"
         "  -accel tcg[,thread=single|multi]  vCPUs on their own threads (default) or on one\n"
         "  -tb-size KB      translated-code buffer size (default 32768, at least 256)\n"
         "  -kernel FILE     boot a multiboot (v1) kernel: ELF32 or with the header's address fields\n"
@@ -501,25 +501,52 @@ static void parse_args(int argc, char **argv, Options *o)
         die("-append and -initrd need -kernel");
 }
 
+/* An application processor after a machine reset: INIT state, waiting
+ * for its start-up IPI (run on its own thread). */
+static void ap_reset_work(CPU *cpu, void *data)
+{
+    (void)data;
+    cpu_reset(cpu);
+    cpu->halted = 1;
+    cpu->wait_for_sipi = 1;
+}
+
+static void bsp_reset_work(CPU *cpu, void *data)
+{
+    (void)cpu;
+    (void)data;
+    vm_request_reset();
+}
+
 /* A reset of the whole machine (triple fault, keyboard controller, port
- * 0xCF9...): RAM keeps its contents, as on a real PC. */
+ * 0x92...): RAM keeps its contents, as on a real PC.  Each vCPU resets on
+ * its own thread: the boot processor restarts the machine, an AP that asks
+ * hands the job to it. */
 void vm_request_reset(void)
 {
     if (machine.no_reboot) {
         fprintf(stderr, "vm: guest reset, exiting (-no-reboot)\n");
         vm_exit(0);
     }
-    for (int i = 0; i < machine.ncpus; i++)
-        cpu_reset(machine.cpus[i]);
+    CPU *self = current_cpu;
     /* A reset can come from a device write (the BQL is then held) or from a
      * triple fault; either way the vCPU leaves for cpu_exec without it. */
     if (!bql_locked())
         bql_lock();
+    if (self && self->index != 0) {
+        async_run_on_cpu(machine.cpus[0], bsp_reset_work, NULL);
+        bql_unlock();
+        ap_reset_work(self, NULL);
+        siglongjmp(self->jmp_env, 1);
+    }
+    for (int i = 1; i < machine.ncpus; i++)
+        async_run_on_cpu(machine.cpus[i], ap_reset_work, NULL);
     for (int i = 0; i < machine.ncpus; i++)
         apic_reset(i);
     ioapic_init();
     devices_reset();
     bql_unlock();
+    cpu_reset(machine.cpus[0]);
     if (opts.kernel)            /* as QEMU's firmware would, load the kernel again */
         multiboot_load(machine.cpus[0], opts.kernel, opts.append, opts.initrd);
     siglongjmp(machine.cpus[0]->jmp_env, 1);
@@ -554,17 +581,26 @@ int main(int argc, char **argv)
     bql_lock();                     /* device setup arms timers and fd handlers */
     devices_init(&machine);
     bql_unlock();
-    static CPU cpu0;
-    machine.ncpus = 1;
-    machine.cpus[0] = &cpu0;
+    static CPU cpus[MAX_CPUS];
+    machine.ncpus = (int)o.smp;
     bql_lock();
-    apic_new(0);
+    for (int i = 0; i < machine.ncpus; i++) {
+        machine.cpus[i] = &cpus[i];
+        apic_new(i);
+    }
     ioapic_init();
     bql_unlock();
-    cpu_init(&cpu0, &machine, 0);
+    for (int i = 0; i < machine.ncpus; i++) {
+        cpu_init(&cpus[i], &machine, i);
+        if (i > 0) {                    /* application processors wait for INIT/SIPI */
+            cpus[i].halted = 1;
+            cpus[i].wait_for_sipi = 1;
+        }
+    }
+    CPU *cpu0 = &cpus[0];
     opts = o;
     if (o.kernel)
-        multiboot_load(&cpu0, o.kernel, o.append, o.initrd);
+        multiboot_load(cpu0, o.kernel, o.append, o.initrd);
     tcg_init((size_t)o.tb_kb << 10);
     machine.single_thread = o.single_thread;
     int status = main_loop_run(&machine);

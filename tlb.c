@@ -202,18 +202,27 @@ void tlb_flush_page(CPU *cpu, uint32_t linear)
 }
 
 /* The A20 gate (i8042 output port, port 0x92): when off, physical address
- * bit 20 is forced to 0, as on the 8086.  Called by the vCPU's own port
- * write (the only vCPU so far), so flushing its TLB here is safe; with
- * several vCPUs this becomes an async_run_on_cpu. */
+ * bit 20 is forced to 0, as on the 8086.  Each vCPU changes its own mask
+ * and flushes its own TLB: the writer's at once, the others' at their next
+ * block boundary (async_run_on_cpu).  BQL held. */
+static void a20_apply(CPU *cpu, void *data)
+{
+    uint32_t mask = (uint32_t)(uintptr_t)data;
+    if (cpu->a20_mask != mask) {
+        cpu->a20_mask = mask;
+        tlb_flush(cpu);
+    }
+}
+
 void machine_set_a20(int enabled)
 {
+    uint32_t mask = enabled ? 0xffffffffu : ~(1u << 20);
     for (int i = 0; i < machine.ncpus; i++) {
         CPU *cpu = machine.cpus[i];
-        uint32_t mask = enabled ? 0xffffffffu : ~(1u << 20);
-        if (cpu->a20_mask != mask) {
-            cpu->a20_mask = mask;
-            tlb_flush(cpu);
-        }
+        if (cpu == current_cpu || machine.ncpus == 1)
+            a20_apply(cpu, (void *)(uintptr_t)mask);
+        else
+            async_run_on_cpu(cpu, a20_apply, (void *)(uintptr_t)mask);
     }
 }
 
@@ -360,7 +369,9 @@ static TLBEntry *tlb_get(CPU *cpu, uint32_t linear, int mmu, int acc)
 }
 
 /* Mark every TLB write entry of physical page `phys_page` as watched, so
- * the next guest write to it takes the slow path (the page holds code now). */
+ * the next guest write to it takes the slow path (the page holds code now).
+ * Touches every vCPU's TLB: called with them all stopped (an exclusive
+ * section) or with a single vCPU. */
 void tlb_watch_page(uint32_t phys_page)
 {
     for (int c = 0; c < machine.ncpus; c++)
@@ -372,17 +383,16 @@ void tlb_watch_page(uint32_t phys_page)
             }
 }
 
-/* The page has no code any more: let writes take the fast path again. */
+/* The page has no code any more: let this CPU's writes take the fast path
+ * again (each vCPU clears its own entries, when it next writes there). */
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page)
 {
-    (void)cpu;
-    for (int c = 0; c < machine.ncpus; c++)
-        for (int m = 0; m < NB_MMU; m++)
-            for (int i = 0; i < TLB_SIZE; i++) {
-                TLBEntry *e = &machine.cpus[c]->tlb[m][i];
-                if (e->phys == phys_page && (e->tag_write & TLB_WATCH))
-                    e->tag_write &= ~TLB_WATCH;
-            }
+    for (int m = 0; m < NB_MMU; m++)
+        for (int i = 0; i < TLB_SIZE; i++) {
+            TLBEntry *e = &cpu->tlb[m][i];
+            if (e->phys == phys_page && (e->tag_write & TLB_WATCH))
+                e->tag_write &= ~TLB_WATCH;
+        }
 }
 
 /* Host pointer to the code page at linear page address `linear` for the
@@ -415,10 +425,13 @@ uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise)
  * current instruction is not its last, the rest of that TB is stale: go
  * back to cpu_exec and run the instruction again in a TB of its own (the
  * write has not happened yet, so nothing is done twice). */
-static void smc_write(CPU *cpu, uint32_t phys, int size)
+static void smc_write(CPU *cpu, uint32_t phys, int size, int watched)
 {
-    if (!tb_page_has_code(phys & PAGE_MASK))
+    if (!tb_page_has_code(phys & PAGE_MASK)) {
+        if (watched)                    /* its code went away meanwhile */
+            tlb_unwatch_page(cpu, phys & PAGE_MASK);
         return;
+    }
     TB *tb = cpu->cur_tb;
     int hit = tb_invalidate_phys_range(cpu, phys, phys + (uint32_t)size);
     if (!tb_page_has_code(phys & PAGE_MASK))
@@ -467,11 +480,13 @@ static void prepare_access(CPU *cpu, uint32_t linear, int size, int is_write, in
     uint32_t first_len = (linear & PAGE_MASK) == (last & PAGE_MASK) ?
                          (uint32_t)size : PAGE_SIZE - (linear & ~PAGE_MASK);
     if (!(e->tag_write & (TLB_MMIO | TLB_ROM)))
-        smc_write(cpu, e->phys | (linear & ~PAGE_MASK), (int)first_len);
+        smc_write(cpu, e->phys | (linear & ~PAGE_MASK), (int)first_len,
+                  (e->tag_write & TLB_WATCH) != 0);
     if (first_len < (uint32_t)size) {
         TLBEntry *e2 = tlb_get(cpu, last, mmu, ACC_WRITE);
         if (!(e2->tag_write & (TLB_MMIO | TLB_ROM)))
-            smc_write(cpu, e2->phys, (int)((uint32_t)size - first_len));
+            smc_write(cpu, e2->phys, (int)((uint32_t)size - first_len),
+                      (e2->tag_write & TLB_WATCH) != 0);
     }
 }
 
@@ -539,6 +554,8 @@ void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
 
 /* ---- Slow paths called from translated code ---------------------------------- */
 
+static uint8_t *tlb_ram_ptr(CPU *cpu, uint32_t linear, uint32_t len);
+
 /* A memory operand that missed the inline fast path.  Translated code runs
  * the guest instruction itself on CPU.rmw_buf: begin checks the whole
  * access (so a fault happens before anything changes), runs the
@@ -547,12 +564,29 @@ void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
  * for writes, end stores the buffer. */
 uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 {
+    int locked = mode & MEM_ACCESS_LOCKED;
+    mode &= ~MEM_ACCESS_LOCKED;
     memset(cpu->rmw_buf, 0, sizeof(cpu->rmw_buf));
     if (mode != MEM_ACCESS_READ)
         prepare_access(cpu, addr, size, 1, mmu_of(cpu));
+    if (size == 8 && mode != MEM_ACCESS_WRITE)  /* CMPXCHG8B: checked as a whole first */
+        prepare_access(cpu, addr, 8, 0, mmu_of(cpu));
+    if (locked && mode == MEM_ACCESS_RMW) {
+        uint8_t *host = tlb_ram_ptr(cpu, addr, (uint32_t)size);
+        if (host) {                             /* the host's LOCK does it */
+            cpu->rmw_direct = 1;
+            return host;
+        }
+        if (machine.ncpus > 1 && !cpu->in_exclusive) {
+            /* split or MMIO: run this instruction again, alone, with
+             * every other vCPU stopped (cpu_exec does it, outside
+             * translated code, which may not change under us) */
+            cpu->exclusive_step = 1;
+            cpu->exc_vector = -1;
+            siglongjmp(cpu->jmp_env, 1);
+        }
+    }
     if (mode != MEM_ACCESS_WRITE) {
-        if (size == 8)                          /* CMPXCHG8B: checked as a whole first */
-            prepare_access(cpu, addr, 8, 0, mmu_of(cpu));
         for (int i = 0; i < size; i += 4) {
             uint32_t v = mem_read(cpu, addr + (uint32_t)i, size < 4 ? size : 4);
             memcpy(cpu->rmw_buf + i, &v, 4);
@@ -565,12 +599,30 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 
 void tlb_access_end(CPU *cpu)
 {
+    if (cpu->rmw_direct) {
+        cpu->rmw_direct = 0;
+        return;
+    }
     int size = cpu->rmw_size;
     for (int i = 0; i < size; i += 4) {
         uint32_t v;
         memcpy(&v, cpu->rmw_buf + i, 4);
         mem_write(cpu, cpu->rmw_addr + (uint32_t)i, v, size < 4 ? size : 4);
     }
+}
+
+/* Host pointer to a RAM operand on one page whose checks (and the
+ * self-modifying-code invalidation) prepare_access has just done; NULL
+ * for MMIO, ROM or an operand split across pages. */
+static uint8_t *tlb_ram_ptr(CPU *cpu, uint32_t linear, uint32_t len)
+{
+    if (((linear + len - 1) & PAGE_MASK) != (linear & PAGE_MASK))
+        return NULL;
+    TLBEntry *e = tlb_entry(cpu, mmu_of(cpu), linear);
+    if ((e->tag_write & PAGE_MASK) != (linear & PAGE_MASK) ||
+        (e->tag_write & (TLB_INVALID | TLB_MMIO | TLB_ROM)))
+        return NULL;
+    return (uint8_t *)(e->addend + linear);
 }
 
 /* Host pointer to [linear, linear+len) when all of it is plain RAM (or ROM,

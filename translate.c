@@ -25,10 +25,15 @@
  * Guest registers are spilled to CPU.regs around helper calls, in slow
  * paths and when translated code returns to cpu_exec, and reloaded after.
  *
- * Threads and locks: translation runs on a vCPU thread.  There is a single
- * vCPU thread in this version, so the code buffer, the TB hash table and the
- * page lists need no lock yet; the threads issue adds the translation lock
- * and RCU around them (see DESIGN.md section 3).
+ * Threads and locks: translation runs on the vCPU threads.  tb_lock (the
+ * translation lock) guards the code buffer, the TB pool, the hash table,
+ * the page lists and the chaining fields (jmp_*); a vCPU holds it while
+ * it looks a TB up after a jump-cache miss, translates, chains, or
+ * invalidates TBs for self-modifying code.  Each vCPU's jump cache is
+ * its own.  A TB is never freed while vCPUs run: invalidation only marks
+ * it (flags = TB_FLAGS_INVALID, read atomically by the lookups) and
+ * unlinks it; the code buffer is recycled by tb_flush inside an
+ * exclusive section (cpu.c), when no vCPU is in translated code.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -92,6 +97,34 @@ static uint32_t page_count;
 
 static uint8_t *p;                      /* emission cursor (translation only) */
 unsigned tb_flush_count;                /* bumped by every tb_flush */
+
+/* The translation lock.  A fault during translation longjmps to cpu_exec
+ * with it held; tb_lock_reset there releases it (as QEMU's does). */
+static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int tb_lock_held;
+
+static void tb_lock_acquire(void)
+{
+    pthread_mutex_lock(&tb_lock);
+    tb_lock_held = 1;
+}
+
+static void tb_lock_release(void)
+{
+    tb_lock_held = 0;
+    pthread_mutex_unlock(&tb_lock);
+}
+
+void tb_lock_reset(void)
+{
+    if (tb_lock_held)
+        tb_lock_release();
+}
+
+/* Pages that got their first TB in this translation: every vCPU's TLB
+ * must watch them for writes (tb_lock). */
+static uint32_t new_code_pages[4];
+static int n_new_code_pages;
 int tb_nochain;                         /* -d exec/cpu: every TB returns to cpu_exec */
 
 static void emit8(int b) { *p++ = (uint8_t)b; }
@@ -684,8 +717,12 @@ static void gen_stub_mem(Stub *st)
     emit_spill();
     emit_spill_temps();
     emit_op(8, 0x8b, RDI, oreg(RBP));
+    /* LOCK and XCHG must stay atomic: tlb.c hands back the guest RAM
+     * itself when it can (the host's LOCK then does it), else it stops the
+     * other vCPUs around the buffered access */
+    int locked = st->op.lock || st->op.opc == 0x86 || st->op.opc == 0x87;
     emit_mov_ri(RDX, st->op.msize);
-    emit_mov_ri(RCX, st->mode);
+    emit_mov_ri(RCX, st->mode | (locked && st->mode == MEM_RMW ? MEM_ACCESS_LOCKED : 0));
     emit_call((void *)tlb_access_begin);
     emit_op(8, 0x8b, RSI, oreg(RAX));           /* rsi = the buffer */
     emit_reload();
@@ -694,9 +731,7 @@ static void gen_stub_mem(Stub *st)
         emit_cf_load();
     else if (st->op.reads_flags)
         emit_flags_load();
-    HostOp op = st->op;
-    op.lock = 0;                                /* the slow path is not atomic */
-    emit_hostop_raw(&op, omem(RSI, 0));
+    emit_hostop_raw(&st->op, omem(RSI, 0));
     if (st->mode != MEM_READ) {
         emit8(0x9c);                            /* pushfq: the result flags */
         emit_lea(8, RSP, RSP, -8);              /* keep the stack aligned */
@@ -2621,9 +2656,9 @@ static void tb_link_page(TB *tb, int n, uint32_t phys)
         return;                             /* ROM or unassigned: never written */
     int first = (page_tbs[page] == 0);
     tb->page_next[n] = (TB *)page_tbs[page];
-    page_tbs[page] = (uintptr_t)tb | (uintptr_t)n;
-    if (first)
-        tlb_watch_page(phys & PAGE_MASK);
+    __atomic_store_n(&page_tbs[page], (uintptr_t)tb | (uintptr_t)n, __ATOMIC_RELEASE);
+    if (first && n_new_code_pages < 4)
+        new_code_pages[n_new_code_pages++] = phys & PAGE_MASK;
 }
 
 /* Translate one instruction after the other into a new TB. */
@@ -2635,11 +2670,16 @@ static void tb_translate(Ctx *s)
     uint32_t eip_wrap = s->code32 ? 0xffffffffu : 0xffffu;
     int insns = 0;
 
-    /* exit_request check: cmp dword [rbp+exit_request], 0; jne exit stub */
-    emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
-    Stub *st = add_stub(s, STUB_EXIT);
-    st->eip = eip;
-    st->jump_field = emit_jcc(CC_NE, NULL);
+    /* exit_request check: cmp dword [rbp+exit_request], 0; jne exit stub.
+     * Not in a one-instruction TB: cpu_exec runs those for an interrupt
+     * shadow, and leaving before the instruction would let an interrupt
+     * in ahead of it (STI; HLT would then sleep after the interrupt). */
+    if (!(s->flags & HF_SINGLE)) {
+        emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
+        Stub *st = add_stub(s, STUB_EXIT);
+        st->eip = eip;
+        st->jump_field = emit_jcc(CC_NE, NULL);
+    }
 
     if (log_mask & LOG_IN_ASM)
         log_printf("IN: %04x:%08x (linear %08x)\n", s->cpu->seg[S_CS].sel, eip, tb->pc);
@@ -2706,7 +2746,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags)
     static Ctx ctx;
     Ctx *s = &ctx;
     if (code_ptr > code_end - TB_CODE_MAX || tb_count == tb_max)
-        tb_flush(cpu);
+        return NULL;                            /* the caller flushes */
     TB *tb = &tb_pool[tb_count++];
     memset(tb, 0, sizeof(*tb));
     tb->pc = pc;
@@ -2750,21 +2790,11 @@ static void tb_insert(TB *tb)
         tb_link_page(tb, 1, tb->phys[1]);
 }
 
-/* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */
-TB *tb_find(CPU *cpu)
+/* Look a TB up in the hash table (tb_lock held). */
+static TB *tb_lookup(CPU *cpu, uint32_t pc, uint32_t phys_pc, uint32_t cs_base, uint32_t flags)
 {
-    uint32_t cs_base = cpu->seg[S_CS].base;
-    uint32_t pc = cs_base + cpu->eip;
-    uint32_t flags = cpu->hflags | (cpu->single_insn ? HF_SINGLE : 0);
-    unsigned j = jc_hash(pc);
-    TB *tb = cpu->jc[j];
-    if (tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags)
-        return tb;
-
-    uint32_t phys;
-    tlb_code_ptr(cpu, pc, &phys, 1);
-    uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
     int64_t cs_limit = cpu->seg[S_CS].limit;
+    TB *tb;
     for (tb = tb_hash[tb_hash_func(phys_pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags)
             continue;
@@ -2780,9 +2810,83 @@ TB *tb_find(CPU *cpu)
         }
         break;
     }
-    if (!tb) {
-        tb = tb_gen_code(cpu, pc, flags);
-        tb_insert(tb);
+    return tb;
+}
+
+/* The code buffer is full: stop every vCPU and start it afresh.  Another
+ * vCPU may have flushed while we waited; then there is room already. */
+static void tb_flush_exclusive(CPU *cpu)
+{
+    if (cpu->in_exclusive) {                /* the others are stopped already */
+        tb_flush(cpu);
+        return;
+    }
+    cpu_exec_end(cpu);
+    start_exclusive();
+    if (code_ptr > code_end - TB_CODE_MAX || tb_count == tb_max)
+        tb_flush(cpu);
+    end_exclusive();
+    cpu_exec_start(cpu);
+}
+
+/* Make every vCPU's TLB watch the pages that just got code, with all of
+ * them stopped (their TLBs are their own while they run).  One vCPU needs
+ * no exclusive section. */
+static void tb_watch_new_pages(CPU *cpu, const uint32_t *pages, int n)
+{
+    int stop = machine.ncpus > 1 && !cpu->in_exclusive;
+    if (stop) {
+        cpu_exec_end(cpu);
+        start_exclusive();
+    }
+    for (int i = 0; i < n; i++)
+        tlb_watch_page(pages[i]);
+    if (stop) {
+        end_exclusive();
+        cpu_exec_start(cpu);
+    }
+}
+
+/* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */
+TB *tb_find(CPU *cpu)
+{
+    uint32_t cs_base = cpu->seg[S_CS].base;
+    uint32_t pc = cs_base + cpu->eip;
+    uint32_t flags = cpu->hflags | (cpu->single_insn ? HF_SINGLE : 0);
+    unsigned j = jc_hash(pc);
+    TB *tb = cpu->jc[j];
+    if (tb->pc == pc && tb->cs_base == cs_base && __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags)
+        return tb;
+
+    uint32_t phys;
+    tlb_code_ptr(cpu, pc, &phys, 1);
+    uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
+    /* While this vCPU waits for an exclusive section, another may flush
+     * the code buffer: then the TB we hold is gone, and we look again. */
+    for (;;) {
+        unsigned flushes = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
+        uint32_t pages[4];
+        int npages = 0;
+        tb_lock_acquire();
+        tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);
+        if (!tb) {
+            n_new_code_pages = 0;
+            tb = tb_gen_code(cpu, pc, flags);
+            if (tb) {
+                tb_insert(tb);
+                npages = n_new_code_pages;
+                memcpy(pages, new_code_pages, sizeof(pages));
+            }
+        }
+        tb_lock_release();
+        if (!tb) {
+            tb_flush_exclusive(cpu);
+            continue;
+        }
+        if (npages)
+            tb_watch_new_pages(cpu, pages, npages);
+        if (__atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE) == flushes)
+            break;
     }
     /* Single-step and one-instruction TBs must return to cpu_exec: they
      * are never entered straight from translated code. */
@@ -2798,8 +2902,17 @@ uintptr_t tb_run(CPU *cpu, TB *tb)
     return tb_prologue(cpu, tb->tc);
 }
 
+static void tb_add_jump_locked(TB *from, int n, TB *to);
+
 /* Chain exit n of `from` straight to `to`. */
 void tb_add_jump(TB *from, int n, TB *to)
+{
+    tb_lock_acquire();
+    tb_add_jump_locked(from, n, to);
+    tb_lock_release();
+}
+
+static void tb_add_jump_locked(TB *from, int n, TB *to)
 {
     if (!from->jmp_offset[n] || from->jmp_dest[n] || from->flags == TB_FLAGS_INVALID ||
         to->flags == TB_FLAGS_INVALID)
@@ -2846,7 +2959,7 @@ static void tb_unlink_page(TB *tb, int n)
         TB *t = (TB *)(*pp & ~(uintptr_t)TB_EXIT_MASK);
         int k = (int)(*pp & TB_EXIT_MASK);
         if (t == tb && k == n) {
-            *pp = (uintptr_t)tb->page_next[n];
+            __atomic_store_n(pp, (uintptr_t)tb->page_next[n], __ATOMIC_RELEASE);
             return;
         }
         pp = (uintptr_t *)&t->page_next[k];
@@ -2863,7 +2976,7 @@ static void tb_invalidate(TB *tb)
             *pp = tb->hash_next;
             break;
         }
-    tb->flags = TB_FLAGS_INVALID;
+    __atomic_store_n(&tb->flags, TB_FLAGS_INVALID, __ATOMIC_RELAXED);
     tb_unlink_page(tb, 0);
     tb_unlink_page(tb, 1);
     while (tb->jmp_incoming) {
@@ -2902,6 +3015,7 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
     if (page >= page_count)
         return 0;
     uint32_t lo = start & ~PAGE_MASK, hi = lo + (end - start);
+    tb_lock_acquire();
     uintptr_t e = page_tbs[page];
     while (e) {
         TB *tb = (TB *)(e & ~(uintptr_t)TB_EXIT_MASK);
@@ -2915,27 +3029,30 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
             tb_invalidate(tb);
         }
     }
+    tb_lock_release();
     return hit_current;
 }
 
 int tb_page_has_code(uint32_t phys_page)
 {
     uint32_t page = phys_page >> PAGE_BITS;
-    return page < page_count && page_tbs[page] != 0;
+    return page < page_count && __atomic_load_n(&page_tbs[page], __ATOMIC_ACQUIRE) != 0;
 }
 
-/* Throw every TB away (the code buffer or the TB pool is full).  Called
- * from cpu_exec between TBs, never from translated code. */
+/* Throw every TB away (the code buffer or the TB pool is full).  Inside
+ * an exclusive section: no vCPU is in translated code or holds a TB. */
 void tb_flush(CPU *cpu)
 {
     (void)cpu;
+    tb_lock_acquire();
     code_ptr = code_gen_start;
     tb_count = 0;
     memset(tb_hash, 0, sizeof(tb_hash));
     memset(page_tbs, 0, page_count * sizeof(*page_tbs));
     for (int i = 0; i < machine.ncpus; i++)
         jc_clear(machine.cpus[i]);
-    tb_flush_count++;
+    __atomic_fetch_add(&tb_flush_count, 1, __ATOMIC_RELEASE);
+    tb_lock_release();
 }
 
 /* ---- Initialisation: code buffer, prologue and epilogue ----------------------------- */

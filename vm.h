@@ -183,6 +183,9 @@ typedef struct CPU {
     int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
 
     uint8_t rmw_buf[8];     /* slow-path bounce buffer for a memory operand */
+    int rmw_direct;         /* a locked slow path runs on guest RAM itself */
+    int exclusive_step;     /* rerun the current instruction alone, exclusively */
+    int in_exclusive;       /* running that instruction: the others are stopped */
     uint64_t tmp[2];        /* slow paths keep translated code's R9 R10 here */
     uint32_t rmw_addr;
     int rmw_size;
@@ -190,6 +193,12 @@ typedef struct CPU {
     int tlb_large;          /* some TLB entry comes from a 4 MiB page */
     int index;
     pthread_t thread;
+    /* Exclusive sections (cpu.c): guarded by the exclusive lock. */
+    int running;            /* inside cpu_exec, between cpu_exec_start and _end */
+    int has_waiter;         /* start_exclusive waits for this CPU to stop */
+    /* run_on_cpu work: work_lock guards the list. */
+    pthread_mutex_t work_lock;
+    struct WorkItem *work;
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
     TLBEntry tlb[NB_MMU][TLB_SIZE];
@@ -310,6 +319,19 @@ void cpu_set_cpl(CPU *cpu, int cpl);
 void cpu_kick(CPU *cpu);
 void cpu_probe_host(void);
 void cpu_start_threads(Machine *m);
+/* Exclusive sections: while one thread is between start_exclusive and
+ * end_exclusive, no vCPU runs guest code.  A vCPU thread calls them
+ * outside its execution region (cpu_exec_end first); never with the BQL. */
+void cpu_exec_start(CPU *cpu);
+void cpu_exec_end(CPU *cpu);
+void start_exclusive(void);
+void end_exclusive(void);
+/* Run fn(cpu, data) on cpu's thread, with the BQL held, at its next block
+ * boundary.  run_on_cpu waits for it (BQL held by the caller, released
+ * while waiting; not from a vCPU thread); async_run_on_cpu does not. */
+typedef void (*RunOnCpuFn)(CPU *cpu, void *data);
+void run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data);
+void async_run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data);
 extern __thread CPU *current_cpu;   /* the vCPU this thread runs, or NULL */
 void cpu_interrupt_changed(void);
 /* interrupt_request: the APIC_INT_* kinds the local APIC has pending */
@@ -381,7 +403,8 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end);
 extern unsigned tb_flush_count;
 extern int tb_nochain;
 int tb_page_has_code(uint32_t phys_page);
-void tb_flush(CPU *cpu);
+void tb_flush(CPU *cpu);       /* inside an exclusive section */
+void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
 
 /* ---- tlb.c ----------------------------------------------------------------- */
@@ -395,6 +418,7 @@ void tlb_watch_page(uint32_t phys_page);
 uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise);
 /* How translated code uses a memory operand (the slow path's mode). */
 enum { MEM_ACCESS_READ, MEM_ACCESS_WRITE, MEM_ACCESS_RMW };
+#define MEM_ACCESS_LOCKED 4   /* or-ed in: LOCK or XCHG, must be atomic */
 uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode);
 void tlb_access_end(CPU *cpu);
 uint32_t mem_read(CPU *cpu, uint32_t linear, int size);

@@ -34,10 +34,13 @@ for rom in tests/*.bin tests/gen/*.bin; do
     run_guest "${rom%.bin}" "$rom"
 done
 
-# Guest test kernels (multiboot ELF), run with -kernel.
+# Guest test kernels (multiboot ELF), run with -kernel, plus the options a
+# "vm-args: ..." line in the kernel's source asks for.
 for kernel in tests/kern/t_*.elf tests/gen/pm_*.elf; do
     [ -f "$kernel" ] || continue
-    run_guest "${kernel%.elf}" -kernel "$kernel"
+    args=$(sed -n 's/.*vm-args: *\(.*[^ ]\) *$/\1/p' "${kernel%.elf}.c" 2>/dev/null | head -n 1)
+    # shellcheck disable=SC2086
+    run_guest "${kernel%.elf}" $args -kernel "$kernel"
 done
 
 # Host unit tests (tests/host/test_NAME.c, built as test_NAME, or with

@@ -1,0 +1,297 @@
+/* t_smp: four vCPUs on one machine.  vm-args: -smp 4 -tb-size 256
+ *
+ * Checks:
+ *  - bring-up: INIT, then two start-up IPIs (Intel SDM Vol. 3, 8.4.4.1),
+ *    start each AP in real mode at 0x9000; all 3 check in, each with its
+ *    own APIC ID;
+ *  - atomics: 4 vCPUs each do 1,000,000 `lock addl`, and 100,000
+ *    increments under an XCHG spin lock and under a CMPXCHG spin lock, on
+ *    shared memory; the totals are exact;
+ *  - IPIs: a fixed IPI from the BSP to each AP (physical destination)
+ *    and from each AP back, in turn, so that the counts are exact;
+ *  - cross-vCPU self-modifying code: the BSP rewrites a function the APs
+ *    keep calling; each AP sees every new version (after a serializing
+ *    CPUID, as the SDM's cross-modifying-code protocol asks);
+ *  - code-buffer flushes with every vCPU running: with a 256 KiB code
+ *    buffer, each vCPU calls 512 distinct functions of its own, several
+ *    times, and sums their results. */
+#include "klib.h"
+
+#define APIC 0xfee00000u
+#define NCPU 4
+#define LOCK_ADDS 1000000
+#define SPIN_INCS 100000
+#define VEC_IPI 0x50
+
+static inline void apic_wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC + reg) = v; }
+static inline uint32_t apic_rd(uint32_t reg) { return *(volatile uint32_t *)(APIC + reg); }
+
+volatile uint32_t ap_count;             /* APs that checked in (lock xadd gives ids) */
+uint8_t ap_stacks[NCPU][8192] __attribute__((aligned(16)));
+static volatile uint32_t apic_ids[NCPU];
+static volatile uint32_t counter;
+static volatile uint32_t xchg_lock, xchg_total;
+static volatile uint32_t cmpxchg_lock, cmpxchg_total;
+static volatile uint32_t done;
+static volatile uint32_t ipi_hits[NCPU];
+static volatile uint32_t go_ipi, go_smc, smc_version, smc_seen[NCPU], smc_errors;
+static volatile uint32_t flush_sums[NCPU];
+
+/* The AP trampoline, copied to 0x9000: real mode -> flat protected mode
+ * with its own GDT, a stack by check-in order, then ap_main(id). */
+void tramp_start(void);
+void tramp_end(void);
+void ap_main(uint32_t id);
+__asm__(".code16\n"
+        ".globl tramp_start\n"
+        "tramp_start:\n\t"
+        "cli\n\t"
+        "xorw %ax, %ax\n\t"
+        "movw %ax, %ds\n\t"
+        "lgdtl 0x9000 + (tramp_gdtr - tramp_start)\n\t"
+        "movl %cr0, %eax\n\t"
+        "orl $1, %eax\n\t"
+        "movl %eax, %cr0\n\t"
+        "ljmpl $0x08, $0x9000 + (tramp32 - tramp_start)\n"
+        ".code32\n"
+        "tramp32:\n\t"
+        "movw $0x10, %ax\n\t"
+        "movw %ax, %ds\n\t"
+        "movw %ax, %es\n\t"
+        "movw %ax, %ss\n\t"
+        "movl $1, %eax\n\t"
+        "lock xaddl %eax, ap_count\n\t"
+        "incl %eax\n\t"                         /* ids 1..3 */
+        "movl %eax, %ebx\n\t"
+        "incl %ebx\n\t"
+        "shll $13, %ebx\n\t"
+        "leal ap_stacks(%ebx), %esp\n\t"
+        "pushl %eax\n\t"
+        "movl $ap_main, %ecx\n\t"
+        "call *%ecx\n"
+        "1:\tcli\n\thlt\n\tjmp 1b\n"
+        ".align 8\n"
+        "tramp_gdt:\n\t"
+        ".quad 0\n\t"
+        ".quad 0x00cf9a000000ffff\n\t"
+        ".quad 0x00cf92000000ffff\n"
+        "tramp_gdtr:\n\t"
+        ".word 23\n\t"
+        ".long 0x9000 + (tramp_gdt - tramp_start)\n"
+        ".globl tramp_end\n"
+        "tramp_end:\n");
+
+static uint64_t idt[256];
+
+void ipi_isr(void);
+void ipi_c(void);
+__asm__(".globl ipi_isr\nipi_isr:\n\tpusha\n\tcall ipi_c\n\tpopa\n\tiret\n");
+
+static uint32_t my_id(void)
+{
+    uint32_t id = apic_rd(0x20) >> 24;
+    return id < NCPU ? id : 0;
+}
+
+void ipi_c(void)
+{
+    __atomic_fetch_add(&ipi_hits[my_id()], 1, __ATOMIC_SEQ_CST);
+    apic_wr(0xb0, 0);
+}
+
+static void load_idt(void)
+{
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
+        sizeof(idt) - 1, (uint32_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+static void send_ipi(uint32_t dest, uint32_t low)
+{
+    apic_wr(0x310, dest << 24);
+    apic_wr(0x300, low);
+}
+
+static inline void cpu_relax(void) { __asm__ volatile("pause"); }
+static inline void serialize(void)
+{
+    uint32_t a = 0, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+}
+
+static void xchg_acquire(volatile uint32_t *lock)
+{
+    uint32_t v;
+    do {
+        v = 1;
+        __asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(*lock) : : "memory");
+        if (v)
+            cpu_relax();
+    } while (v);
+}
+
+static void cmpxchg_acquire(volatile uint32_t *lock)
+{
+    uint32_t expected;
+    do {
+        expected = 0;
+        __asm__ volatile("lock cmpxchgl %2, %1" : "+a"(expected), "+m"(*lock) : "r"(1u) : "memory");
+    } while (expected != 0);
+}
+
+/* The shared work of every vCPU. */
+static void atomics_work(void)
+{
+    for (int i = 0; i < LOCK_ADDS; i++)
+        __asm__ volatile("lock addl $1, %0" : "+m"(counter));
+    for (int i = 0; i < SPIN_INCS; i++) {
+        xchg_acquire(&xchg_lock);
+        xchg_total = xchg_total + 1;
+        __asm__ volatile("movl $0, %0" : "=m"(xchg_lock) : : "memory");
+        cmpxchg_acquire(&cmpxchg_lock);
+        cmpxchg_total = cmpxchg_total + 1;
+        __asm__ volatile("movl $0, %0" : "=m"(cmpxchg_lock) : : "memory");
+    }
+}
+
+/* 512 functions "mov $k, %eax; ret" for this vCPU, 16 bytes apart, in
+ * its own 32 KiB at 4 MiB + id * 32 KiB, each called 4 times. */
+typedef uint32_t (*Fn)(void);
+
+static void flush_work(uint32_t id)
+{
+    uint8_t *code = (uint8_t *)(0x400000 + id * 0x8000);
+    for (uint32_t k = 0; k < 512; k++) {
+        uint8_t *f = code + k * 16;
+        uint32_t v = id * 10000 + k;
+        f[0] = 0xb8;
+        f[1] = (uint8_t)v; f[2] = (uint8_t)(v >> 8); f[3] = (uint8_t)(v >> 16); f[4] = (uint8_t)(v >> 24);
+        f[5] = 0xc3;
+    }
+    uint32_t sum = 0;
+    for (int round = 0; round < 4; round++)
+        for (uint32_t k = 0; k < 512; k++)
+            sum += ((Fn)(void *)(code + k * 16))();
+    flush_sums[id] = sum;
+}
+
+/* The function the BSP rewrites: mov $version, %eax; ret. */
+static uint8_t smc_code[64] __attribute__((aligned(64)));
+
+static void smc_write_version(uint32_t v)
+{
+    smc_code[1] = (uint8_t)v; smc_code[2] = (uint8_t)(v >> 8);
+    smc_code[3] = (uint8_t)(v >> 16); smc_code[4] = (uint8_t)(v >> 24);
+    smc_code[0] = 0xb8;
+    smc_code[5] = 0xc3;
+}
+
+static void ap_smc(uint32_t id)
+{
+    uint32_t last = 0;
+    while (last < 200) {
+        uint32_t v = __atomic_load_n(&smc_version, __ATOMIC_ACQUIRE);
+        if (v == last) {
+            cpu_relax();
+            continue;
+        }
+        serialize();
+        uint32_t got = ((Fn)(void *)smc_code)();
+        if (got != v)
+            __atomic_fetch_add(&smc_errors, 1, __ATOMIC_SEQ_CST);
+        last = v;
+        __atomic_store_n(&smc_seen[id], v, __ATOMIC_RELEASE);
+    }
+}
+
+void ap_main(uint32_t id)
+{
+    load_idt();
+    apic_wr(0xf0, 0x1ff);               /* software-enable the local APIC */
+    apic_ids[id] = apic_rd(0x20) >> 24;
+    atomics_work();
+    flush_work(id);
+    /* wait for the BSP's IPI, then answer it */
+    while (!go_ipi)
+        cpu_relax();
+    while (ipi_hits[my_id()] == 0)      /* counted by APIC ID, not check-in order */
+        __asm__ volatile("sti; hlt; cli");
+    /* one at a time: two IPIs of one vector that meet in the BSP's IRR
+     * are one interrupt, on hardware as here */
+    while (__atomic_load_n(&ipi_hits[0], __ATOMIC_ACQUIRE) != my_id() - 1)
+        cpu_relax();
+    send_ipi(0, VEC_IPI);
+    while (!go_smc)
+        cpu_relax();
+    ap_smc(id);
+    __atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+static void start_aps(void)
+{
+    uint8_t *dst = (uint8_t *)0x9000;   /* 0x8000 holds the loader's GDT */
+    const uint8_t *src = (const uint8_t *)tramp_start;
+    for (uint32_t i = 0; i < (uint32_t)((const uint8_t *)tramp_end - src); i++)
+        dst[i] = src[i];
+    send_ipi(0, 0x000c4500);            /* INIT, all excluding self */
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    send_ipi(0, 0x000c4609);            /* start-up at 0x9000, twice */
+    send_ipi(0, 0x000c4609);
+}
+
+int kmain(uint32_t magic, uint32_t *info)
+{
+    (void)magic;
+    (void)info;
+    uint32_t off = (uint32_t)ipi_isr;
+    idt[VEC_IPI] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
+                   ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
+    load_idt();
+    apic_wr(0xf0, 0x1ff);
+    smc_write_version(0);
+    start_aps();
+    while (ap_count < NCPU - 1)
+        cpu_relax();
+    CHECK_EQ(ap_count, NCPU - 1, "three APs checked in");
+    atomics_work();
+    flush_work(0);
+
+    /* IPIs: one to each AP, one back from each */
+    for (uint32_t i = 1; i < NCPU; i++)
+        while (apic_ids[i] == 0)
+            cpu_relax();
+    go_ipi = 1;
+    for (uint32_t i = 1; i < NCPU; i++)
+        send_ipi(apic_ids[i], VEC_IPI);
+    while (ipi_hits[0] < NCPU - 1)
+        __asm__ volatile("sti; hlt; cli");
+
+    /* cross-modifying code: 200 versions, each seen by every AP */
+    go_smc = 1;
+    for (uint32_t v = 1; v <= 200; v++) {
+        smc_write_version(v);
+        __atomic_store_n(&smc_version, v, __ATOMIC_RELEASE);
+        for (uint32_t i = 1; i < NCPU; i++)
+            while (__atomic_load_n(&smc_seen[i], __ATOMIC_ACQUIRE) != v)
+                cpu_relax();
+    }
+    while (done < NCPU - 1)
+        cpu_relax();
+
+    uint32_t id_mask = 0;
+    for (uint32_t i = 1; i < NCPU; i++)
+        id_mask |= 1u << apic_ids[i];
+    CHECK_EQ(id_mask, 0xe, "the APs have APIC IDs 1, 2 and 3");
+    CHECK_EQ(counter, NCPU * LOCK_ADDS, "lock addl total is exact");
+    CHECK_EQ(xchg_total, NCPU * SPIN_INCS, "xchg spin lock total is exact");
+    CHECK_EQ(cmpxchg_total, NCPU * SPIN_INCS, "cmpxchg spin lock total is exact");
+    for (uint32_t i = 0; i < NCPU; i++) {
+        CHECK_EQ(ipi_hits[i], i == 0 ? NCPU - 1 : 1, "IPI counts");
+        CHECK_EQ(flush_sums[i], 4 * (512 * i * 10000 + 511 * 512 / 2), "per-vCPU sum of 2048 calls");
+    }
+    CHECK_EQ(smc_errors, 0, "every AP ran each new version of the rewritten code");
+    return kdone("t_smp");
+}
