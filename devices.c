@@ -4,82 +4,577 @@
  *   0x40-0x43         8254 PIT; channel 0 on IRQ0, channel 2 gated by 0x61
  *   0x61              system control port B: PIT channel 2 gate and output
  *   0x60/0x64         i8042 keyboard controller (A20 and reset lines)
+ *   0x70/0x71         MC146818 RTC and 128 bytes of CMOS RAM, IRQ8
  *   0x92              system control port A: fast A20 and reset
- *   COM1 0x3F8-0x3FF  16550 UART registers; THR bytes go to stdout, LSR always
- *                     says "transmitter empty and idle" (input, FIFOs and
- *                     interrupts are still to come)
+ *   COM1 0x3F8-0x3FF  16550A UART, IRQ4: transmits to stdout, receives
+ *                     from stdin (a terminal in raw mode, Ctrl-A escapes)
  *   0xE9              debug console (Bochs/QEMU): bytes to stdout; reads 0xE9
  *   0xF4              debug exit (QEMU's isa-debug-exit): exit status (v << 1) | 1
  *   0x80              POST code: ignored, shown with -d ioport
  * Every other port reads all-ones and ignores writes.  ISA interrupt lines
  * go through irq_set() to both the 8259s and the IO-APIC (apic.c).
  *
- * Time: the PIT counts CLOCK_MONOTONIC at 1.193182 MHz, so it agrees with
- * the TSC and the APIC timer; its IRQ0 edges come from a main-loop timer.
+ * Time: the PIT, the RTC's divider and the UART's character timeout count
+ * CLOCK_MONOTONIC (clock_ns), so they agree with the TSC and the APIC
+ * timer; their interrupts come from main-loop timers, armed only while
+ * an interrupt could come of them.  The RTC's time of day starts from
+ * CLOCK_REALTIME and then runs on CLOCK_MONOTONIC.
  *
  * Threads and locks: all device state is guarded by the BQL.  Port
  * accesses come from vCPU threads, which take the BQL around them
- * (cpu.c port_read/port_write); timer callbacks run on the main loop
- * thread, which holds the BQL while it runs them.
+ * (cpu.c port_read/port_write); timer callbacks, bottom halves and the
+ * stdin handler run on the main loop thread, which holds the BQL while it
+ * runs them.  docs/devices.md has the whole picture.
  */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "vm.h"
 
-/* ---- 16550 UART (COM1), output only for now ------------------------------- */
+/* ---- The host console: stdout and stdin ------------------------------------------ */
+
+/* Guest output (COM1, port 0xE9) goes to stdout byte by byte, written in
+ * full: a slow pipe makes the vCPU wait, it never loses a byte.  Input comes
+ * from stdin through the main loop into a host-side buffer, and from there
+ * into COM1's receive FIFO as the guest makes room (flow control: nothing is
+ * dropped; when the buffer is full we stop reading stdin).  When stdin is a
+ * terminal it runs in raw mode, restored on every way out, and Ctrl-A
+ * starts an escape (Ctrl-A x quits, Ctrl-A h helps, Ctrl-A Ctrl-A sends
+ * Ctrl-A).  A pipe or file is fed as it is, escapes and all. */
+
+#define CON_BUF 4096
+#define CON_ESCAPE 0x01                 /* Ctrl-A */
+
+typedef struct Console {
+    int in_fd;                  /* stdin, or -1: none or at its end */
+    int pollable;               /* epoll works on it (tty, pipe, socket) */
+    int watched;                /* the fd handler is installed */
+    int is_tty;                 /* raw mode and Ctrl-A escapes */
+    int escape;                 /* the last byte was Ctrl-A */
+    uint8_t buf[CON_BUF];       /* read from stdin, not yet in the UART */
+    int head, count;
+    BH *bh;                     /* feeds the UART and restarts reading */
+} Console;
+
+static Console con = { .in_fd = -1 };
+static struct termios con_saved;
+static volatile sig_atomic_t con_raw;   /* stdin is in raw mode: restore it */
+
+static void console_putc(uint8_t c)
+{
+    fflush(stdout);                     /* keep order with anything stdio holds */
+    for (;;) {
+        ssize_t r = write(STDOUT_FILENO, &c, 1);
+        if (r == 1)
+            return;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == EAGAIN) { /* a non-blocking stdout: wait for room */
+            struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+            poll(&p, 1, -1);
+            continue;
+        }
+        return;                         /* stdout is gone: nobody to tell */
+    }
+}
+
+/* Async-signal-safe: called from atexit and from fatal signal handlers. */
+static void con_restore(void)
+{
+    if (con_raw) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &con_saved);
+        con_raw = 0;
+    }
+}
+
+/* The handler runs once (SA_RESETHAND); the signal raised again here is
+ * delivered with its default action as soon as the handler returns. */
+static void con_fatal_signal(int sig)
+{
+    con_restore();
+    raise(sig);
+}
+
+static void con_set_raw(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT,
+                                SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+    if (tcgetattr(STDIN_FILENO, &con_saved) < 0)
+        return;
+    struct termios raw = con_saved;
+    raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    raw.c_cflag = (raw.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
+    raw.c_cc[VMIN] = 1;                 /* OPOST stays: "\n" still starts a line */
+    raw.c_cc[VTIME] = 0;
+    atexit(con_restore);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = con_fatal_signal;
+        sa.sa_flags = (int)SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+        con_raw = 1;
+}
+
+static void con_help(void)
+{
+    fprintf(stderr, "\nC-a h    print this help\n"      /* OPOST is on: \n is a newline */
+                    "C-a x    exit vm\n"
+                    "C-a C-a  send C-a to the guest\n");
+}
+
+static void con_push(uint8_t c)
+{
+    con.buf[(con.head + con.count++) % CON_BUF] = c;
+}
+
+/* One byte from stdin: an escape command, or a byte for the guest. */
+static void con_input(uint8_t c)
+{
+    if (!con.is_tty) {
+        con_push(c);
+    } else if (con.escape) {
+        con.escape = 0;
+        if (c == 'x') {
+            fprintf(stderr, "\nvm: terminated\n");
+            loop_request_exit(0);
+        } else if (c == 'h') {
+            con_help();
+        } else if (c == CON_ESCAPE) {
+            con_push(c);
+        }
+    } else if (c == CON_ESCAPE) {
+        con.escape = 1;
+    } else {
+        con_push(c);
+    }
+}
+
+static void uart_host_feed(void);
+static void con_bh_cb(void *opaque);
+
+/* stdin is readable (or a file that always is): read what fits. */
+static void con_read(void *opaque)
+{
+    (void)opaque;
+    uint8_t tmp[CON_BUF];
+    ssize_t n = read(con.in_fd, tmp, (size_t)(CON_BUF - con.count));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {                       /* end of input or an error: stop reading */
+        if (con.watched)
+            loop_set_fd_handler(con.in_fd, NULL, NULL);
+        con.watched = 0;
+        con.in_fd = -1;
+        return;
+    }
+    for (ssize_t i = 0; i < n; i++)
+        con_input(tmp[i]);
+    uart_host_feed();
+    if (con.count == CON_BUF && con.watched) {  /* full: wait for the guest */
+        loop_set_fd_handler(con.in_fd, NULL, NULL);
+        con.watched = 0;
+    }
+}
+
+/* Main loop: move buffered input into the UART, then read more if there
+ * is room (watch a pollable stdin again, or read a file now). */
+static void con_bh_cb(void *opaque)
+{
+    (void)opaque;
+    uart_host_feed();
+    if (con.in_fd < 0 || con.count == CON_BUF || con.watched)
+        return;
+    if (con.pollable) {
+        loop_set_fd_handler(con.in_fd, con_read, NULL);
+        con.watched = 1;
+    } else {
+        con_read(NULL);
+    }
+}
+
+/* The guest made room: ask the main loop for more input (any vCPU). */
+static void con_kick(void)
+{
+    if (con.bh && (con.count || (con.in_fd >= 0 && !con.watched)))
+        bh_schedule(con.bh);
+}
+
+/* Does epoll accept fd?  Regular files and /dev/null are refused. */
+static int fd_pollable(int fd)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return 0;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    int ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+    close(ep);
+    return ok;
+}
+
+static void con_init(void)
+{
+    struct stat st;
+    con.bh = bh_new(con_bh_cb, NULL);
+    if (fstat(STDIN_FILENO, &st) < 0)
+        return;
+    con.in_fd = STDIN_FILENO;
+    con.pollable = fd_pollable(STDIN_FILENO);
+    if (isatty(STDIN_FILENO)) {
+        /* In the background a read would stop us (SIGTTIN): no input. */
+        if (tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+            con.in_fd = -1;
+            return;
+        }
+        con.is_tty = 1;
+        con_set_raw();
+    }
+    bh_schedule(con.bh);
+}
+
+/* ---- 16550A UART (COM1) (National PC16550D datasheet) ------------------------- */
 
 #define UART_BASE 0x3f8
-#define UART_LSR_THRE 0x20      /* transmit holding register empty */
-#define UART_LSR_TEMT 0x40      /* transmitter empty */
+#define UART_IRQ 4
+#define UART_FIFO 16
+
+#define UART_IER_RDI  0x01      /* received data available (and timeout) */
+#define UART_IER_THRI 0x02      /* transmit holding register empty */
+#define UART_IER_RLSI 0x04      /* receiver line status */
+#define UART_IER_MSI  0x08      /* modem status */
+
+#define UART_IIR_NONE 0x01
+#define UART_IIR_MSI  0x00
+#define UART_IIR_THRI 0x02
+#define UART_IIR_RDI  0x04
+#define UART_IIR_RLSI 0x06
+#define UART_IIR_TIMEOUT 0x0c
+#define UART_IIR_FIFO 0xc0      /* FIFOs enabled */
+
+#define UART_FCR_ENABLE 0x01
+#define UART_FCR_CLEAR_RX 0x02
+
 #define UART_LCR_DLAB 0x80      /* divisor latch access */
 
+#define UART_MCR_DTR  0x01
+#define UART_MCR_RTS  0x02
+#define UART_MCR_OUT1 0x04
+#define UART_MCR_OUT2 0x08      /* on a PC: gates the IRQ line */
+#define UART_MCR_LOOP 0x10
+
+#define UART_LSR_DR   0x01      /* data ready */
+#define UART_LSR_OE   0x02      /* overrun */
+#define UART_LSR_ERRS 0x1e      /* OE PE FE BI: the line status interrupt */
+#define UART_LSR_THRE 0x20      /* transmit holding register empty */
+#define UART_LSR_TEMT 0x40      /* transmitter empty */
+
+#define UART_MSR_CTS  0x10
+#define UART_MSR_DSR  0x20
+#define UART_MSR_RI   0x40
+#define UART_MSR_DCD  0x80
+#define UART_MSR_TERI 0x04      /* RI went from on to off */
+
+#define UART_CLOCK_HZ 115200    /* 1.8432 MHz / 16: the baud rate at divisor 1 */
+
 typedef struct UartState {
+    uint8_t rx[UART_FIFO];      /* receive FIFO (one deep with FIFOs off) */
+    int rx_head, rx_count;
     uint8_t ier, lcr, mcr, scr;
     uint8_t dll, dlm;           /* divisor latch */
+    uint8_t fcr;                /* FIFO enable and trigger level bits */
+    uint8_t lsr_errs;           /* OE etc.: set by events, cleared by reading LSR */
+    uint8_t msr;                /* line states (bits 4-7) and deltas (bits 0-3) */
+    int thr_ipending;           /* THR went empty; cleared by reading it in IIR or writing THR */
+    int timeout_ipending;       /* character timeout: data waits below the trigger level */
+    int irq;                    /* the level last put on IRQ4 */
+    Timer *timeout_timer;
 } UartState;
 
 static UartState com1;
 
-static void console_putc(uint8_t c)
+static int uart_rx_capacity(const UartState *u)
 {
-    fputc(c, stdout);
-    fflush(stdout);
+    return (u->fcr & UART_FCR_ENABLE) ? UART_FIFO : 1;
+}
+
+static int uart_trigger(const UartState *u)
+{
+    static const int level[4] = { 1, 4, 8, 14 };
+    return (u->fcr & UART_FCR_ENABLE) ? level[u->fcr >> 6] : 1;
+}
+
+/* The pending interrupt of highest priority, as IIR bits 0-3. */
+static uint8_t uart_iir_id(const UartState *u)
+{
+    if ((u->ier & UART_IER_RLSI) && (u->lsr_errs & UART_LSR_ERRS))
+        return UART_IIR_RLSI;
+    if ((u->ier & UART_IER_RDI) && u->rx_count >= uart_trigger(u))
+        return UART_IIR_RDI;
+    if ((u->ier & UART_IER_RDI) && u->timeout_ipending)
+        return UART_IIR_TIMEOUT;
+    if ((u->ier & UART_IER_THRI) && u->thr_ipending)
+        return UART_IIR_THRI;
+    if ((u->ier & UART_IER_MSI) && (u->msr & 0x0f))
+        return UART_IIR_MSI;
+    return UART_IIR_NONE;
+}
+
+/* The chip's INTR reaches IRQ4 only while OUT2 is set (the PC's gate). */
+static void uart_update_irq(UartState *u)
+{
+    int level = uart_iir_id(u) != UART_IIR_NONE && (u->mcr & UART_MCR_OUT2);
+    if (level != u->irq) {
+        u->irq = level;
+        irq_set(UART_IRQ, level);
+    }
+}
+
+/* One character's time on the line at the programmed rate and format. */
+static int64_t uart_char_ns(const UartState *u)
+{
+    int64_t divisor = u->dll | u->dlm << 8;
+    int bits = 1 + 5 + (u->lcr & 3) + ((u->lcr & 8) ? 1 : 0) + ((u->lcr & 4) ? 2 : 1);
+    if (!divisor)
+        divisor = 0x10000;
+    return bits * divisor * 1000000000 / UART_CLOCK_HZ;
+}
+
+/* The character timeout: 4 character times after the last byte in or out
+ * of a non-empty receive FIFO (FIFO mode only). */
+static void uart_timeout_rearm(UartState *u)
+{
+    if ((u->fcr & UART_FCR_ENABLE) && u->rx_count)
+        timer_mod(u->timeout_timer, clock_ns() + 4 * uart_char_ns(u));
+    else
+        timer_del(u->timeout_timer);
+}
+
+static void uart_timeout_cb(void *opaque)
+{
+    UartState *u = opaque;
+    if (u->rx_count && (u->fcr & UART_FCR_ENABLE))
+        u->timeout_ipending = 1;
+    uart_update_irq(u);
+}
+
+/* A character reaches the receiver.  A full FIFO overruns: the new byte is
+ * lost (FIFO mode) or replaces the holding register (16450 mode). */
+static void uart_receive(UartState *u, uint8_t c)
+{
+    if (u->rx_count == uart_rx_capacity(u)) {
+        u->lsr_errs |= UART_LSR_OE;
+        if (!(u->fcr & UART_FCR_ENABLE))
+            u->rx[u->rx_head] = c;
+    } else {
+        u->rx[(u->rx_head + u->rx_count++) % UART_FIFO] = c;
+    }
+    uart_timeout_rearm(u);
+    uart_update_irq(u);
+}
+
+/* Room for host input: none in loopback, where the line is disconnected. */
+static int uart_host_room(const UartState *u)
+{
+    if (u->mcr & UART_MCR_LOOP)
+        return 0;
+    return uart_rx_capacity(u) - u->rx_count;
+}
+
+/* Buffered stdin bytes into COM1, as many as its FIFO takes (main loop). */
+static void uart_host_feed(void)
+{
+    while (con.count && uart_host_room(&com1) > 0) {
+        uint8_t c = con.buf[con.head];
+        con.head = (con.head + 1) % CON_BUF;
+        con.count--;
+        uart_receive(&com1, c);
+    }
+}
+
+/* The modem inputs: in loopback the MCR outputs, else a host that is
+ * always there (CTS, DSR, DCD on; RI off). */
+static uint8_t uart_modem_lines(const UartState *u)
+{
+    if (!(u->mcr & UART_MCR_LOOP))
+        return UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
+    uint8_t m = u->mcr;
+    return (uint8_t)(((m & UART_MCR_RTS) ? UART_MSR_CTS : 0) |
+                     ((m & UART_MCR_DTR) ? UART_MSR_DSR : 0) |
+                     ((m & UART_MCR_OUT1) ? UART_MSR_RI : 0) |
+                     ((m & UART_MCR_OUT2) ? UART_MSR_DCD : 0));
+}
+
+/* New line states: CTS DSR DCD changes set their delta bits, RI only its
+ * trailing edge. */
+static void uart_set_modem_lines(UartState *u, uint8_t lines)
+{
+    uint8_t old = u->msr & 0xf0, changed = old ^ lines;
+    uint8_t delta = (uint8_t)(((changed & UART_MSR_CTS) ? 0x01 : 0) |
+                              ((changed & UART_MSR_DSR) ? 0x02 : 0) |
+                              ((old & UART_MSR_RI) && !(lines & UART_MSR_RI) ? UART_MSR_TERI : 0) |
+                              ((changed & UART_MSR_DCD) ? 0x08 : 0));
+    u->msr = (uint8_t)(lines | (u->msr & 0x0f) | delta);
+}
+
+static uint8_t uart_read_rbr(UartState *u)
+{
+    uint8_t c = u->rx[u->rx_head];
+    if (u->rx_count) {
+        u->rx_head = (u->rx_head + 1) % UART_FIFO;
+        u->rx_count--;
+    }
+    u->timeout_ipending = 0;
+    uart_timeout_rearm(u);
+    uart_update_irq(u);
+    con_kick();
+    return c;
+}
+
+/* Reading IIR while it reports THRE is what clears that interrupt. */
+static uint8_t uart_read_iir(UartState *u)
+{
+    uint8_t id = uart_iir_id(u);
+    if (id == UART_IIR_THRI) {
+        u->thr_ipending = 0;
+        uart_update_irq(u);
+    }
+    return (uint8_t)(id | ((u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0));
+}
+
+/* Transmission takes no time: THR and the shift register are always
+ * empty again by the time the guest looks. */
+static uint8_t uart_read_lsr(UartState *u)
+{
+    uint8_t v = (uint8_t)((u->rx_count ? UART_LSR_DR : 0) | u->lsr_errs |
+                          UART_LSR_THRE | UART_LSR_TEMT);
+    u->lsr_errs = 0;
+    uart_update_irq(u);
+    return v;
+}
+
+static uint8_t uart_read_msr(UartState *u)
+{
+    uint8_t v = u->msr;
+    u->msr &= 0xf0;
+    uart_update_irq(u);
+    return v;
 }
 
 static uint8_t uart_read(UartState *u, int reg)
 {
+    int dlab = u->lcr & UART_LCR_DLAB;
     switch (reg) {
-    case 0: return (u->lcr & UART_LCR_DLAB) ? u->dll : 0;   /* RBR: no input yet */
-    case 1: return (u->lcr & UART_LCR_DLAB) ? u->dlm : u->ier;
-    case 2: return 0x01;                                    /* IIR: no interrupt pending */
+    case 0: return dlab ? u->dll : uart_read_rbr(u);
+    case 1: return dlab ? u->dlm : u->ier;
+    case 2: return uart_read_iir(u);
     case 3: return u->lcr;
     case 4: return u->mcr;
-    case 5: return UART_LSR_THRE | UART_LSR_TEMT;
-    case 6: return 0xb0;                                    /* MSR: DCD DSR CTS */
+    case 5: return uart_read_lsr(u);
+    case 6: return uart_read_msr(u);
     default: return u->scr;
     }
 }
 
+/* A byte to send.  Writing THR clears the THRE interrupt; the byte leaves
+ * at once and THR empties again, so the line drops and rises: a fresh edge
+ * for the 8259 per byte. */
+static void uart_write_thr(UartState *u, uint8_t c)
+{
+    u->thr_ipending = 0;
+    uart_update_irq(u);
+    if (u->mcr & UART_MCR_LOOP)
+        uart_receive(u, c);
+    else
+        console_putc(c);
+    u->thr_ipending = 1;
+    uart_update_irq(u);
+}
+
+/* Turning on the THRE interrupt while THR is empty raises it. */
+static void uart_write_ier(UartState *u, uint8_t v)
+{
+    uint8_t old = u->ier;
+    u->ier = v & 0x0f;
+    if (!(old & UART_IER_THRI) && (u->ier & UART_IER_THRI))
+        u->thr_ipending = 1;
+    uart_update_irq(u);
+}
+
+/* FCR: changing the enable bit empties the FIFOs; the other bits count
+ * only when bit 0 is written as 1. */
+static void uart_write_fcr(UartState *u, uint8_t v)
+{
+    if ((v ^ u->fcr) & UART_FCR_ENABLE)
+        u->rx_count = 0;
+    if (v & UART_FCR_ENABLE) {
+        if (v & UART_FCR_CLEAR_RX)
+            u->rx_count = 0;
+        u->fcr = v & 0xc1;
+    } else {
+        u->fcr = 0;
+    }
+    if (!u->rx_count)
+        u->timeout_ipending = 0;
+    uart_timeout_rearm(u);
+    uart_update_irq(u);
+    con_kick();
+}
+
+static void uart_write_mcr(UartState *u, uint8_t v)
+{
+    u->mcr = v & 0x1f;
+    uart_set_modem_lines(u, uart_modem_lines(u));
+    uart_update_irq(u);
+    con_kick();
+}
+
 static void uart_write(UartState *u, int reg, uint8_t v)
 {
+    int dlab = u->lcr & UART_LCR_DLAB;
     switch (reg) {
     case 0:
-        if (u->lcr & UART_LCR_DLAB)
+        if (dlab)
             u->dll = v;
         else
-            console_putc(v);
+            uart_write_thr(u, v);
         break;
     case 1:
-        if (u->lcr & UART_LCR_DLAB)
+        if (dlab)
             u->dlm = v;
         else
-            u->ier = v & 0x0f;
+            uart_write_ier(u, v);
         break;
+    case 2: uart_write_fcr(u, v); break;
     case 3: u->lcr = v; break;
-    case 4: u->mcr = v & 0x1f; break;
+    case 4: uart_write_mcr(u, v); break;
     case 7: u->scr = v; break;
-    }
+    }                                   /* LSR and MSR writes: factory test only */
+}
+
+/* Power-on state: all interrupts off, FIFOs off, divisor unknown (0). */
+static void uart_reset(UartState *u)
+{
+    Timer *t = u->timeout_timer;
+    timer_del(t);
+    memset(u, 0, sizeof(*u));
+    u->timeout_timer = t;
+    u->msr = uart_modem_lines(u);       /* IRQ4 is low: the 8259s and IO-APIC reset too */
+    con_kick();
 }
 
 /* ---- 8259A PIC pair (Intel 8259A datasheet) ---------------------------------------- */
@@ -735,13 +1230,446 @@ static void port92_write(uint8_t v)
         vm_request_reset();
 }
 
+/* ---- MC146818 RTC and CMOS RAM (Motorola MC146818A datasheet) ---------------------- */
+
+/* The clock is a count of nanoseconds since 1970 (UTC) that runs with
+ * CLOCK_MONOTONIC: rtc time = clock_ns() + rtc.delta, with delta taken from
+ * CLOCK_REALTIME at start.  The guest setting the clock moves delta by whole
+ * seconds, so the divider's phase (and the periodic interrupt) carries on.
+ * The time registers are computed from it when read, except while SET is on:
+ * then they are plain bytes the guest writes, loaded into delta when SET
+ * goes off.  Flags (PF, AF, UF) are brought up to date lazily, whenever the
+ * guest looks at register C or a timer fires; timers run only for enabled
+ * interrupts, and only while IRQF is clear (once it is set, nothing more
+ * can reach the 8259 until register C is read). */
+
+#define RTC_IRQ 8
+#define RTC_REG_A 0x0a
+#define RTC_REG_B 0x0b
+#define RTC_REG_C 0x0c
+#define RTC_REG_D 0x0d
+#define RTC_CENTURY 0x32
+
+#define RTC_A_UIP   0x80        /* update in progress */
+#define RTC_A_DV    0x70        /* divider: 010 = 32.768 kHz, running */
+#define RTC_A_RATE  0x0f
+#define RTC_B_SET   0x80
+#define RTC_B_PIE   0x40
+#define RTC_B_AIE   0x20
+#define RTC_B_UIE   0x10
+#define RTC_B_SQWE  0x08
+#define RTC_B_DM    0x04        /* binary (not BCD) */
+#define RTC_B_24H   0x02
+#define RTC_C_IRQF  0x80
+#define RTC_C_PF    0x40
+#define RTC_C_AF    0x20
+#define RTC_C_UF    0x10
+#define RTC_D_VRT   0x80        /* the battery is fine */
+
+#define NS_PER_SEC  1000000000LL
+#define RTC_UIP_NS  244000      /* UIP rises 244 us before each update */
+#define RTC_HZ      32768
+
+typedef struct RTCState {
+    uint8_t cmos[128];          /* NVRAM and registers A-D; time bytes only while SET */
+    uint8_t index;              /* port 0x70 bits 0-6 */
+    uint8_t nmi_masked;         /* port 0x70 bit 7 (there is no NMI source to mask) */
+    int64_t delta;              /* rtc time = clock_ns() + delta, while running */
+    int64_t stopped_at;         /* rtc time at which the divider was stopped */
+    int64_t seen;               /* flags are up to date to this rtc time */
+    Timer *periodic_timer, *update_timer;
+} RTCState;
+
+static RTCState rtc;
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static __int128 floor_div_128(__int128 a, __int128 b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static int rtc_running(void)
+{
+    return (rtc.cmos[RTC_REG_A] & RTC_A_DV) == 0x20;
+}
+
+static int64_t rtc_now(void)
+{
+    return rtc_running() ? clock_ns() + rtc.delta : rtc.stopped_at;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* A value in the data mode register B selects: BCD or binary. */
+static uint8_t rtc_enc(int v)
+{
+    return (rtc.cmos[RTC_REG_B] & RTC_B_DM) ? (uint8_t)v : (uint8_t)to_bcd((uint32_t)v);
+}
+
+static int rtc_dec(uint8_t v)
+{
+    return (rtc.cmos[RTC_REG_B] & RTC_B_DM) ? v : (int)from_bcd(v);
+}
+
+/* Hours: 0-23, or 1-12 with bit 7 for PM in 12-hour mode. */
+static uint8_t rtc_enc_hours(int h)
+{
+    if (rtc.cmos[RTC_REG_B] & RTC_B_24H)
+        return rtc_enc(h);
+    return (uint8_t)(rtc_enc(h % 12 ? h % 12 : 12) | (h >= 12 ? 0x80 : 0));
+}
+
+static int rtc_dec_hours(uint8_t v)
+{
+    if (rtc.cmos[RTC_REG_B] & RTC_B_24H)
+        return rtc_dec(v);
+    return rtc_dec(v & 0x7f) % 12 + ((v & 0x80) ? 12 : 0);
+}
+
+/* The time registers (0, 2, 4, 6-9 and the century) for second `secs`. */
+static void rtc_time_to_regs(int64_t secs, uint8_t *r)
+{
+    int64_t days = floor_div(secs, 86400), sod = secs - days * 86400;
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    r[0] = rtc_enc((int)(sod % 60));
+    r[2] = rtc_enc((int)(sod / 60 % 60));
+    r[4] = rtc_enc_hours((int)(sod / 3600));
+    r[6] = rtc_enc((int)(days + 4 - floor_div(days + 4, 7) * 7) + 1);   /* Sunday is 1 */
+    r[7] = rtc_enc(d);
+    r[8] = rtc_enc(m);
+    r[9] = rtc_enc(y % 100);
+    r[RTC_CENTURY] = rtc_enc(y / 100);
+}
+
+/* The second the time registers say (the day of the week is not needed). */
+static int64_t rtc_regs_to_time(const uint8_t *r)
+{
+    int m = rtc_dec(r[8]), d = rtc_dec(r[7]);
+    int64_t y = rtc_dec(r[RTC_CENTURY]) * 100 + rtc_dec(r[9]);
+    m = m < 1 ? 1 : m > 12 ? 12 : m;
+    int64_t days = days_from_civil(y, m, d < 1 ? 1 : d);
+    return days * 86400 + rtc_dec_hours(r[4]) * 3600 + rtc_dec(r[2]) * 60 + rtc_dec(r[0]);
+}
+
+static int rtc_is_time_reg(int i)
+{
+    return i == 0 || i == 2 || i == 4 || (i >= 6 && i <= 9) || i == RTC_CENTURY;
+}
+
+/* Make the clock read `secs`, keeping the phase within the second. */
+static void rtc_set_time(int64_t secs)
+{
+    int64_t now = rtc_now();
+    int64_t shift = (secs - floor_div(now, NS_PER_SEC)) * NS_PER_SEC;
+    rtc.delta += shift;
+    rtc.stopped_at += shift;
+    rtc.seen = now + shift;             /* a jump is not an update */
+}
+
+/* The periodic interrupt's period as a power of two of 32.768 kHz ticks:
+ * rates 3-15 give 32768 >> (rate - 1) Hz, rates 1 and 2 give 256 and
+ * 128 Hz (as rates 8 and 9), rate 0 is off (-1). */
+static int rtc_period_shift(void)
+{
+    int rate = rtc.cmos[RTC_REG_A] & RTC_A_RATE;
+    if (!rate)
+        return -1;
+    return rate <= 2 ? rate + 6 : rate - 1;
+}
+
+/* The number of periodic boundaries up to rtc time t. */
+static int64_t rtc_periods(int64_t t, int shift)
+{
+    int64_t ticks = (int64_t)floor_div_128((__int128)t * RTC_HZ, NS_PER_SEC);
+    return floor_div(ticks, (int64_t)1 << shift);
+}
+
+/* The rtc time of periodic boundary k (rounded up to a whole ns). */
+static int64_t rtc_period_time(int64_t k, int shift)
+{
+    __int128 ticks = (__int128)k << shift;
+    return (int64_t)-floor_div_128(-ticks * NS_PER_SEC, RTC_HZ);
+}
+
+/* Does second `secs` match the alarm?  A byte of 0xC0-0xFF matches any
+ * value; the others compare as the time register would read. */
+static int rtc_alarm_matches(int64_t secs)
+{
+    int64_t sod = secs - floor_div(secs, 86400) * 86400;
+    uint8_t now[3] = { rtc_enc((int)(sod % 60)), rtc_enc((int)(sod / 60 % 60)),
+                       rtc_enc_hours((int)(sod / 3600)) };
+    for (int i = 0; i < 3; i++) {
+        uint8_t alarm = rtc.cmos[1 + 2 * i];
+        if ((alarm & 0xc0) != 0xc0 && alarm != now[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Set the flags for what happened between rtc.seen and now: periodic
+ * boundaries (PF), updates (UF, none while SET) and matching alarms (AF).
+ * The chip sets them whether or not their interrupts are enabled. */
+static void rtc_catch_up(void)
+{
+    int64_t from = rtc.seen, now = rtc_now();
+    int shift = rtc_period_shift();
+    rtc.seen = now;
+    if (!rtc_running() || now <= from)
+        return;
+    if (shift >= 0 && rtc_periods(now, shift) > rtc_periods(from, shift))
+        rtc.cmos[RTC_REG_C] |= RTC_C_PF;
+    if (rtc.cmos[RTC_REG_B] & RTC_B_SET)
+        return;
+    int64_t s0 = floor_div(from, NS_PER_SEC), s1 = floor_div(now, NS_PER_SEC);
+    if (s1 == s0)
+        return;
+    rtc.cmos[RTC_REG_C] |= RTC_C_UF;
+    if (s1 - s0 > 86400)                /* a day covers every possible alarm */
+        s0 = s1 - 86400;
+    for (int64_t s = s0 + 1; s <= s1; s++) {
+        if (rtc_alarm_matches(s)) {
+            rtc.cmos[RTC_REG_C] |= RTC_C_AF;
+            break;
+        }
+    }
+}
+
+/* IRQF = any flag whose interrupt is enabled; it is IRQ8's level. */
+static void rtc_update_irq(void)
+{
+    uint8_t *c = &rtc.cmos[RTC_REG_C];
+    int irqf = (*c & rtc.cmos[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF)) != 0;
+    *c = (uint8_t)((*c & ~RTC_C_IRQF) | (irqf ? RTC_C_IRQF : 0));
+    irq_set(RTC_IRQ, irqf);
+}
+
+/* Arm a timer for the next event that could raise IRQF, if any. */
+static void rtc_arm_timers(void)
+{
+    uint8_t b = rtc.cmos[RTC_REG_B];
+    int shift = rtc_period_shift();
+    timer_del(rtc.periodic_timer);
+    timer_del(rtc.update_timer);
+    if (!rtc_running() || (rtc.cmos[RTC_REG_C] & RTC_C_IRQF))
+        return;
+    int64_t now = rtc_now();
+    if ((b & RTC_B_PIE) && shift >= 0)
+        timer_mod(rtc.periodic_timer,
+                  rtc_period_time(rtc_periods(now, shift) + 1, shift) - rtc.delta);
+    if ((b & (RTC_B_UIE | RTC_B_AIE)) && !(b & RTC_B_SET))
+        timer_mod(rtc.update_timer,
+                  (floor_div(now, NS_PER_SEC) + 1) * NS_PER_SEC - rtc.delta);
+}
+
+/* Register state changed: flags up to date, IRQ8, timers. */
+static void rtc_refresh(void)
+{
+    rtc_catch_up();
+    rtc_update_irq();
+    rtc_arm_timers();
+}
+
+static void rtc_timer_cb(void *opaque)
+{
+    (void)opaque;
+    rtc_refresh();
+}
+
+/* UIP: set from 244 us before an update until the update (which takes no
+ * time here), so a guest that waits for UIP to fall then has 999.756 ms
+ * to read a consistent time. */
+static uint8_t rtc_read_a(void)
+{
+    uint8_t a = rtc.cmos[RTC_REG_A] & (uint8_t)~RTC_A_UIP;
+    if (rtc_running() && !(rtc.cmos[RTC_REG_B] & RTC_B_SET)) {
+        int64_t now = rtc_now();
+        if (now - floor_div(now, NS_PER_SEC) * NS_PER_SEC >= NS_PER_SEC - RTC_UIP_NS)
+            a |= RTC_A_UIP;
+    }
+    return a;
+}
+
+/* Reading C returns the flags and clears them, which lowers IRQ8. */
+static uint8_t rtc_read_c(void)
+{
+    rtc_catch_up();
+    uint8_t c = rtc.cmos[RTC_REG_C];
+    rtc.cmos[RTC_REG_C] = 0;
+    rtc_update_irq();
+    rtc_arm_timers();
+    return c;
+}
+
+static uint8_t rtc_read(void)
+{
+    int i = rtc.index;
+    if (rtc_is_time_reg(i) && !(rtc.cmos[RTC_REG_B] & RTC_B_SET)) {
+        uint8_t r[128];
+        rtc_time_to_regs(floor_div(rtc_now(), NS_PER_SEC), r);
+        return r[i];
+    }
+    switch (i) {
+    case RTC_REG_A: return rtc_read_a();
+    case RTC_REG_C: return rtc_read_c();
+    case RTC_REG_D: return RTC_D_VRT;
+    default: return rtc.cmos[i];
+    }
+}
+
+/* Register A: the divider and the rate.  Stopping the divider (DV other
+ * than 010) freezes the clock; starting it again makes the first update
+ * come half a second later, as the datasheet says. */
+static void rtc_write_a(uint8_t v)
+{
+    rtc_catch_up();
+    int was_running = rtc_running();
+    if (was_running)
+        rtc.stopped_at = rtc_now();
+    rtc.cmos[RTC_REG_A] = v & (uint8_t)~RTC_A_UIP;
+    if (rtc_running() && !was_running) {
+        int64_t t = floor_div(rtc.stopped_at, NS_PER_SEC) * NS_PER_SEC + NS_PER_SEC / 2;
+        rtc.delta = t - clock_ns();
+        rtc.seen = t;
+    }
+    rtc_refresh();
+}
+
+/* Register B.  SET stops updates (and clears UIE): the time registers
+ * become plain bytes holding the time of that moment; clearing SET starts
+ * the clock from what they then hold. */
+static void rtc_write_b(uint8_t v)
+{
+    uint8_t old = rtc.cmos[RTC_REG_B];
+    rtc_catch_up();
+    if (v & RTC_B_SET)
+        v &= (uint8_t)~RTC_B_UIE;
+    rtc.cmos[RTC_REG_B] = v;
+    if ((v & RTC_B_SET) && !(old & RTC_B_SET)) {
+        uint8_t r[128];
+        rtc_time_to_regs(floor_div(rtc_now(), NS_PER_SEC), r);
+        for (int i = 0; i < 128; i++)
+            if (rtc_is_time_reg(i))
+                rtc.cmos[i] = r[i];
+    } else if (!(v & RTC_B_SET) && (old & RTC_B_SET)) {
+        rtc_set_time(rtc_regs_to_time(rtc.cmos));
+    }
+    rtc_refresh();
+}
+
+/* A time register written while the clock runs: the clock jumps to the
+ * time the registers now say. */
+static void rtc_write_time(int i, uint8_t v)
+{
+    uint8_t r[128];
+    rtc_time_to_regs(floor_div(rtc_now(), NS_PER_SEC), r);
+    r[i] = v;
+    rtc_set_time(rtc_regs_to_time(r));
+    rtc_refresh();
+}
+
+static void rtc_write(uint8_t v)
+{
+    int i = rtc.index;
+    if (rtc_is_time_reg(i) && !(rtc.cmos[RTC_REG_B] & RTC_B_SET)) {
+        rtc_write_time(i, v);
+        return;
+    }
+    switch (i) {
+    case RTC_REG_A: rtc_write_a(v); break;
+    case RTC_REG_B: rtc_write_b(v); break;
+    case RTC_REG_C: case RTC_REG_D: break;          /* read-only */
+    default:
+        rtc.cmos[i] = v;
+        if (i == 1 || i == 3 || i == 5)             /* an alarm byte */
+            rtc_refresh();
+        break;
+    }
+}
+
+static void cmos_put16(int i, uint32_t v)
+{
+    rtc.cmos[i] = (uint8_t)v;
+    rtc.cmos[i + 1] = (uint8_t)(v >> 8);
+}
+
+/* What a BIOS leaves in CMOS: the memory sizes (in KiB; above 16 MiB in
+ * 64 KiB units), and the standard checksum of bytes 0x10-0x2D. */
+static void cmos_init_nvram(uint32_t ram_size)
+{
+    uint32_t ext_kb = ram_size > 0x100000 ? (ram_size - 0x100000) >> 10 : 0;
+    uint32_t high = ram_size > 0x1000000 ? (ram_size - 0x1000000) >> 16 : 0;
+    cmos_put16(0x15, 640);
+    cmos_put16(0x17, ext_kb > 0xffff ? 0xffff : ext_kb);
+    cmos_put16(0x30, ext_kb > 0xffff ? 0xffff : ext_kb);
+    cmos_put16(0x34, high > 0xffff ? 0xffff : high);
+    uint32_t sum = 0;
+    for (int i = 0x10; i <= 0x2d; i++)
+        sum += rtc.cmos[i];
+    rtc.cmos[0x2e] = (uint8_t)(sum >> 8);
+    rtc.cmos[0x2f] = (uint8_t)sum;
+}
+
+/* Power on: the host's time of day, 32.768 kHz divider, 1024 Hz rate,
+ * BCD, 24-hour mode. */
+static void rtc_init(Machine *m)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    memset(&rtc, 0, sizeof(rtc));
+    rtc.delta = (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec - clock_ns();
+    rtc.cmos[RTC_REG_A] = 0x26;
+    rtc.cmos[RTC_REG_B] = RTC_B_24H;
+    rtc.seen = rtc_now();
+    cmos_init_nvram(m->ram_size);
+    rtc.periodic_timer = timer_new(rtc_timer_cb, NULL);
+    rtc.update_timer = timer_new(rtc_timer_cb, NULL);
+}
+
+/* The RESET pin: interrupts off, flags clear; time, A and NVRAM stay. */
+static void rtc_reset(void)
+{
+    rtc.cmos[RTC_REG_B] &= (uint8_t)~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_SQWE);
+    rtc.cmos[RTC_REG_C] = 0;
+    rtc.seen = rtc_now();
+    rtc.index = 0;
+    rtc_arm_timers();                   /* IRQ8 is low: the 8259s and IO-APIC reset too */
+}
+
 /* ---- Port dispatch ----------------------------------------------------------- */
 
 /* Every device back to its power-on state (BQL held): at start and on a
  * machine reset. */
 void devices_reset(void)
 {
-    memset(&com1, 0, sizeof(com1));
+    uart_reset(&com1);
+    rtc_reset();
     pic_reset();
     pit_reset();
     kbd_reset();
@@ -751,8 +1679,10 @@ void devices_reset(void)
 
 void devices_init(Machine *m)
 {
-    (void)m;
     pit_timer = timer_new(pit_timer_cb, NULL);
+    com1.timeout_timer = timer_new(uart_timeout_cb, &com1);
+    rtc_init(m);
+    con_init();
     devices_reset();
 }
 
@@ -770,6 +1700,8 @@ static uint8_t port_read8(uint32_t port)
     case 0x64: return kbd_read_status();
     case 0x61: return port61_read();
     case 0x92: return port92;
+    case 0x70: return 0xff;                     /* the index is write-only */
+    case 0x71: return rtc_read();
     case 0xe9: return 0xe9;
     }
     return 0xff;
@@ -794,6 +1726,8 @@ static void port_write8(uint32_t port, uint8_t v)
     case 0x64: kbd.status_cmd = 8; kbd_command(v); break;
     case 0x61: port61_write(v); break;
     case 0x92: port92_write(v); break;
+    case 0x70: rtc.index = v & 0x7f; rtc.nmi_masked = v >> 7; break;
+    case 0x71: rtc_write(v); break;
     case 0xe9: console_putc(v); break;
     case 0x80:
         if (log_mask & LOG_IOPORT)
