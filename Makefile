@@ -63,7 +63,7 @@ asan: vm-asan $(TEST_DEPS) $(HOST_TESTS_ASAN)
 vm-tsan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $(SRCS) $(LDLIBS)
 tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
-	HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp" HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
 
 clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin

@@ -54,7 +54,8 @@ void cpu_init(CPU *cpu, Machine *m, int index)
 static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;   /* for the starter */
 static pthread_cond_t exclusive_resume = PTHREAD_COND_INITIALIZER; /* for the others */
-static int pending_cpus;        /* 0 none; else 1 + vCPUs still to stop */
+static int pending_cpus;        /* 0 none; else 1 + vCPUs still to stop; written
+                                 * under exclusive_lock, peeked at atomically */
 
 void cpu_exec_start(CPU *cpu)
 {
@@ -71,7 +72,7 @@ void cpu_exec_end(CPU *cpu)
     cpu->running = 0;
     if (cpu->has_waiter) {
         cpu->has_waiter = 0;
-        if (--pending_cpus == 1)
+        if (__atomic_sub_fetch(&pending_cpus, 1, __ATOMIC_RELEASE) == 1)
             pthread_cond_signal(&exclusive_cond);
     }
     pthread_mutex_unlock(&exclusive_lock);
@@ -83,12 +84,12 @@ void start_exclusive(void)
     pthread_mutex_lock(&exclusive_lock);
     while (pending_cpus)                /* another exclusive section first */
         pthread_cond_wait(&exclusive_resume, &exclusive_lock);
-    pending_cpus = 1;
+    __atomic_store_n(&pending_cpus, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < machine.ncpus; i++) {
         CPU *other = machine.cpus[i];
         if (other->running) {
             other->has_waiter = 1;
-            pending_cpus++;
+            __atomic_add_fetch(&pending_cpus, 1, __ATOMIC_RELEASE);
             cpu_kick(other);
         }
     }
@@ -100,7 +101,7 @@ void start_exclusive(void)
 void end_exclusive(void)
 {
     pthread_mutex_lock(&exclusive_lock);
-    pending_cpus = 0;
+    __atomic_store_n(&pending_cpus, 0, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&exclusive_resume);
     pthread_mutex_unlock(&exclusive_lock);
 }
@@ -1208,7 +1209,7 @@ int helper_string(CPU *cpu, uint32_t desc)
         return 0;
     }
     for (int n = 0; (cpu->regs[R_ECX] & amask) != 0; n++) {
-        if (n >= 65536 && cpu->exit_request)
+        if (n >= 65536 && __atomic_load_n(&cpu->exit_request, __ATOMIC_RELAXED))
             return 1;                       /* let interrupts in; resume later */
         if ((op == STR_MOVS || op == STR_STOS) && string_bulk(cpu, op, size, amask, seg))
             continue;
@@ -1242,7 +1243,7 @@ void helper_hlt(CPU *cpu, uint32_t next_eip)
         raise_exception_err(cpu, EXC_GP, 0);
     cpu->eip = next_eip;
     cpu->halted = 1;
-    cpu->exit_request = 1;
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 }
 
 void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)

@@ -47,5 +47,12 @@ tests/bench/n_%.elf: tests/bench/k_%.o $(BENCH_NATIVE_RT)
 bench-kernels: $(BENCH_ELFS) $(BENCH_NATIVES)
 .PHONY: bench-kernels
 
-bench: vm tests/bench/bench.bin $(BENCH_ELFS) $(BENCH_NATIVES)
+bench: vm tests/bench/bench.bin $(BENCH_ELFS) $(BENCH_NATIVES) tests/bench/smp_bench.elf
 	sh tests/bench/bench.sh ./vm tests/bench/bench.bin $(BENCH_ELFS)
+	sh tests/bench/smp.sh ./vm tests/bench/smp_bench.elf
+
+# SMP scaling (tests/bench/smp.sh): one kernel, run with -smp 1 and -smp 2.
+tests/bench/smp_bench.o: tests/bench/smp_bench.c $(KERN_HDRS)
+	$(CC) $(KERN_CFLAGS) -c -o $@ $<
+tests/bench/smp_bench.elf: tests/bench/smp_bench.o $(KERN_LIB) tests/kern/kernel.ld
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<

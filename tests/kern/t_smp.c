@@ -16,70 +16,22 @@
  *    buffer, each vCPU calls 512 distinct functions of its own, several
  *    times, and sums their results. */
 #include "klib.h"
+#include "smp.h"
 
-#define APIC 0xfee00000u
 #define NCPU 4
 #define LOCK_ADDS 1000000
 #define SPIN_INCS 100000
 #define VEC_IPI 0x50
 
-static inline void apic_wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC + reg) = v; }
-static inline uint32_t apic_rd(uint32_t reg) { return *(volatile uint32_t *)(APIC + reg); }
 
-volatile uint32_t ap_count;             /* APs that checked in (lock xadd gives ids) */
-uint8_t ap_stacks[NCPU][8192] __attribute__((aligned(16)));
-static volatile uint32_t apic_ids[NCPU];
+static volatile uint32_t apic_ids[SMP_MAX_CPUS];
 static volatile uint32_t counter;
 static volatile uint32_t xchg_lock, xchg_total;
 static volatile uint32_t cmpxchg_lock, cmpxchg_total;
 static volatile uint32_t done;
-static volatile uint32_t ipi_hits[NCPU];
-static volatile uint32_t go_ipi, go_smc, smc_version, smc_seen[NCPU], smc_errors;
-static volatile uint32_t flush_sums[NCPU];
-
-/* The AP trampoline, copied to 0x9000: real mode -> flat protected mode
- * with its own GDT, a stack by check-in order, then ap_main(id). */
-void tramp_start(void);
-void tramp_end(void);
-void ap_main(uint32_t id);
-__asm__(".code16\n"
-        ".globl tramp_start\n"
-        "tramp_start:\n\t"
-        "cli\n\t"
-        "xorw %ax, %ax\n\t"
-        "movw %ax, %ds\n\t"
-        "lgdtl 0x9000 + (tramp_gdtr - tramp_start)\n\t"
-        "movl %cr0, %eax\n\t"
-        "orl $1, %eax\n\t"
-        "movl %eax, %cr0\n\t"
-        "ljmpl $0x08, $0x9000 + (tramp32 - tramp_start)\n"
-        ".code32\n"
-        "tramp32:\n\t"
-        "movw $0x10, %ax\n\t"
-        "movw %ax, %ds\n\t"
-        "movw %ax, %es\n\t"
-        "movw %ax, %ss\n\t"
-        "movl $1, %eax\n\t"
-        "lock xaddl %eax, ap_count\n\t"
-        "incl %eax\n\t"                         /* ids 1..3 */
-        "movl %eax, %ebx\n\t"
-        "incl %ebx\n\t"
-        "shll $13, %ebx\n\t"
-        "leal ap_stacks(%ebx), %esp\n\t"
-        "pushl %eax\n\t"
-        "movl $ap_main, %ecx\n\t"
-        "call *%ecx\n"
-        "1:\tcli\n\thlt\n\tjmp 1b\n"
-        ".align 8\n"
-        "tramp_gdt:\n\t"
-        ".quad 0\n\t"
-        ".quad 0x00cf9a000000ffff\n\t"
-        ".quad 0x00cf92000000ffff\n"
-        "tramp_gdtr:\n\t"
-        ".word 23\n\t"
-        ".long 0x9000 + (tramp_gdt - tramp_start)\n"
-        ".globl tramp_end\n"
-        "tramp_end:\n");
+static volatile uint32_t ipi_hits[SMP_MAX_CPUS];
+static volatile uint32_t go_ipi, go_smc, smc_version, smc_seen[SMP_MAX_CPUS], smc_errors;
+static volatile uint32_t flush_sums[SMP_MAX_CPUS];
 
 static uint64_t idt[256];
 
@@ -106,13 +58,7 @@ static void load_idt(void)
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
-static void send_ipi(uint32_t dest, uint32_t low)
-{
-    apic_wr(0x310, dest << 24);
-    apic_wr(0x300, low);
-}
 
-static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void serialize(void)
 {
     uint32_t a = 0, b, c = 0, d;
@@ -227,19 +173,6 @@ void ap_main(uint32_t id)
     __atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
     for (;;)
         __asm__ volatile("cli; hlt");
-}
-
-static void start_aps(void)
-{
-    uint8_t *dst = (uint8_t *)0x9000;   /* 0x8000 holds the loader's GDT */
-    const uint8_t *src = (const uint8_t *)tramp_start;
-    for (uint32_t i = 0; i < (uint32_t)((const uint8_t *)tramp_end - src); i++)
-        dst[i] = src[i];
-    send_ipi(0, 0x000c4500);            /* INIT, all excluding self */
-    for (volatile int i = 0; i < 100000; i++)
-        ;
-    send_ipi(0, 0x000c4609);            /* start-up at 0x9000, twice */
-    send_ipi(0, 0x000c4609);
 }
 
 int kmain(uint32_t magic, uint32_t *info)
