@@ -28,9 +28,10 @@
  * Threads and locks: translation runs on the vCPU threads.  tb_lock (the
  * translation lock) guards the code buffer, the TB pool, the hash table,
  * the page lists and the chaining fields (jmp_*); a vCPU holds it while
- * it looks a TB up after a jump-cache miss, translates, chains, or
- * invalidates TBs for self-modifying code.  Each vCPU's jump cache is
- * its own.  A TB is never freed while vCPUs run: invalidation only marks
+ * it translates, chains, or invalidates TBs for self-modifying code.
+ * Hash-table lookups take no lock: they run in an RCU read section
+ * (tb_lookup explains why that is safe).  Each vCPU's jump cache is its
+ * own.  A TB is never freed while vCPUs run: invalidation only marks
  * it (flags = TB_FLAGS_INVALID, read atomically by the lookups) and
  * unlinks it; the code buffer is recycled by tb_flush inside an
  * exclusive section (cpu.c), when no vCPU is in translated code.
@@ -2784,19 +2785,29 @@ static void tb_insert(TB *tb)
 {
     unsigned h = tb_hash_func(tb->phys[0], tb->flags);
     tb->hash_next = tb_hash[h];
-    tb_hash[h] = tb;
+    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);    /* publish: readers hold no lock */
     tb_link_page(tb, 0, tb->phys[0]);
     if (tb->phys[1] != 0xffffffffu)
         tb_link_page(tb, 1, tb->phys[1]);
 }
 
-/* Look a TB up in the hash table (tb_lock held). */
+/* Look a TB up in the hash table.  Lock-free, in an RCU read section:
+ * inserts publish a TB with a release store of the chain head, removals
+ * unlink with a release store and leave the removed TB's own hash_next
+ * intact, so a reader walking through it still reaches the rest of the
+ * chain; a removed TB no longer matches (its flags are TB_FLAGS_INVALID).
+ * A TB's memory is reused only by tb_flush, inside an exclusive section,
+ * when no vCPU can be in here: for TBs the exclusive section is the grace
+ * period. */
 static TB *tb_lookup(CPU *cpu, uint32_t pc, uint32_t phys_pc, uint32_t cs_base, uint32_t flags)
 {
     int64_t cs_limit = cpu->seg[S_CS].limit;
     TB *tb;
-    for (tb = tb_hash[tb_hash_func(phys_pc, flags)]; tb; tb = tb->hash_next) {
-        if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags)
+    rcu_read_lock();
+    for (tb = __atomic_load_n(&tb_hash[tb_hash_func(phys_pc, flags)], __ATOMIC_ACQUIRE); tb;
+         tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
+        if (tb->phys[0] != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
+            __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) != flags)
             continue;
         /* a TB holds code up to the CS limit it was translated for */
         if ((int64_t)cpu->eip + tb->size - 1 > cs_limit ||
@@ -2810,6 +2821,7 @@ static TB *tb_lookup(CPU *cpu, uint32_t pc, uint32_t phys_pc, uint32_t cs_base, 
         }
         break;
     }
+    rcu_read_unlock();
     return tb;
 }
 
@@ -2863,12 +2875,15 @@ TB *tb_find(CPU *cpu)
     uint32_t phys_pc = phys | (pc & ~PAGE_MASK);
     /* While this vCPU waits for an exclusive section, another may flush
      * the code buffer: then the TB we hold is gone, and we look again. */
+    tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);      /* no lock */
+    if (tb)
+        goto found;
     for (;;) {
         unsigned flushes = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
         uint32_t pages[4];
         int npages = 0;
         tb_lock_acquire();
-        tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);
+        tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);  /* someone else may have made it */
         if (!tb) {
             n_new_code_pages = 0;
             tb = tb_gen_code(cpu, pc, flags);
@@ -2888,6 +2903,7 @@ TB *tb_find(CPU *cpu)
         if (__atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE) == flushes)
             break;
     }
+found:
     /* Single-step and one-instruction TBs must return to cpu_exec: they
      * are never entered straight from translated code. */
     if (!(flags & (HF_TF | HF_SINGLE)))
@@ -2973,7 +2989,7 @@ static void tb_invalidate(TB *tb)
     unsigned h = tb_hash_func(tb->phys[0], tb->flags);
     for (TB **pp = &tb_hash[h]; *pp; pp = &(*pp)->hash_next)
         if (*pp == tb) {
-            *pp = tb->hash_next;
+            __atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
             break;
         }
     __atomic_store_n(&tb->flags, TB_FLAGS_INVALID, __ATOMIC_RELAXED);
