@@ -211,12 +211,20 @@ static void cpu_checkpoint(CPU *cpu)
 
 /* Make the vCPU leave translated code at its next block boundary, and wake
  * it if it sleeps in HLT. */
+static pthread_mutex_t rr_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rr_cond = PTHREAD_COND_INITIALIZER;
+
 void cpu_kick(CPU *cpu)
 {
     __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
     pthread_mutex_lock(&cpu->halt_lock);
     pthread_cond_signal(&cpu->halt_cond);
     pthread_mutex_unlock(&cpu->halt_lock);
+    if (machine.single_thread) {        /* the one thread may sleep for all */
+        pthread_mutex_lock(&rr_lock);
+        pthread_cond_signal(&rr_cond);
+        pthread_mutex_unlock(&rr_lock);
+    }
 }
 
 /* A local APIC's output may have changed (BQL held): record what it has
@@ -1585,7 +1593,9 @@ static void cpu_exclusive_step(CPU *cpu)
     cpu_exclusive_step_end(cpu);
 }
 
-/* Run the CPU until the machine stops.  Returns the exit status. */
+/* Run the CPU until the machine stops (returns the exit status), or with
+ * -accel tcg,thread=single until its time slice ends or it halts
+ * (returns -1). */
 int cpu_exec(CPU *cpu)
 {
     TB *volatile last = NULL;
@@ -1606,6 +1616,10 @@ int cpu_exec(CPU *cpu)
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             last = NULL;
             cpu_checkpoint(cpu);
+            if (__atomic_exchange_n(&cpu->rr_yield, 0, __ATOMIC_ACQ_REL)) {
+                cpu_exec_end(cpu);          /* thread=single: next vCPU's turn */
+                return -1;
+            }
         }
         if (cpu_wants_interrupt(cpu)) {
             last = NULL;
@@ -1616,6 +1630,10 @@ int cpu_exec(CPU *cpu)
                 fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
                 cpu_exec_end(cpu);
                 return 0;
+            }
+            if (machine.single_thread) {    /* let the others run meanwhile */
+                cpu_exec_end(cpu);
+                return -1;
             }
             if (!work_pending(cpu))
                 cpu_sleep_halted(cpu);
@@ -1679,10 +1697,82 @@ static void *cpu_thread_fn(void *arg)
     return NULL;
 }
 
-/* Start one thread per vCPU.  The application processors start in
- * wait-for-SIPI (cpu_reset_ap), as on hardware. */
+/* -accel tcg,thread=single: one thread runs every vCPU in turn (QEMU's
+ * round-robin TCG).  A main-loop timer ends the running vCPU's slice
+ * every RR_SLICE_NS; a halted vCPU gives up its turn; when no vCPU can
+ * run, the thread sleeps until a kick. */
+#define RR_SLICE_NS 1000000
+
+static CPU *rr_current;         /* the vCPU the round-robin thread runs */
+static Timer *rr_timer;
+
+static int cpu_runnable(CPU *cpu)
+{
+    return !cpu->halted || __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE) || work_pending(cpu);
+}
+
+static int any_cpu_runnable(void)
+{
+    for (int i = 0; i < machine.ncpus; i++)
+        if (cpu_runnable(machine.cpus[i]))
+            return 1;
+    return 0;
+}
+
+/* Main-loop thread, BQL held. */
+static void rr_slice_end(void *opaque)
+{
+    (void)opaque;
+    CPU *cpu = __atomic_load_n(&rr_current, __ATOMIC_ACQUIRE);
+    if (cpu) {
+        __atomic_store_n(&cpu->rr_yield, 1, __ATOMIC_RELEASE);
+        cpu_kick(cpu);
+    }
+    timer_mod(rr_timer, clock_ns() + RR_SLICE_NS);
+}
+
+static void *cpu_rr_thread_fn(void *arg)
+{
+    (void)arg;
+    rcu_register_thread();
+    for (int i = 0;; i = (i + 1) % machine.ncpus) {
+        CPU *cpu = machine.cpus[i];
+        if (!cpu_runnable(cpu)) {
+            pthread_mutex_lock(&rr_lock);
+            while (!any_cpu_runnable())
+                pthread_cond_wait(&rr_cond, &rr_lock);
+            pthread_mutex_unlock(&rr_lock);
+            continue;
+        }
+        current_cpu = cpu;
+        __atomic_store_n(&rr_current, cpu, __ATOMIC_RELEASE);
+        int status = cpu_exec(cpu);
+        __atomic_store_n(&rr_current, NULL, __ATOMIC_RELEASE);
+        if (status >= 0) {
+            rcu_unregister_thread();
+            loop_request_exit(status);
+            return NULL;
+        }
+    }
+}
+
+/* Start one thread per vCPU, or with thread=single one for them all.  The
+ * application processors start in wait-for-SIPI, as on hardware. */
 void cpu_start_threads(Machine *m)
 {
+    if (m->single_thread) {
+        bql_lock();
+        rr_timer = timer_new(rr_slice_end, NULL);
+        if (m->ncpus > 1)
+            timer_mod(rr_timer, clock_ns() + RR_SLICE_NS);
+        bql_unlock();
+        if (pthread_create(&m->cpus[0]->thread, NULL, cpu_rr_thread_fn, NULL)) {
+            fprintf(stderr, "vm: cannot start the vCPU thread\n");
+            exit(1);
+        }
+        return;
+    }
     for (int i = 0; i < m->ncpus; i++) {
         CPU *cpu = m->cpus[i];
         int err = pthread_create(&cpu->thread, NULL, cpu_thread_fn, cpu);

@@ -499,8 +499,6 @@ static void parse_args(int argc, char **argv, Options *o)
         die("no BIOS image or -kernel given (usage: vm [options] bios.bin [disk.img]; try -h)");
     if ((o->append || o->initrd) && !o->kernel)
         die("-append and -initrd need -kernel");
-    if (o->single_thread && o->smp > 1)     /* round-robin is not built yet */
-        die("-accel tcg,thread=single supports one vCPU for now; drop it to run -smp %lu", o->smp);
 }
 
 /* An application processor after a machine reset: INIT state, waiting

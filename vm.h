@@ -196,6 +196,7 @@ typedef struct CPU {
     /* Exclusive sections (cpu.c): guarded by the exclusive lock. */
     int running;            /* inside cpu_exec, between cpu_exec_start and _end */
     int has_waiter;         /* start_exclusive waits for this CPU to stop */
+    int rr_yield;           /* thread=single: give the thread to the next vCPU */
     /* run_on_cpu work: work_lock guards the list. */
     pthread_mutex_t work_lock;
     struct WorkItem *work;

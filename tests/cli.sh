@@ -195,7 +195,6 @@ expect_error "-d without argument" "-d" "$rom" -d
 expect_error "-D without argument" "-D" "$rom" -D
 expect_error "-D in a missing directory" "nodir" -d exec -D "$tmp/nodir/log" "$rom"
 expect_error "-accel bogus" "-accel" -accel bogus "$rom"
-expect_error "-accel tcg,thread=single with -smp 2" "thread=single" -accel tcg,thread=single -smp 2 "$rom"
 
 # --- Good runs. -----------------------------------------------------------
 expect_run "a 64 KiB ROM" "$rom"
@@ -206,6 +205,7 @@ expect_run "-m 1" -m 1 "$rom"
 expect_run "-m 1024 -smp 8" -m 1024 -smp 8 "$rom"
 expect_run "-smp 16" -smp 16 "$rom"
 expect_run "-accel tcg,thread=single" -accel tcg,thread=single "$rom"
+expect_run "-accel tcg,thread=single -smp 4" -accel tcg,thread=single -smp 4 "$rom"
 expect_run "a disk image" "$rom" "$tmp/disk.img"
 expect_run "-d with all five items" -d in_asm,out_asm,exec,int,cpu -D "$tmp/all.log" "$rom"
 
