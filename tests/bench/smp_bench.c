@@ -19,13 +19,6 @@ static uint8_t bufs[SMP_MAX_CPUS][BUF];
 static volatile uint32_t crcs[SMP_MAX_CPUS];
 static volatile uint32_t go, finished;
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint32_t crc32(const uint8_t *p, uint32_t n, uint32_t crc)
 {
     for (uint32_t i = 0; i < n; i++) {

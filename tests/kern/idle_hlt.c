@@ -13,18 +13,12 @@ __asm__(".globl idle_isr\n"
         "movl $0, 0xfee000b0\n\t"
         "iret\n");
 
-static uint64_t idt[256];
-
 int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
     (void)info;
-    uint32_t off = (uint32_t)idle_isr;
-    idt[0x40] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
-                ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-        sizeof(idt) - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
+    kset_intr_gate(0x40, idle_isr);
+    kload_idt();
     volatile uint32_t *apic = (volatile uint32_t *)0xfee00000u;
     apic[0xf0 / 4] = 0x1ff;                 /* APIC on */
     apic[0x3e0 / 4] = 0xb;                  /* divide by 1 */

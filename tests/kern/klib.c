@@ -64,3 +64,19 @@ int kdone(const char *name)
     kputs(kfailures ? ": FAILED\n" : ": PASS\n");
     return kfailures ? 1 : 0;
 }
+
+static uint64_t kidt[256];
+
+void kset_intr_gate(int vec, void (*fn)(void))
+{
+    uint32_t off = (uint32_t)fn;
+    kidt[vec] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
+                ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
+}
+
+void kload_idt(void)
+{
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
+        sizeof(kidt) - 1, (uint32_t)kidt };
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}

@@ -15,6 +15,19 @@ static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, 
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
+static inline uint64_t rdtsc(void)     /* vm's TSC counts nanoseconds */
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* A shared IDT for kernels that need only a few interrupt handlers:
+ * kset_intr_gate fills a 32-bit ring-0 interrupt gate (code selector 0x08)
+ * and kload_idt loads the table (each CPU loads it once). */
+void kset_intr_gate(int vec, void (*fn)(void));
+void kload_idt(void);
+
 void kputc(char c);
 void kputs(const char *s);
 void kputhex(uint32_t v);           /* 8 hex digits */

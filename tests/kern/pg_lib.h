@@ -186,12 +186,6 @@ static inline uint32_t read_eflags(void)
     __asm__ volatile("pushfl; popl %0" : "=r"(v));
     return v;
 }
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
     uint32_t ecx = 0;

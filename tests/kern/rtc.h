@@ -38,11 +38,4 @@ static inline void rtc_print(const RtcTime *t)
     kputc(' '); kput2(t->hour); kputc(':'); kput2(t->min); kputc(':'); kput2(t->sec);
 }
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 #endif

@@ -16,13 +16,6 @@ static volatile uint32_t ticks;
 
 static inline void wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC + reg) = v; }
 static inline uint32_t rd(uint32_t reg) { return *(volatile uint32_t *)(APIC + reg); }
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /* The interrupt handler: count, EOI, return. */
 void timer_isr(void);
 __asm__(".globl timer_isr\n"
@@ -30,22 +23,6 @@ __asm__(".globl timer_isr\n"
         "incl ticks\n\t"
         "movl $0, 0xfee000b0\n\t"
         "iret\n");
-
-static uint64_t idt[256];
-
-static void set_gate(int vec, void (*fn)(void))
-{
-    uint32_t off = (uint32_t)fn;
-    idt[vec] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
-               ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
-}
-
-static void load_idt(void)
-{
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-        sizeof(idt) - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
-}
 
 /* Wait in HLT until `n` timer interrupts have come. */
 static void wait_ticks(uint32_t n)
@@ -58,8 +35,8 @@ int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
     (void)info;
-    set_gate(VEC, timer_isr);
-    load_idt();
+    kset_intr_gate(VEC, timer_isr);
+    kload_idt();
     wr(0xf0, 0x1ff);                    /* SVR: APIC on, spurious vector 0xff */
     wr(0x3e0, 0xb);                     /* divide by 1 */
 

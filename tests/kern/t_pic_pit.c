@@ -38,29 +38,6 @@ void isr_c(uint32_t vec)
             "call isr_c\n\taddl $4, %esp\n\tpopa\n\tiret\n");
 STUB(0x20) STUB(0x21) STUB(0x27) STUB(0x2c) STUB(0x2f)
 
-static uint64_t idt[256];
-
-static void set_gate(int vec, void (*fn)(void))
-{
-    uint32_t off = (uint32_t)fn;
-    idt[vec] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
-               ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
-}
-
-static void load_idt(void)
-{
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-        sizeof(idt) - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static void pic_init(void)
 {
     outb(0x20, 0x11); outb(0x21, VEC_MASTER); outb(0x21, 4); outb(0x21, 1);
@@ -221,12 +198,12 @@ int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
     (void)info;
-    set_gate(0x20, isr_0x20);
-    set_gate(0x21, isr_0x21);
-    set_gate(0x27, isr_0x27);
-    set_gate(0x2c, isr_0x2c);
-    set_gate(0x2f, isr_0x2f);
-    load_idt();
+    kset_intr_gate(0x20, isr_0x20);
+    kset_intr_gate(0x21, isr_0x21);
+    kset_intr_gate(0x27, isr_0x27);
+    kset_intr_gate(0x2c, isr_0x2c);
+    kset_intr_gate(0x2f, isr_0x2f);
+    kload_idt();
     pic_init();
     test_rate();
     test_mask_and_eoi();

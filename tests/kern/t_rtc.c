@@ -65,23 +65,12 @@ __asm__(".globl rtc_isr\nrtc_isr:\n\tpusha\n\tcall rtc_isr_c\n\tpopa\n\tiret\n"
 void rtc_isr(void);
 void spur_isr(void);
 
-static uint64_t idt[256];
-
-static void set_gate(int vec, void (*fn)(void))
-{
-    uint32_t off = (uint32_t)fn;
-    idt[vec] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
-               ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
-}
-
 static void setup_interrupts(void)
 {
     for (int v = VEC_MASTER; v < VEC_SLAVE + 8; v++)
-        set_gate(v, spur_isr);
-    set_gate(VEC_SLAVE, rtc_isr);
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-        sizeof(idt) - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
+        kset_intr_gate(v, spur_isr);
+    kset_intr_gate(VEC_SLAVE, rtc_isr);
+    kload_idt();
     outb(0x20, 0x11); outb(0x21, VEC_MASTER); outb(0x21, 4); outb(0x21, 1);
     outb(0xa0, 0x11); outb(0xa1, VEC_SLAVE);  outb(0xa1, 2); outb(0xa1, 1);
     outb(0x21, 0xfb);                   /* master: the cascade only */

@@ -33,8 +33,6 @@ static volatile uint32_t ipi_hits[SMP_MAX_CPUS];
 static volatile uint32_t go_ipi, go_smc, smc_version, smc_seen[SMP_MAX_CPUS], smc_errors;
 static volatile uint32_t flush_sums[SMP_MAX_CPUS];
 
-static uint64_t idt[256];
-
 void ipi_isr(void);
 void ipi_c(void);
 __asm__(".globl ipi_isr\nipi_isr:\n\tpusha\n\tcall ipi_c\n\tpopa\n\tiret\n");
@@ -49,13 +47,6 @@ void ipi_c(void)
 {
     __atomic_fetch_add(&ipi_hits[my_id()], 1, __ATOMIC_SEQ_CST);
     apic_wr(0xb0, 0);
-}
-
-static void load_idt(void)
-{
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-        sizeof(idt) - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
 
@@ -152,7 +143,7 @@ static void ap_smc(uint32_t id)
 
 void ap_main(uint32_t id)
 {
-    load_idt();
+    kload_idt();
     apic_wr(0xf0, 0x1ff);               /* software-enable the local APIC */
     apic_ids[id] = apic_rd(0x20) >> 24;
     atomics_work();
@@ -179,10 +170,8 @@ int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
     (void)info;
-    uint32_t off = (uint32_t)ipi_isr;
-    idt[VEC_IPI] = (uint64_t)(off & 0xffff) | ((uint64_t)0x08 << 16) |
-                   ((uint64_t)0x8e00 << 32) | ((uint64_t)(off >> 16) << 48);
-    load_idt();
+    kset_intr_gate(VEC_IPI, ipi_isr);
+    kload_idt();
     apic_wr(0xf0, 0x1ff);
     smc_write_version(0);
     start_aps();
