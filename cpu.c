@@ -106,6 +106,20 @@ void end_exclusive(void)
     pthread_mutex_unlock(&exclusive_lock);
 }
 
+/* A vCPU's own exclusive section: it leaves its execution region first,
+ * so that another vCPU's start_exclusive need not wait for it. */
+void cpu_start_exclusive(CPU *cpu)
+{
+    cpu_exec_end(cpu);
+    start_exclusive();
+}
+
+void cpu_end_exclusive(CPU *cpu)
+{
+    end_exclusive();
+    cpu_exec_start(cpu);
+}
+
 /* Is someone waiting for this vCPU to leave its region?  (A racy peek:
  * a kick follows every change that matters.) */
 static int exclusive_wanted(void)
@@ -1576,15 +1590,13 @@ static void cpu_sleep_halted(CPU *cpu)
 static void cpu_exclusive_step_end(CPU *cpu)
 {
     cpu->in_exclusive = 0;
-    end_exclusive();
-    cpu_exec_start(cpu);
+    cpu_end_exclusive(cpu);
 }
 
 static void cpu_exclusive_step(CPU *cpu)
 {
     cpu->exclusive_step = 0;
-    cpu_exec_end(cpu);
-    start_exclusive();
+    cpu_start_exclusive(cpu);
     cpu->in_exclusive = 1;
     cpu->single_insn = 1;
     TB *tb = tb_find(cpu);

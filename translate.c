@@ -2833,12 +2833,10 @@ static void tb_flush_exclusive(CPU *cpu)
         tb_flush(cpu);
         return;
     }
-    cpu_exec_end(cpu);
-    start_exclusive();
+    cpu_start_exclusive(cpu);
     if (code_ptr > code_end - TB_CODE_MAX || tb_count == tb_max)
         tb_flush(cpu);
-    end_exclusive();
-    cpu_exec_start(cpu);
+    cpu_end_exclusive(cpu);
 }
 
 /* Make every vCPU's TLB watch the pages that just got code, with all of
@@ -2847,16 +2845,12 @@ static void tb_flush_exclusive(CPU *cpu)
 static void tb_watch_new_pages(CPU *cpu, const uint32_t *pages, int n)
 {
     int stop = machine.ncpus > 1 && !cpu->in_exclusive;
-    if (stop) {
-        cpu_exec_end(cpu);
-        start_exclusive();
-    }
+    if (stop)
+        cpu_start_exclusive(cpu);
     for (int i = 0; i < n; i++)
         tlb_watch_page(pages[i]);
-    if (stop) {
-        end_exclusive();
-        cpu_exec_start(cpu);
-    }
+    if (stop)
+        cpu_end_exclusive(cpu);
 }
 
 /* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */

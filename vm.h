@@ -327,6 +327,8 @@ void cpu_exec_start(CPU *cpu);
 void cpu_exec_end(CPU *cpu);
 void start_exclusive(void);
 void end_exclusive(void);
+void cpu_start_exclusive(CPU *cpu);    /* from a vCPU: cpu_exec_end + start_exclusive */
+void cpu_end_exclusive(CPU *cpu);      /* end_exclusive + cpu_exec_start */
 /* Run fn(cpu, data) on cpu's thread, with the BQL held, at its next block
  * boundary.  run_on_cpu waits for it (BQL held by the caller, released
  * while waiting; not from a vCPU thread); async_run_on_cpu does not. */
