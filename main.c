@@ -597,6 +597,9 @@ int main(int argc, char **argv)
             cpus[i].wait_for_sipi = 1;
         }
     }
+    bql_lock();
+    memory_map_init();
+    bql_unlock();
     CPU *cpu0 = &cpus[0];
     opts = o;
     if (o.kernel)

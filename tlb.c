@@ -6,6 +6,7 @@
  *   0xA0000 .. 0xFFFFF                   unassigned, except the BIOS ROM alias:
  *                                         its last 128 KiB (or all of it) end at 0xFFFFF
  *   4 GiB - rom_size .. 4 GiB            the whole BIOS image
+ *   0xFEC00000, 0xFEE00000 (APIC base)   IO-APIC, each vCPU's local APIC page
  *   everything else                      unassigned: reads all-ones, writes ignored
  * The A20 gate masks bit 20 of every physical address when off.
  *
@@ -19,9 +20,11 @@
  * pages, global pages, accessed/dirty bits, U/S and R/W with CR0.WP);
  * there are two TLBs per CPU, for user (CPL 3) and supervisor accesses.
  *
- * Threads and locks: each vCPU thread owns its CPU.tlb.  tlb_watch_page
- * touches every CPU's TLB; with a single vCPU thread that needs no lock yet
- * (the threads issue makes it an atomic update of tag_write).
+ * Threads and locks: each vCPU thread owns its CPU.tlb; tlb_watch_page,
+ * which touches every vCPU's TLB, runs with the others stopped (an
+ * exclusive section).  The memory map is read without a lock by every
+ * vCPU, in RCU read-side sections, and replaced under the BQL
+ * (memory_map_update); MMIO handlers run under the BQL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,67 +55,193 @@ void mem_init(Machine *m)
     rom_low_size = rom_size < 0x20000 ? rom_size : 0x20000;
 }
 
+/* ---- The physical memory map (read under RCU) ----------------------------------- */
+
+/* What each physical address is, as a short list of regions searched in
+ * order (the first that matches wins, so device pages sit on top of RAM).
+ * The local APIC's page is per vCPU: its region names the vCPUs whose
+ * APIC base is there, and it matches only for them.  TLB fills and slow
+ * paths on every vCPU read the map without a lock, in an RCU read-side
+ * section; a change (a vCPU moves or disables its APIC) builds a new map
+ * under the BQL, publishes it with one pointer store and frees the old one
+ * with call_rcu, once no reader can hold it.  Then every TLB is flushed,
+ * since its entries classified pages with the old map. */
+enum { MR_RAM, MR_ROM, MR_APIC, MR_IOAPIC };
+
+typedef struct MemRegion {
+    uint32_t start, last;           /* [start, last], inclusive */
+    int kind;
+    uint8_t *host;                  /* RAM, ROM: host address of start */
+    uint32_t cpus;                  /* MR_APIC: bit i set for vCPU i */
+} MemRegion;
+
+#define MEM_MAX_REGIONS (MAX_CPUS + 6)
+
+typedef struct MemoryMap {
+    RCUHead rcu;
+    int n;
+    MemRegion r[MEM_MAX_REGIONS];
+} MemoryMap;
+
+static MemoryMap *memory_map;
+
+static void map_add(MemoryMap *m, uint32_t start, uint32_t last, int kind, uint8_t *host,
+                    uint32_t cpus)
+{
+    m->r[m->n++] = (MemRegion){ start, last, kind, host, cpus };
+}
+
+static void map_add_apics(MemoryMap *m)
+{
+    for (int i = 0; i < machine.ncpus; i++) {
+        uint64_t base = apic_get_base(i);
+        uint32_t page = (uint32_t)base & PAGE_MASK;
+        if (!(base & 0x800) || (base >> 32))
+            continue;                       /* disabled, or above 4 GiB */
+        int j = 0;
+        while (j < m->n && !(m->r[j].kind == MR_APIC && m->r[j].start == page))
+            j++;
+        if (j < m->n)
+            m->r[j].cpus |= 1u << i;
+        else
+            map_add(m, page, page + PAGE_SIZE - 1, MR_APIC, NULL, 1u << i);
+    }
+}
+
+/* Build the map from the machine as it is now. */
+static MemoryMap *memory_map_build(void)
+{
+    MemoryMap *m = calloc(1, sizeof(*m));
+    if (!m) {
+        fprintf(stderr, "vm: out of memory\n");
+        exit(2);
+    }
+    map_add_apics(m);
+    map_add(m, IOAPIC_DEFAULT_BASE, IOAPIC_DEFAULT_BASE + PAGE_SIZE - 1, MR_IOAPIC, NULL, 0);
+    map_add(m, 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1, MR_RAM, ram, 0);
+    if (ram_size > LOW_HOLE_END)
+        map_add(m, LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0);
+    if (rom_size) {
+        map_add(m, LOW_HOLE_END - rom_low_size, LOW_HOLE_END - 1, MR_ROM,
+                rom + rom_size - rom_low_size, 0);
+        map_add(m, 0u - rom_size, 0xffffffffu, MR_ROM, rom, 0);
+    }
+    return m;
+}
+
+static void memory_map_free(RCUHead *head)
+{
+    free((MemoryMap *)head);            /* rcu is the first member */
+}
+
+static void tlb_flush_work(CPU *cpu, void *data)
+{
+    (void)data;
+    tlb_flush(cpu);
+}
+
+/* The machine changed what some physical page is: publish a new map, and
+ * make every vCPU's TLB forget the old one (the caller's at once, the
+ * others' at their next block boundary).  BQL held. */
+void memory_map_update(void)
+{
+    MemoryMap *old = memory_map;
+    if (!old)
+        return;                         /* mem_map_init builds the first one */
+    __atomic_store_n(&memory_map, memory_map_build(), __ATOMIC_RELEASE);
+    if (old)
+        call_rcu(&old->rcu, memory_map_free);
+    for (int i = 0; i < machine.ncpus; i++) {
+        CPU *cpu = machine.cpus[i];
+        if (cpu == current_cpu)
+            tlb_flush(cpu);
+        else
+            async_run_on_cpu(cpu, tlb_flush_work, NULL);
+    }
+}
+
+/* The first map, once the vCPUs and their APICs exist.  BQL held. */
+void memory_map_init(void)
+{
+    memory_map = memory_map_build();
+}
+
+/* The region holding physical addr, as the calling vCPU sees it (copied
+ * out of the read-side section); 0 if nothing is there. */
+static int memory_map_find(uint32_t addr, MemRegion *out)
+{
+    int self = current_cpu ? current_cpu->index : 0, found = 0;
+    rcu_read_lock();
+    const MemoryMap *m = __atomic_load_n(&memory_map, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < m->n && !found; i++) {
+        const MemRegion *r = &m->r[i];
+        if (addr >= r->start && addr <= r->last &&
+            (r->kind != MR_APIC || (r->cpus >> self & 1))) {
+            *out = *r;
+            found = 1;
+        }
+    }
+    rcu_read_unlock();
+    return found;
+}
+
+/* Host pointer for addr in a region of the given kind, or NULL. */
+static uint8_t *phys_host_ptr(uint32_t addr, int kind)
+{
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || r.kind != kind)
+        return NULL;
+    return r.host + (addr - r.start);
+}
+
 /* Host pointer to RAM at physical addr, or NULL if addr is not RAM. */
 uint8_t *phys_ram_ptr(uint32_t addr)
 {
-    if (addr >= ram_size || (addr >= LOW_HOLE_START && addr < LOW_HOLE_END))
-        return NULL;
-    return ram + addr;
+    return phys_host_ptr(addr, MR_RAM);
 }
 
 /* Host pointer to the BIOS ROM at physical addr, or NULL. */
 static uint8_t *phys_rom_ptr(uint32_t addr)
 {
-    if (rom_size == 0)
-        return NULL;
-    if (addr >= 0u - rom_size)
-        return rom + (addr - (0u - rom_size));
-    if (addr < LOW_HOLE_END && addr >= LOW_HOLE_END - rom_low_size)
-        return rom + rom_size - (LOW_HOLE_END - addr);
-    return NULL;
+    return phys_host_ptr(addr, MR_ROM);
 }
 
 /* ---- MMIO: the local APIC page and the IO-APIC ------------------------------ */
 
-static int mmio_cpu(void)
-{
-    return current_cpu ? current_cpu->index : 0;
-}
-
 /* A dword of a device register page, under the BQL (taken here unless the
- * caller holds it). */
+ * caller holds it); 0 when no device is there. */
 static int mmio_read32(uint32_t addr, uint32_t *v)
 {
-    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || (r.kind != MR_APIC && r.kind != MR_IOAPIC))
+        return 0;
+    int locked = bql_locked();
     if (!locked)
         bql_lock();
-    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
-        (apic_get_base(cpu) & 0x800))
-        *v = apic_mmio_read(cpu, addr & ~PAGE_MASK & ~3u);
-    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
-        *v = ioapic_mmio_read(addr & ~PAGE_MASK & ~3u);
-    else
-        hit = 0;
+    uint32_t off = (addr - r.start) & ~3u;
+    *v = r.kind == MR_APIC ? apic_mmio_read(current_cpu ? current_cpu->index : 0, off)
+                           : ioapic_mmio_read(off);
     if (!locked)
         bql_unlock();
-    return hit;
+    return 1;
 }
 
 static int mmio_write32(uint32_t addr, uint32_t v)
 {
-    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || (r.kind != MR_APIC && r.kind != MR_IOAPIC))
+        return 0;
+    int locked = bql_locked();
     if (!locked)
         bql_lock();
-    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
-        (apic_get_base(cpu) & 0x800))
-        apic_mmio_write(cpu, addr & ~PAGE_MASK & ~3u, v);
-    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
-        ioapic_mmio_write(addr & ~PAGE_MASK & ~3u, v);
+    uint32_t off = (addr - r.start) & ~3u;
+    if (r.kind == MR_APIC)
+        apic_mmio_write(current_cpu ? current_cpu->index : 0, off, v);
     else
-        hit = 0;
+        ioapic_mmio_write(off, v);
     if (!locked)
         bql_unlock();
-    return hit;
+    return 1;
 }
 
 /* Read `size` bytes (1, 2 or 4, within one page) of physical memory. */

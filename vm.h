@@ -430,6 +430,8 @@ uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu);
 void mem_write_mmu(CPU *cpu, uint32_t linear, uint32_t value, int size, int mmu);
 uint32_t sys_read(CPU *cpu, uint32_t linear, int size);
 void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
+void memory_map_init(void);                     /* BQL held */
+void memory_map_update(void);                   /* BQL held */
 uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
