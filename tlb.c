@@ -79,11 +79,13 @@ typedef struct MemRegion {
 
 typedef struct MemoryMap {
     RCUHead rcu;
+    int devices_on_ram;
     int n;
     MemRegion r[MEM_MAX_REGIONS];
 } MemoryMap;
 
 static MemoryMap *memory_map;
+static int map_devices_on_ram;          /* the published map puts a device on RAM */
 
 static void map_add(MemoryMap *m, uint32_t start, uint32_t last, int kind, uint8_t *host,
                     uint32_t cpus)
@@ -108,7 +110,28 @@ static void map_add_apics(MemoryMap *m)
     }
 }
 
-/* Build the map from the machine as it is now. */
+/* Does any of the first n regions (the devices) lie on RAM? */
+static int devices_over_ram(const MemoryMap *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = n; j < m->n; j++)
+            if (m->r[i].start <= m->r[j].last && m->r[j].start <= m->r[i].last)
+                return 1;
+    return 0;
+}
+
+/* Move the first n regions behind the RAM regions that follow them. */
+static void map_rotate(MemoryMap *m, int n)
+{
+    MemRegion dev[MEM_MAX_REGIONS];
+    int ram = m->n - n;
+    memcpy(dev, m->r, (size_t)n * sizeof(MemRegion));
+    memmove(m->r, m->r + n, (size_t)ram * sizeof(MemRegion));
+    memcpy(m->r + ram, dev, (size_t)n * sizeof(MemRegion));
+}
+
+/* Build the map from the machine as it is now.  Searched in order, device
+ * pages come before RAM where they lie on it; else RAM comes first. */
 static MemoryMap *memory_map_build(void)
 {
     MemoryMap *m = calloc(1, sizeof(*m));
@@ -118,9 +141,14 @@ static MemoryMap *memory_map_build(void)
     }
     map_add_apics(m);
     map_add(m, IOAPIC_DEFAULT_BASE, IOAPIC_DEFAULT_BASE + PAGE_SIZE - 1, MR_IOAPIC, NULL, 0);
+    int devices = m->n;
+    map_add(m, LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0);
     map_add(m, 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1, MR_RAM, ram, 0);
-    if (ram_size > LOW_HOLE_END)
-        map_add(m, LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0);
+    if (ram_size <= LOW_HOLE_END)
+        m->r[devices] = m->r[--m->n];   /* no RAM above 1 MiB */
+    m->devices_on_ram = devices_over_ram(m, devices);
+    if (!m->devices_on_ram)             /* RAM first: most lookups are RAM */
+        map_rotate(m, devices);
     if (rom_size) {
         map_add(m, LOW_HOLE_END - rom_low_size, LOW_HOLE_END - 1, MR_ROM,
                 rom + rom_size - rom_low_size, 0);
@@ -147,8 +175,10 @@ void memory_map_update(void)
 {
     MemoryMap *old = memory_map;
     if (!old)
-        return;                         /* mem_map_init builds the first one */
-    __atomic_store_n(&memory_map, memory_map_build(), __ATOMIC_RELEASE);
+        return;                         /* memory_map_init builds the first one */
+    MemoryMap *m = memory_map_build();
+    __atomic_store_n(&memory_map, m, __ATOMIC_RELEASE);
+    __atomic_store_n(&map_devices_on_ram, m->devices_on_ram, __ATOMIC_RELAXED);
     if (old)
         call_rcu(&old->rcu, memory_map_free);
     for (int i = 0; i < machine.ncpus; i++) {
@@ -164,12 +194,27 @@ void memory_map_update(void)
 void memory_map_init(void)
 {
     memory_map = memory_map_build();
+    map_devices_on_ram = memory_map->devices_on_ram;
 }
 
 /* The region holding physical addr, as the calling vCPU sees it (copied
  * out of the read-side section); 0 if nothing is there. */
 static int memory_map_find(uint32_t addr, MemRegion *out)
 {
+    /* The fast path: RAM, while no device lies on it.  RAM never moves,
+     * so it needs no read-side section.  A reader racing with an update
+     * that puts a device there acts as if it came just before it. */
+    if (!__atomic_load_n(&map_devices_on_ram, __ATOMIC_RELAXED)) {
+        if (addr >= LOW_HOLE_END && addr < ram_size) {
+            *out = (MemRegion){ LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0 };
+            return 1;
+        }
+        if (addr < LOW_HOLE_START && addr < ram_size) {
+            *out = (MemRegion){ 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1,
+                                MR_RAM, ram, 0 };
+            return 1;
+        }
+    }
     int self = current_cpu ? current_cpu->index : 0, found = 0;
     rcu_read_lock();
     const MemoryMap *m = __atomic_load_n(&memory_map, __ATOMIC_ACQUIRE);
@@ -185,91 +230,84 @@ static int memory_map_find(uint32_t addr, MemRegion *out)
     return found;
 }
 
-/* Host pointer for addr in a region of the given kind, or NULL. */
-static uint8_t *phys_host_ptr(uint32_t addr, int kind)
+/* Host pointer for addr if it is in RAM or ROM, else NULL. */
+static uint8_t *region_host(const MemRegion *r, uint32_t addr)
 {
-    MemRegion r;
-    if (!memory_map_find(addr, &r) || r.kind != kind)
-        return NULL;
-    return r.host + (addr - r.start);
+    return r->kind == MR_RAM || r->kind == MR_ROM ? r->host + (addr - r->start) : NULL;
 }
 
 /* Host pointer to RAM at physical addr, or NULL if addr is not RAM. */
 uint8_t *phys_ram_ptr(uint32_t addr)
 {
-    return phys_host_ptr(addr, MR_RAM);
-}
-
-/* Host pointer to the BIOS ROM at physical addr, or NULL. */
-static uint8_t *phys_rom_ptr(uint32_t addr)
-{
-    return phys_host_ptr(addr, MR_ROM);
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || r.kind != MR_RAM)
+        return NULL;
+    return region_host(&r, addr);
 }
 
 /* ---- MMIO: the local APIC page and the IO-APIC ------------------------------ */
 
-/* A dword of a device register page, under the BQL (taken here unless the
- * caller holds it); 0 when no device is there. */
-static int mmio_read32(uint32_t addr, uint32_t *v)
+/* A dword of a device's register page, under the BQL (taken here unless
+ * the caller holds it). */
+static uint32_t mmio_read32(const MemRegion *r, uint32_t addr)
 {
-    MemRegion r;
-    if (!memory_map_find(addr, &r) || (r.kind != MR_APIC && r.kind != MR_IOAPIC))
-        return 0;
     int locked = bql_locked();
     if (!locked)
         bql_lock();
-    uint32_t off = (addr - r.start) & ~3u;
-    *v = r.kind == MR_APIC ? apic_mmio_read(current_cpu ? current_cpu->index : 0, off)
-                           : ioapic_mmio_read(off);
+    uint32_t off = (addr - r->start) & ~3u, v;
+    if (r->kind == MR_APIC)
+        v = apic_mmio_read(current_cpu ? current_cpu->index : 0, off);
+    else
+        v = ioapic_mmio_read(off);
     if (!locked)
         bql_unlock();
-    return 1;
+    return v;
 }
 
-static int mmio_write32(uint32_t addr, uint32_t v)
+static void mmio_write32(const MemRegion *r, uint32_t addr, uint32_t v)
 {
-    MemRegion r;
-    if (!memory_map_find(addr, &r) || (r.kind != MR_APIC && r.kind != MR_IOAPIC))
-        return 0;
     int locked = bql_locked();
     if (!locked)
         bql_lock();
-    uint32_t off = (addr - r.start) & ~3u;
-    if (r.kind == MR_APIC)
+    uint32_t off = (addr - r->start) & ~3u;
+    if (r->kind == MR_APIC)
         apic_mmio_write(current_cpu ? current_cpu->index : 0, off, v);
     else
         ioapic_mmio_write(off, v);
     if (!locked)
         bql_unlock();
-    return 1;
 }
 
 /* Read `size` bytes (1, 2 or 4, within one page) of physical memory. */
 uint32_t phys_read(uint32_t addr, int size)
 {
-    uint8_t *h = phys_ram_ptr(addr);
-    if (!h)
-        h = phys_rom_ptr(addr);
-    uint32_t reg;
-    if (!h && mmio_read32(addr, &reg))       /* narrower reads extract from the dword */
-        return size == 4 ? reg : (reg >> (8 * (addr & 3))) & ((1u << (size * 8)) - 1);
-    if (!h)
-        return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    MemRegion r;
+    if (!memory_map_find(addr, &r))
+        return ones;
+    uint8_t *h = region_host(&r, addr);
+    if (!h)                             /* narrower reads extract from the dword */
+        return (mmio_read32(&r, addr) >> (8 * (addr & 3))) & ones;
     uint32_t v = 0;
-    memcpy(&v, h, (size_t)size);
+    if (size == 4)
+        memcpy(&v, h, 4);               /* constant sizes: inline moves */
+    else if (size == 2)
+        memcpy(&v, h, 2);
+    else
+        v = *h;
     return v;
 }
 
 /* Write physical memory; ROM and unassigned addresses ignore writes. */
 void phys_write(uint32_t addr, uint32_t value, int size)
 {
-    uint8_t *h = phys_ram_ptr(addr);
-    if (h) {
-        memcpy(h, &value, (size_t)size);
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || r.kind == MR_ROM)
         return;
-    }
-    if (size == 4 && !(addr & 3))
-        mmio_write32(addr, value);          /* the APIC registers take whole dwords */
+    if (r.kind == MR_RAM)
+        memcpy(region_host(&r, addr), &value, (size_t)size);
+    else if (size == 4 && !(addr & 3))
+        mmio_write32(&r, addr, value);  /* the APIC registers take whole dwords */
 }
 
 /* ---- TLB ------------------------------------------------------------------- */
@@ -464,17 +502,19 @@ static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
     page_walk(cpu, linear, mmu, acc, &w, 1);
     uint32_t page = linear & PAGE_MASK;
     TLBEntry *e = tlb_entry(cpu, mmu, page);
-    uint8_t *h = phys_ram_ptr(w.phys);
+    MemRegion r;
+    int kind = memory_map_find(w.phys, &r) ? r.kind : -1;
+    uint8_t *h = kind >= 0 ? region_host(&r, w.phys) : NULL;
     e->phys = w.phys;
     e->global = (w.global ? TLB_GLOBAL : 0) | (w.large ? TLB_FROM_LARGE : 0);
     if (w.large)
         cpu->tlb_large = 1;
-    if (h) {
+    if (kind == MR_RAM) {
         e->tag_read = e->tag_code = page;
         e->tag_write = w.writable ? page | (tb_page_has_code(w.phys) ? TLB_WATCH : 0)
                                   : 0xffffffffu;
         e->addend = (uintptr_t)h - page;
-    } else if ((h = phys_rom_ptr(w.phys)) != NULL) {
+    } else if (kind == MR_ROM) {
         e->tag_read = e->tag_code = page;
         e->tag_write = w.writable ? page | TLB_ROM : 0xffffffffu;
         e->addend = (uintptr_t)h - page;
