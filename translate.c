@@ -94,6 +94,7 @@ static int tb_count, tb_max;
 #define TB_HASH_BITS 16
 static TB *tb_hash[1 << TB_HASH_BITS];
 static uintptr_t *page_tbs;             /* RAM page -> tagged TB list (TB* | n) */
+static uint8_t *page_watched;           /* RAM page -> every TLB watches it (tb_lock) */
 static uint32_t page_count;
 
 static uint8_t *p;                      /* emission cursor (translation only) */
@@ -2676,10 +2677,11 @@ static void tb_link_page(TB *tb, int n, uint32_t phys)
     uint32_t page = phys >> PAGE_BITS;
     if (page >= page_count || !phys_ram_ptr(phys))
         return;                             /* ROM or unassigned: never written */
-    int first = (page_tbs[page] == 0);
     tb->page_next[n] = (TB *)page_tbs[page];
     __atomic_store_n(&page_tbs[page], (uintptr_t)tb | (uintptr_t)n, __ATOMIC_RELEASE);
-    if (first && n_new_code_pages < 4)
+    /* Not watched yet, or another vCPU is still making the TLBs watch it:
+     * this TB needs the check of tb_publish_checked too. */
+    if (!page_watched[page] && n_new_code_pages < 4)
         new_code_pages[n_new_code_pages++] = phys & PAGE_MASK;
 }
 
@@ -2901,6 +2903,13 @@ static void tb_watch_new_pages(CPU *cpu, const uint32_t *pages, int n)
         cpu_end_exclusive(cpu);
 }
 
+/* Every TLB watches these pages now (tb_lock). */
+static void tb_mark_watched(const uint32_t *pages, int npages)
+{
+    for (int i = 0; i < npages; i++)
+        page_watched[pages[i] >> PAGE_BITS] = 1;
+}
+
 /* A TB on a page that had no code until now.  Another vCPU may have
  * written there through a TLB entry that did not watch the page yet, after
  * we read the bytes: that write invalidated nothing.  Once every TLB
@@ -2919,6 +2928,7 @@ static TB *tb_publish_checked(CPU *cpu, TB *tb, const uint32_t *pages, int npage
         tb_invalidate(tb);
         tb = NULL;
     } else {
+        tb_mark_watched(pages, npages);     /* tb stayed linked throughout */
         tb_hash_insert(tb);
     }
     tb_lock_release();
@@ -2958,7 +2968,12 @@ TB *tb_find(CPU *cpu)
                 tb_link_pages(tb);
                 npages = n_new_code_pages;
                 memcpy(pages, new_code_pages, sizeof(pages));
-                if (!npages || machine.ncpus == 1)
+                if (npages && machine.ncpus == 1) {     /* no one else to race with */
+                    tb_watch_new_pages(cpu, pages, npages);
+                    tb_mark_watched(pages, npages);
+                    npages = 0;
+                }
+                if (!npages)
                     tb_hash_insert(tb);
             }
         }
@@ -2967,12 +2982,8 @@ TB *tb_find(CPU *cpu)
             tb_flush_exclusive(cpu);
             continue;
         }
-        if (npages) {
-            if (machine.ncpus == 1)
-                tb_watch_new_pages(cpu, pages, npages);
-            else if (!(tb = tb_publish_checked(cpu, tb, pages, npages, &src, flushes)))
-                continue;
-        }
+        if (npages && !(tb = tb_publish_checked(cpu, tb, pages, npages, &src, flushes)))
+            continue;
         if (__atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE) == flushes)
             break;
     }
@@ -3049,6 +3060,8 @@ static void tb_unlink_page(TB *tb, int n)
         int k = (int)(*pp & TB_EXIT_MASK);
         if (t == tb && k == n) {
             __atomic_store_n(pp, (uintptr_t)tb->page_next[n], __ATOMIC_RELEASE);
+            if (!page_tbs[page])
+                page_watched[page] = 0;     /* no code: writers unwatch it */
             return;
         }
         pp = (uintptr_t *)&t->page_next[k];
@@ -3138,6 +3151,7 @@ void tb_flush(CPU *cpu)
     tb_count = 0;
     memset(tb_hash, 0, sizeof(tb_hash));
     memset(page_tbs, 0, page_count * sizeof(*page_tbs));
+    memset(page_watched, 0, page_count);
     for (int i = 0; i < machine.ncpus; i++)
         jc_clear(machine.cpus[i]);
     __atomic_fetch_add(&tb_flush_count, 1, __ATOMIC_RELEASE);
@@ -3194,7 +3208,8 @@ void tcg_init(size_t code_size)
     probe_host_flags();
     cpu_probe_host();
     page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
-    if (!tb_pool || !page_tbs) {
+    page_watched = calloc(page_count ? page_count : 1, 1);
+    if (!tb_pool || !page_tbs || !page_watched) {
         fprintf(stderr, "vm: out of memory for the translation block tables\n");
         exit(2);
     }
