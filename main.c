@@ -493,6 +493,7 @@ static void parse_args(int argc, char **argv, Options *o)
     if (argc <= 1)
         die("usage: vm [options] bios.bin [disk.img]; try: ./vm bios/bios.bin tests/demo.img"
             " (vm -h for more)");
+    int positional = 0;         /* bios.bin, then disk.img */
     o->ram_mb = 128;
     o->smp = 1;
     o->tb_kb = 32 * 1024;
@@ -534,9 +535,9 @@ static void parse_args(int argc, char **argv, Options *o)
             o->snapshot = 1;
         } else if (a[0] == '-' && a[1]) {
             die("unknown option '%s' (try -h)", a);
-        } else if (!o->bios) {
+        } else if (++positional == 1) {
             o->bios = a;
-        } else if (!o->disk) {
+        } else if (positional == 2) {
             set_disk(o, a);
         } else {
             die("unexpected argument '%s' (try -h)", a);
