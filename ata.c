@@ -55,14 +55,13 @@
 #define ATA_LBA28_MAX 0x0fffffffu   /* IDENTIFY words 60-61 stop here */
 #define ATA_CHS_MAX 16514064u       /* 16383 * 16 * 63: the largest CHS disk */
 
-/* Ports. */
-#define ATA_DATA 0x1f0
+/* Ports (the data port, ATA_PORT_DATA, is in vm.h). */
 #define ATA_CTL  0x3f6
 
 /* Status register. */
 #define ST_BSY  0x80
 #define ST_DRDY 0x40
-#define ST_DF   0x20
+#define ST_DF   0x20    /* device fault: never, an image does not fault */
 #define ST_DSC  0x10    /* seek complete: obsolete, set by disks as they always did */
 #define ST_DRQ  0x08
 #define ST_ERR  0x01
