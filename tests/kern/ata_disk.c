@@ -27,7 +27,8 @@
  *   readonly  a write-protected image: reads work, writes abort;
  *   tail      an image of 1000 bytes: the last sector is padded with zeros
  *             (after an abandoned write filled the device's buffer);
- *   exitwrite write a sector and exit at once: the write still lands.
+ *   exitwrite write a sector and exit at once: the write still lands;
+ *   speed     read the whole image and print the rate (a measurement).
  */
 #include "klib.h"
 
@@ -824,6 +825,33 @@ static void scenario_exitwrite(void)
     kexit(kfailures ? 1 : 0);
 }
 
+/* Read the whole image in 256-sector READ MULTIPLE EXT commands (blocks
+ * of 16, 32-bit PIO, polled) and print the rate: a measurement, checked
+ * only for the data. */
+static void scenario_speed(void)
+{
+    set_irq_mode(0);
+    set_multiple(16);
+    uint64_t t0 = rdtsc();
+    for (uint64_t lba = 0; lba + 256 <= nsectors; lba += 256) {
+        tf48(lba, 256);
+        if (pio_in(0x29, 256, 16, 4) != ST_READY) {
+            CHECK(0, "READ MULTIPLE EXT");
+            return;
+        }
+        check_sectors(lba, 1, 0, "the first sector of each read");
+    }
+    uint32_t us = (uint32_t)((rdtsc() - t0) >> 10);      /* ~microseconds (1024 ns) */
+    uint32_t kib = (uint32_t)(nsectors / 2);
+    kputs("read ");
+    kputdec(kib);
+    kputs(" KiB in ");
+    kputdec(us / 1000);
+    kputs(" ms: ");
+    kputdec(us ? kib * 1024 / us : 0);
+    kputs(" MB/s\n");
+}
+
 /* ---- Command line ------------------------------------------------------------------ */
 
 static int starts_with(const char *s, const char *prefix)
@@ -882,8 +910,10 @@ int kmain(uint32_t magic, uint32_t *info)
         scenario_tail();
     } else if (starts_with(cmdline, "exitwrite")) {
         scenario_exitwrite();
+    } else if (starts_with(cmdline, "speed")) {
+        scenario_speed();
     } else {
-        CHECK(0, "a scenario: proto write identify big readonly tail exitwrite");
+        CHECK(0, "a scenario: proto write identify big readonly tail exitwrite speed");
     }
     CHECK_EQ(spurious, 0, "no spurious interrupts");
     return kdone("ata_disk");
