@@ -28,6 +28,7 @@
  *   tail      an image of 1000 bytes: the last sector is padded with zeros
  *             (after an abandoned write filled the device's buffer);
  *   exitwrite write a sector and exit at once: the write still lands;
+ *   fill      write every sector, then read them all back;
  *   speed     read the whole image and print the rate (a measurement).
  */
 #include "klib.h"
@@ -825,6 +826,27 @@ static void scenario_exitwrite(void)
     kexit(kfailures ? 1 : 0);
 }
 
+/* Write every sector of the image, then read them all back (with
+ * -snapshot: the overlay grows to hold the whole disk). */
+static void scenario_fill(void)
+{
+    set_multiple(16);
+    for (uint64_t lba = 0; lba < nsectors; lba += 256) {
+        uint32_t n = nsectors - lba < 256 ? (uint32_t)(nsectors - lba) : 256;
+        for (uint32_t i = 0; i < n; i++)
+            fill_sector(wbuf + i * 512, lba + i, 0x5a);
+        tf48(lba, n);
+        CHECK_EQ(pio_out(0x39, n, 16, 4), ST_READY, "WRITE MULTIPLE EXT over the whole disk");
+    }
+    for (uint64_t lba = 0; lba < nsectors; lba += 256) {
+        uint32_t n = nsectors - lba < 256 ? (uint32_t)(nsectors - lba) : 256;
+        tf48(lba, n);
+        CHECK_EQ(pio_in(0x29, n, 16, 4), ST_READY, "READ MULTIPLE EXT over the whole disk");
+        check_sectors(lba, n, 0x5a, "every sector reads back what was written");
+    }
+    check_irqs("fill: interrupts");
+}
+
 /* Read the whole image in 256-sector READ MULTIPLE EXT commands (blocks
  * of 16, 32-bit PIO, polled) and print the rate: a measurement, checked
  * only for the data. */
@@ -910,10 +932,12 @@ int kmain(uint32_t magic, uint32_t *info)
         scenario_tail();
     } else if (starts_with(cmdline, "exitwrite")) {
         scenario_exitwrite();
+    } else if (starts_with(cmdline, "fill")) {
+        scenario_fill();
     } else if (starts_with(cmdline, "speed")) {
         scenario_speed();
     } else {
-        CHECK(0, "a scenario: proto write identify big readonly tail exitwrite speed");
+        CHECK(0, "a scenario: proto write identify big readonly tail exitwrite fill speed");
     }
     CHECK_EQ(spurious, 0, "no spurious interrupts");
     return kdone("ata_disk");
