@@ -983,6 +983,13 @@ void ioapic_init(void)
         ioapic.redir[pin] = IOAPIC_MASKED;
 }
 
+/* The IO-APIC's ID (its ID register, bits 27:24), for the MP table. */
+uint32_t ioapic_get_id(void)
+{
+    assert(bql_locked());
+    return ioapic.id;
+}
+
 /* Input pin (0-23) goes to level (1 = asserted, as the device drives it;
  * polarity is not applied).  BQL held, any thread. */
 void ioapic_set_irq(int pin, int level)

@@ -249,6 +249,12 @@ extern int log_mask;        /* -d items, LOG_* */
 extern FILE *log_file;      /* -D file, or stderr */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vm_exit(int status) __attribute__((noreturn));
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)); /* bad input: exit 2 */
+
+/* boot.c: -kernel (multiboot or a Linux bzImage) */
+void kernel_check(const char *path);
+void kernel_load(CPU *cpu, const char *path, const char *cmdline, const char *initrd);
+void mptable_write(void);
 void vm_request_reset(void);
 void machine_set_a20(int enabled);
 
@@ -494,6 +500,7 @@ void apic_set_lint1(int cpu_index, int level);
 int apic_interrupt_pending(int cpu_index);
 int apic_acknowledge(int cpu_index, int accept, int *kind);
 void ioapic_init(void);
+uint32_t ioapic_get_id(void);                   /* BQL held */
 uint32_t ioapic_mmio_read(uint32_t offset);
 void ioapic_mmio_write(uint32_t offset, uint32_t value);
 void ioapic_set_irq(int pin, int level);
