@@ -1291,6 +1291,11 @@ static uint8_t kbd_read_data(void)
     uint8_t b = kbd.queue[kbd.head];
     kbd.head = (kbd.head + 1) & 15;
     kbd.count--;
+    /* The line drops as the buffer empties and rises again when the next
+     * byte moves in: a new edge for each byte, as edge-triggered inputs
+     * (the IO-APIC's ISA pins) need to see. */
+    irq_set(1, 0);
+    irq_set(12, 0);
     kbd_update_irq();
     return b;
 }

@@ -13,7 +13,10 @@
  *    status request reports what set-rate/set-resolution/scaling set;
  *    a non-command byte is NAKed (0xFE, as the PS/2 mouse protocol says;
  *    QEMU's mouse ignores it); wrap mode echoes;
- *  - output port (0xD0/0xD1) keeps the A20 bit. */
+ *  - output port (0xD0/0xD1) keeps the A20 bit;
+ *  - interrupt per byte: the three bytes of a GET ID answer are three
+ *    IRQ1 edges, taken through the (edge-triggered) 8259 by a handler that
+ *    reads one byte each time, as Linux's i8042_interrupt does. */
 #include "klib.h"
 
 #define ST_OBF 0x01
@@ -214,6 +217,42 @@ static void mouse_probe(void)
     CHECK_EQ(inb(0x64) & ST_OBF, 0, "nothing more queued");
 }
 
+static volatile uint32_t irq1_count;
+static volatile uint8_t irq1_bytes[8];
+
+void irq1_isr(void);
+void irq1_c(void);
+__asm__(".globl irq1_isr\nirq1_isr:\n\tpusha\n\tcall irq1_c\n\tpopa\n\tiret\n");
+
+void irq1_c(void)
+{
+    uint8_t b = inb(0x60);
+    if (irq1_count < 8)
+        irq1_bytes[irq1_count] = b;
+    irq1_count++;
+    outb(0x20, 0x20);                   /* EOI */
+}
+
+static void irq_per_byte(void)
+{
+    kset_intr_gate(0x21, irq1_isr);     /* the master 8259 starts at vector 0x20 */
+    kload_idt();
+    drain_irq1();
+    ctl_command(0x60);
+    ctl_data(0x45);                     /* IRQ1 on, translation */
+    outb(0x21, 0xfd);                   /* unmask IRQ1 */
+    __asm__ volatile("sti");
+    ctl_data(0xf2);                     /* GET ID: three bytes */
+    for (int i = 0; i < 100000 && irq1_count < 3; i++)
+        __asm__ volatile("pause");
+    __asm__ volatile("cli");
+    outb(0x21, 0xff);
+    CHECK_EQ(irq1_count, 3, "one IRQ1 per byte of the answer");
+    CHECK_EQ(irq1_bytes[0], 0xfa, "first byte: ACK");
+    CHECK_EQ(irq1_bytes[1], 0xab, "second byte: ID");
+    CHECK_EQ(irq1_bytes[2], 0x41, "third byte: ID");
+}
+
 static void output_port(void)
 {
     ctl_command(0xd0);
@@ -235,5 +274,6 @@ int kmain(uint32_t magic, uint32_t *info)
     keyboard_probe();
     mouse_probe();
     output_port();
+    irq_per_byte();
     return kdone("t_i8042");
 }
