@@ -19,7 +19,7 @@ TEST_SRCS := $(wildcard tests/*.S)
 TEST_BINS := $(TEST_SRCS:.S=.bin)
 GUEST_AS  := $(CC) -m32 -c -I tests
 
-.PHONY: all test bench asan tsan clean
+.PHONY: all test bench asan tsan clean test-linux test-bootloader
 .SECONDARY:
 all: vm bios/bios.bin $(TEST_BINS)
 
@@ -52,6 +52,16 @@ TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS)
 test: $(TEST_DEPS)
 	sh tests/run.sh ./vm
 
+# Real guests from Debian's packages (fetched with apt-get download into
+# ~/.cache/vm, or $VM_CACHE): Linux with busybox on 1 and 4 vCPUs, and the
+# SYSLINUX bootloader through the BIOS.
+tests/linux/mkcpio: tests/linux/mkcpio.c
+	$(CC) $(CFLAGS) -o $@ $<
+test-linux: vm tests/linux/mkcpio
+	sh tests/linux/run.sh ./vm
+test-bootloader: vm bios/bios.bin
+	sh tests/bootloader/run.sh ./vm
+
 # The sanitizer build lives in its own binary so it never mixes with ./vm.
 vm-asan: $(SRCS) $(HDRS) Makefile
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined \
@@ -66,7 +76,7 @@ tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp" HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
 
 clean:
-	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
+	rm -f vm vm-asan vm-tsan tests/oracle tests/linux/mkcpio tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
 	rm -f tests/kern/*.o tests/kern/*.elf tests/kern/*.bzimage tests/kern/*.pm $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
 	rm -rf tests/gen
