@@ -1417,6 +1417,7 @@ void helper_rdtsc(CPU *cpu)
 
 #define MSR_TSC              0x10
 #define MSR_APIC_BASE        0x1b
+#define MSR_BIOS_SIGN_ID     0x8b     /* microcode update signature: none loaded, 0 */
 #define MSR_SYSENTER_CS      0x174
 #define MSR_SYSENTER_ESP     0x175
 #define MSR_SYSENTER_EIP     0x176
@@ -1425,6 +1426,7 @@ void helper_rdtsc(CPU *cpu)
 static uint64_t *msr_slot(CPU *cpu, uint32_t index)
 {
     switch (index) {
+    case MSR_BIOS_SIGN_ID: return &cpu->msr_bios_sign_id;
     case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
     case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
     case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;

@@ -160,6 +160,7 @@ typedef struct CPU {
     DTable gdt, idt;
     SegCache ldtr, tr;      /* LDTR and TR: selector and cached descriptor */
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    uint64_t msr_bios_sign_id;    /* IA32_BIOS_SIGN_ID (0x8B) */
     uint64_t tsc_offset;    /* WRMSR to the TSC moves it */
 
     /* Exceptions: where helpers longjmp to, and what they raise. */

@@ -5,6 +5,8 @@
  *  - IA32_APIC_BASE (0x1b) after reset: base 0xfee00000, BSP (bit 8) and
  *    global enable (bit 11) set; writing the value read back keeps it;
  *  - IA32_SYSENTER_CS / ESP / EIP (0x174-0x176) round-trip 32-bit values;
+ *  - IA32_BIOS_SIGN_ID (0x8b): the microcode-revision protocol Linux runs
+ *    (write 0, CPUID leaf 1, read): no update loaded, so revision 0;
  *  - RDMSR and WRMSR at CPL 3 are #GP(0).
  * The TSC MSR (0x10) and the #GP(0) for an MSR that does not exist are in
  * t_pg_msr_hw (QEMU 7.2 gets both wrong).
@@ -15,6 +17,7 @@ PG_PROBE(p_rdmsr, "movl 4(%esp), %ecx", "rdmsr");
 PG_PROBE(p_wrmsr, "movl 4(%esp), %ecx; xorl %eax, %eax; xorl %edx, %edx", "wrmsr");
 
 #define MSR_APIC_BASE    0x1b
+#define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_SYSENTER_CS  0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
@@ -44,6 +47,12 @@ int kmain(void)
     CHECK_EQ((uint32_t)(rdmsr(MSR_SYSENTER_ESP) >> 32), 0, "IA32_SYSENTER_ESP: high dword 0");
     wrmsr(MSR_SYSENTER_CS, 0);
     CHECK_EQ((uint32_t)rdmsr(MSR_SYSENTER_CS), 0, "IA32_SYSENTER_CS = 0");
+
+    /* Microcode revision. */
+    wrmsr(MSR_BIOS_SIGN_ID, 0);
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    CHECK_EQ((uint32_t)(rdmsr(MSR_BIOS_SIGN_ID) >> 32), 0, "IA32_BIOS_SIGN_ID: revision 0");
     CHECK_NOTRAP("MSR accesses at CPL 0");
 
     /* CPL 3. */
