@@ -19,7 +19,7 @@ TEST_SRCS := $(wildcard tests/*.S)
 TEST_BINS := $(TEST_SRCS:.S=.bin)
 GUEST_AS  := $(CC) -m32 -c -I tests
 
-.PHONY: all test bench asan tsan clean test-linux test-bootloader
+.PHONY: all test bench asan tsan clean test-linux test-bootloader bench-linux
 .SECONDARY:
 all: vm bios/bios.bin $(TEST_BINS)
 
@@ -57,6 +57,10 @@ test: $(TEST_DEPS)
 # SYSLINUX bootloader through the BIOS.
 tests/linux/mkcpio: tests/linux/mkcpio.c
 	$(CC) $(CFLAGS) -o $@ $<
+tests/linux/peakrss: tests/linux/peakrss.c
+	$(CC) $(CFLAGS) -o $@ $<
+bench-linux: vm tests/linux/mkcpio tests/linux/peakrss
+	sh tests/linux/bench.sh ./vm
 test-linux: vm tests/linux/mkcpio
 	sh tests/linux/run.sh ./vm
 test-bootloader: vm bios/bios.bin
@@ -76,7 +80,7 @@ tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp" HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
 
 clean:
-	rm -f vm vm-asan vm-tsan tests/oracle tests/linux/mkcpio tests/*.o tests/*.elf tests/*.bin
+	rm -f vm vm-asan vm-tsan tests/oracle tests/linux/mkcpio tests/linux/peakrss tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
 	rm -f tests/kern/*.o tests/kern/*.elf tests/kern/*.bzimage tests/kern/*.pm $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
 	rm -rf tests/gen
