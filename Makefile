@@ -11,7 +11,7 @@ CC      ?= gcc
 OPT     ?= -O2
 CFLAGS  := -std=c99 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE -pthread $(EXTRA_CFLAGS)
 LDLIBS  := -lpthread -lm
-SRCS    := main.c cpu.c seg.c translate.c tlb.c loop.c devices.c apic.c bql.c rcu.c
+SRCS    := main.c cpu.c seg.c translate.c tlb.c loop.c devices.c ata.c apic.c bql.c rcu.c
 HDRS    := vm.h
 
 # Guest test ROMs: every tests/*.S is a 64 KiB image run from the reset vector.

@@ -11,6 +11,7 @@
  *   0xE9              debug console (Bochs/QEMU): bytes to stdout; reads 0xE9
  *   0xF4              debug exit (QEMU's isa-debug-exit): exit status (v << 1) | 1
  *   0x80              POST code: ignored, shown with -d ioport
+ *   0x1F0-0x1F7/0x3F6 the ATA disk, IRQ14: ata.c
  * Every other port reads all-ones and ignores writes.  ISA interrupt lines
  * go through irq_set() to both the 8259s and the IO-APIC (apic.c).
  *
@@ -1673,6 +1674,7 @@ void devices_reset(void)
     pic_reset();
     pit_reset();
     kbd_reset();
+    ata_reset();
     port61 = 0;
     port92 = 0;
 }
@@ -1683,6 +1685,7 @@ void devices_init(Machine *m)
     com1.timeout_timer = timer_new(uart_timeout_cb, &com1);
     rtc_init(m);
     con_init();
+    ata_init();
     devices_reset();
 }
 
@@ -1703,6 +1706,9 @@ static uint8_t port_read8(uint32_t port)
     case 0x70: return 0xff;                     /* the index is write-only */
     case 0x71: return rtc_read();
     case 0xe9: return 0xe9;
+    case 0x1f0: case 0x1f1: case 0x1f2: case 0x1f3:
+    case 0x1f4: case 0x1f5: case 0x1f6: case 0x1f7: case 0x3f6:
+        return ata_read(port);
     }
     return 0xff;
 }
@@ -1729,6 +1735,10 @@ static void port_write8(uint32_t port, uint8_t v)
     case 0x70: rtc.index = v & 0x7f; rtc.nmi_masked = v >> 7; break;
     case 0x71: rtc_write(v); break;
     case 0xe9: console_putc(v); break;
+    case 0x1f0: case 0x1f1: case 0x1f2: case 0x1f3:
+    case 0x1f4: case 0x1f5: case 0x1f6: case 0x1f7: case 0x3f6:
+        ata_write(port, v);
+        break;
     case 0x80:
         if (log_mask & LOG_IOPORT)
             log_printf("POST code 0x%02x\n", v);
@@ -1740,9 +1750,12 @@ static void port_write8(uint32_t port, uint8_t v)
 }
 
 /* Read `size` bytes from port: wider accesses to byte devices are split
- * into consecutive byte ports, as on the ISA bus. */
+ * into consecutive byte ports, as on the ISA bus; the ATA data port moves
+ * 16 or 32 bits in one access. */
 uint32_t ioport_read(uint32_t port, int size)
 {
+    if (port == ATA_PORT_DATA)
+        return ata_data_read(size);
     uint32_t v = 0;
     for (int i = 0; i < size; i++)
         v |= (uint32_t)port_read8((port + (uint32_t)i) & 0xffff) << (8 * i);
@@ -1753,6 +1766,10 @@ void ioport_write(uint32_t port, uint32_t value, int size)
 {
     if (port == 0xf4) {                         /* debug exit takes the whole value */
         vm_exit((int)((value << 1) | 1) & 0xff);
+    }
+    if (port == ATA_PORT_DATA) {
+        ata_data_write(value, size);
+        return;
     }
     for (int i = 0; i < size; i++)
         port_write8((port + (uint32_t)i) & 0xffff, (uint8_t)(value >> (8 * i)));

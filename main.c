@@ -3,6 +3,7 @@
  * devices, vCPUs) and the exit status.
  *
  *   ./vm [options] bios.bin [disk.img]
+ *   ./vm [options] -kernel kernel.elf [-hda disk.img]
  *
  * Options use QEMU's spelling (see usage()).  Bad input of any kind gets one
  * line on stderr naming the problem and exit status 2.
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "vm.h"
 
@@ -32,11 +35,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: vm [options] bios.bin [disk.img]\n"
-        "       vm [options] -kernel kernel.elf [-append CMDLINE] [-initrd MODULES]\n"
+        "       vm [options] -kernel kernel.elf [-append CMDLINE] [-initrd MODULES] [-hda disk.img]\n"
         "  bios.bin         BIOS image: 64, 128, 192 or 256 KiB, mapped to end at 4 GiB\n"
         "                   (its last 128 KiB also end at 1 MiB); the CPU starts at F000:FFF0\n"
-        "  disk.img         hard disk image (used by the BIOS and ATA disk, coming soon)\n"
+        "  disk.img         hard disk image (up to 2 TiB): the ATA disk on the primary channel\n"
         "options:\n"
+        "  -hda FILE        the hard disk image (instead of the disk.img argument)\n"
+        "  -snapshot        keep the guest's disk writes in memory; the image is not changed\n"
         "  -m MB            guest RAM in MiB (default 128, at most %d; suffix M or G allowed)\n"
         "  -smp N           number of vCPUs, 1 to 16 (default 1); the others wait for INIT/SIPI\n"
         "  -accel tcg[,thread=single|multi]  vCPUs on their own threads (default) or on one\n"
@@ -73,8 +78,11 @@ void log_printf(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Every normal way out of vm: the disk's writes reach the image first.
+ * Any thread (a vCPU's, for the debug-exit port, with the BQL held). */
 void vm_exit(int status)
 {
+    ata_shutdown();
     fflush(stdout);
     if (log_file)
         fflush(log_file);
@@ -159,15 +167,37 @@ static void load_bios(const char *path)
     fclose(f);
 }
 
-static void check_disk(const char *path)
+#define DISK_MAX_BYTES ((uint64_t)2 << 40)   /* 2 TiB: 2^32 sectors */
+
+/* Open the disk image and hand it to the ATA disk.  Read-write if we may;
+ * a file we may only read gives a write-protected disk.  With -snapshot
+ * the file is only ever read. */
+static void open_disk(const char *path, int snapshot)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int read_only = 0;
+    int fd = open(path, (snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0 && !snapshot && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        read_only = 1;
+    }
+    if (fd < 0 && errno == EISDIR)
+        die("disk image '%s' is a directory", path);
+    if (fd < 0)
         die("cannot open disk image '%s': %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
         die("disk image '%s' is not a regular file or block device", path);
-    fclose(f);
+    off_t size = lseek(fd, 0, SEEK_END);        /* a block device's st_size is 0 */
+    if (size < 0)
+        die("cannot read disk image '%s': %s", path, strerror(errno));
+    if (size == 0)
+        die("disk image '%s' is empty", path);
+    if ((uint64_t)size > DISK_MAX_BYTES)
+        die("disk image '%s' is %lld bytes, more than 2 TiB", path, (long long)size);
+    char probe;
+    if (pread(fd, &probe, 1, 0) != 1)
+        die("cannot read disk image '%s': %s", path, strerror(errno));
+    ata_attach(fd, (uint64_t)size, read_only, snapshot);
 }
 
 /* ---- Multiboot (v1) loader ------------------------------------------------
@@ -433,7 +463,7 @@ typedef struct Options {
     const char *bios, *disk, *log_path;
     const char *kernel, *append, *initrd;
     unsigned long tb_kb;
-    int no_reboot, log_mask, single_thread;
+    int no_reboot, log_mask, single_thread, snapshot;
 } Options;
 
 /* -accel tcg[,thread=single|multi]: how vCPUs map to host threads. */
@@ -448,8 +478,22 @@ static int parse_accel(const char *arg)
 
 static Options opts;
 
+/* The disk image, from -hda or the argument after the BIOS: one of them. */
+static void set_disk(Options *o, const char *path)
+{
+    if (o->disk)
+        die("two disk images given ('%s' and '%s'): vm has one disk", o->disk, path);
+    if (!*path)
+        die("-hda needs a file name");
+    o->disk = path;
+}
+
 static void parse_args(int argc, char **argv, Options *o)
 {
+    if (argc <= 1)
+        die("usage: vm [options] bios.bin [disk.img]; try: ./vm bios/bios.bin tests/demo.img"
+            " (vm -h for more)");
+    int positional = 0;         /* bios.bin, then disk.img */
     o->ram_mb = 128;
     o->smp = 1;
     o->tb_kb = 32 * 1024;
@@ -461,7 +505,7 @@ static void parse_args(int argc, char **argv, Options *o)
             exit(0);
         } else if (!strcmp(a, "-m") || !strcmp(a, "-smp") || !strcmp(a, "-d") || !strcmp(a, "-D") ||
                    !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd") ||
-                   !strcmp(a, "-tb-size") || !strcmp(a, "-accel")) {
+                   !strcmp(a, "-tb-size") || !strcmp(a, "-accel") || !strcmp(a, "-hda")) {
             if (!next)
                 die("option %s needs an argument", a);
             i++;
@@ -479,18 +523,22 @@ static void parse_args(int argc, char **argv, Options *o)
                 o->tb_kb = parse_number("-tb-size", next, TB_SIZE_MIN_KB, TB_SIZE_MAX_KB, 0);
             else if (!strcmp(a, "-accel"))
                 o->single_thread = parse_accel(next);
+            else if (!strcmp(a, "-hda"))
+                set_disk(o, next);
             else if (!strcmp(a, "-d"))
                 o->log_mask = parse_log_items(next);
             else
                 o->log_path = next;
         } else if (!strcmp(a, "-no-reboot")) {
             o->no_reboot = 1;
+        } else if (!strcmp(a, "-snapshot")) {
+            o->snapshot = 1;
         } else if (a[0] == '-' && a[1]) {
             die("unknown option '%s' (try -h)", a);
-        } else if (!o->bios) {
+        } else if (++positional == 1) {
             o->bios = a;
-        } else if (!o->disk) {
-            o->disk = a;
+        } else if (positional == 2) {
+            set_disk(o, a);
         } else {
             die("unexpected argument '%s' (try -h)", a);
         }
@@ -562,7 +610,7 @@ int main(int argc, char **argv)
     if (o.kernel)
         read_file(o.kernel, "kernel", &(Image){ 0 });      /* fail early, before any setup */
     if (o.disk)
-        check_disk(o.disk);
+        open_disk(o.disk, o.snapshot);
     log_file = stderr;
     if (o.log_path) {
         log_file = fopen(o.log_path, "w");

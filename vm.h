@@ -445,6 +445,22 @@ int pic_intack(void);           /* BQL held: the INTA cycle, returns the vector 
 uint32_t ioport_read(uint32_t port, int size);
 void ioport_write(uint32_t port, uint32_t value, int size);
 
+/* ---- ata.c: the ATA hard disk on the primary channel (ports 0x1F0-0x1F7, 0x3F6) ---- */
+
+#define ATA_PORT_DATA 0x1f0
+#define ATA_IRQ 14
+/* Main thread, before devices_init: the disk image (an open fd, its size
+ * in bytes, at most 2 TiB).  read_only: the guest's writes fail;
+ * snapshot: they stay in memory and never reach the file. */
+void ata_attach(int fd, uint64_t bytes, int read_only, int snapshot);
+void ata_init(void);                    /* BQL held: from devices_init */
+void ata_reset(void);                   /* BQL held: hardware reset */
+uint8_t ata_read(uint32_t port);        /* BQL held: the byte registers */
+void ata_write(uint32_t port, uint8_t value);
+uint32_t ata_data_read(int size);       /* BQL held: the data port, 1, 2 or 4 bytes */
+void ata_data_write(uint32_t value, int size);
+void ata_shutdown(void);                /* any thread: wait for disk I/O, then fsync */
+
 /* ---- apic.c: the local APICs and the IO-APIC ------------------------------------ */
 /* All with the BQL held. */
 typedef struct APICState APICState;

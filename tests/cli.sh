@@ -3,11 +3,15 @@
 #
 #   vm [options] bios.bin [disk.img]
 #   -m MB  -smp N  -no-reboot  -d in_asm,out_asm,exec,int,cpu  -D FILE  -h/-help
+#   -hda FILE  -snapshot
 #
-# Every error (no BIOS argument, a missing or unreadable file, a BIOS image
-# that is empty, not a multiple of 64 KiB or over 256 KiB, a bad option, a
-# bad or missing number, an unknown -d item) must print exactly one non-empty
-# line on stderr, nothing on stdout, and exit with status 2.  -h and -help
+# Every error (no arguments, no BIOS argument, a missing or unreadable file,
+# a BIOS image that is empty, not a multiple of 64 KiB or over 256 KiB, a
+# disk image that is missing, a directory, empty or over 2 TiB, two disk
+# images, a bad option, a bad or missing number, an unknown -d item) must
+# print exactly one non-empty line on stderr, nothing on stdout, and exit
+# with status 2.  With no arguments at all, that line is a usage that says
+# what to run.  -h and -help
 # print the usage on stdout and exit 0.  A good ROM runs (the tiny guest
 # below prints "ok" and writes 0 to the debug-exit port: status 1), and with
 # -d in_asm,exec -D FILE the log names the reset vector.
@@ -143,6 +147,11 @@ mkdir "$tmp/adir.bin"
 cp "$rom" "$tmp/noread.bin"
 chmod 000 "$tmp/noread.bin"
 head -c 1048576 /dev/zero >"$tmp/disk.img"
+: >"$tmp/empty.img"
+truncate -s $(( (2 << 40) + 512 )) "$tmp/huge.img"       # 2 TiB + 512, sparse
+truncate -s $(( 2 << 40 )) "$tmp/2tib.img"               # exactly 2 TiB: fine
+cp "$tmp/disk.img" "$tmp/noread.img"
+chmod 000 "$tmp/noread.img"
 
 # --- Help. ----------------------------------------------------------------
 for h in -h -help; do
@@ -157,15 +166,16 @@ for h in -h -help; do
 done
 
 # --- Files. ---------------------------------------------------------------
-expect_error "no BIOS argument" ""
+expect_error "no arguments at all: a usage line" "usage"
+vmrun
+if grep -q "bios.bin" "$tmp/err" && grep -q "try" "$tmp/err"; then
+    pass "no arguments: the usage line says what to run"
+else
+    fail "no arguments" "the line does not say what to run (bios.bin ... try: ...)"
+fi
 expect_error "no BIOS argument after options" "" -m 64
 expect_error "missing BIOS file" "nosuch.bin" "$tmp/nosuch.bin"
 expect_error "BIOS is a directory" "adir.bin" "$tmp/adir.bin"
-if [ "$(id -u)" -ne 0 ]; then
-    expect_error "unreadable BIOS file" "noread.bin" "$tmp/noread.bin"
-else
-    echo "skip unreadable BIOS file (running as root)"
-fi
 expect_error "empty BIOS image" "" "$tmp/empty.bin"
 expect_error "BIOS image of 1000 bytes" "" "$tmp/short.bin"
 expect_error "BIOS image of 64 KiB + 1" "" "$tmp/odd.bin"
@@ -173,6 +183,29 @@ expect_error "BIOS image of 320 KiB" "" "$tmp/rom320.bin"
 expect_error "missing disk image" "nosuch.img" "$rom" "$tmp/nosuch.img"
 expect_error "disk image is a directory" "adir.bin" "$rom" "$tmp/adir.bin"
 expect_error "extra argument" "extra" "$rom" "$tmp/disk.img" extra
+expect_error "empty disk image" "empty.img" "$rom" "$tmp/empty.img"
+expect_error "disk image over 2 TiB" "2 TiB" "$rom" "$tmp/huge.img"
+
+# Unreadable files: root reads anything, so as root vm runs as nobody (a
+# copy of it, in a directory nobody may enter).
+VM_AS_USER=$VM
+if [ "$(id -u)" -eq 0 ]; then
+    cp "$VM" "$tmp/vm"
+    chmod 755 "$tmp" "$tmp/vm"
+    printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups %s "$@"\n' \
+        "$tmp/vm" >"$tmp/vm-nobody"
+    chmod 755 "$tmp/vm-nobody"
+    VM=$tmp/vm-nobody
+fi
+expect_error "unreadable BIOS file" "noread.bin" "$tmp/noread.bin"
+expect_error "unreadable disk image" "noread.img" "$rom" "$tmp/noread.img"
+VM=$VM_AS_USER
+expect_error "-hda without argument" "-hda" "$rom" -hda
+expect_error "-hda with an empty name" "-hda" "$rom" -hda ""
+expect_error "-hda missing file" "nosuch.img" -hda "$tmp/nosuch.img" "$rom"
+expect_error "-hda directory" "adir.bin" -hda "$tmp/adir.bin" "$rom"
+expect_error "-hda and a disk argument" "two" -hda "$tmp/disk.img" "$rom" "$tmp/disk.img"
+expect_error "-hda twice" "two" -hda "$tmp/disk.img" -hda "$tmp/disk.img" "$rom"
 
 # --- Options. -------------------------------------------------------------
 expect_error "unknown option" "-bogus" -bogus "$rom"
@@ -207,6 +240,10 @@ expect_run "-smp 16" -smp 16 "$rom"
 expect_run "-accel tcg,thread=single" -accel tcg,thread=single "$rom"
 expect_run "-accel tcg,thread=single -smp 4" -accel tcg,thread=single -smp 4 "$rom"
 expect_run "a disk image" "$rom" "$tmp/disk.img"
+expect_run "-hda" -hda "$tmp/disk.img" "$rom"
+expect_run "-snapshot" -snapshot "$rom" "$tmp/disk.img"
+expect_run "-snapshot without a disk" -snapshot "$rom"
+expect_run "a 2 TiB disk image" "$rom" "$tmp/2tib.img"
 expect_run "-d with all five items" -d in_asm,out_asm,exec,int,cpu -D "$tmp/all.log" "$rom"
 
 vmrun -d in_asm,exec -D "$tmp/log" "$rom"
