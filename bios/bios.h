@@ -167,6 +167,7 @@
 #define EBDA_E820       0x60            /* E820_MAX entries of 20 bytes */
 #define EBDA_MP_FLOAT   0x100           /* the MP floating pointer (16-byte aligned) */
 #define EBDA_MP_CONFIG  0x110           /* the MP configuration table, to 0x330 at most */
+#define EBDA_DPTE       0x3f0           /* 16 bytes: the disk's EDD device parameter table extension */
 
 #define E820_MAX        8
 #define E820_ENTRY      20              /* base (8), length (8), type (4) */

@@ -492,12 +492,13 @@ k_store:
     cli
     mov  F_CX(%bp), %ax
     call kb_push
+    jc   1f
     movb $0, F_AL(%bp)
     CLEAR_CF
-    jnc  1f
-    movb $1, F_AL(%bp)
+    SERVICE_LEAVE
+1:  movb $1, F_AL(%bp)
     SET_CF
-1:  SERVICE_LEAVE
+    SERVICE_LEAVE
 
 /* irq4_serial: COM1 has received bytes: move them into the key buffer. */
     .globl irq4_serial

@@ -46,6 +46,7 @@
     .set ST_CONTROLLER, 0x20
     .set ST_TIMEOUT, 0x80
     .set ST_NOT_READY, 0xaa
+    .set ST_NOT_REMOVABLE, 0xb2
     .set ST_UNDEFINED, 0xbb
     .set ST_WRITE_FAULT, 0xcc
 
@@ -364,6 +365,7 @@ disk_init:
     jc   1f
     call disk_geometry
     call disk_fdpt
+    call disk_dpte
     movb $1, %es:DISK_PRESENT
     movb $1, BDA_HD_COUNT
     call disk_print
@@ -525,6 +527,26 @@ disk_fdpt:
     pop  %ds
     ret
 
+/* disk_dpte: the EDD 3.0 device parameter table extension AH=48h points
+ * to: how the drive is attached (ports, IRQ, master, LBA), the translation
+ * (LBA-assisted), and a checksum.  ES = EBDA.  Clobbers AX, CX, SI. */
+disk_dpte:
+    movw $ATA_DATA, %es:EBDA_DPTE + 0   /* command block base */
+    movw $ATA_ALTSTATUS, %es:EBDA_DPTE + 2  /* control block */
+    movb $ATA_DEV_LBA, %es:EBDA_DPTE + 4    /* device register's upper nibble: master, LBA */
+    movb $14, %es:EBDA_DPTE + 6         /* IRQ */
+    movb $1, %es:EBDA_DPTE + 7          /* sectors per PIO block */
+    movw $0x0218, %es:EBDA_DPTE + 10    /* CHS translated (bit 3), LBA on (4), LBA-assisted (9-10 = 01) */
+    movb $0x11, %es:EBDA_DPTE + 14      /* revision */
+    mov  $EBDA_DPTE, %si
+    mov  $15, %cx
+    xor  %al, %al
+1:  sub  %es:(%si), %al
+    inc  %si
+    loop 1b
+    mov  %al, %es:(%si)                 /* byte 15: the checksum */
+    ret
+
 /* disk_print: "80h: MODEL, N MiB (S sectors), CHS C/H/S, LBA48" from the
  * IDENTIFY data and the EBDA (ES). */
 disk_print:
@@ -605,10 +627,18 @@ int13_disk:
     je   d_ext_write
     cmp  $0x44, %ah
     je   d_ext_verify
+    cmp  $0x45, %ah
+    je   d_lock
+    cmp  $0x46, %ah
+    je   d_eject
     cmp  $0x47, %ah
     je   d_ext_seek
     cmp  $0x48, %ah
     je   d_ext_params
+    cmp  $0x49, %ah
+    je   d_ok                           /* 49h media changed?  A fixed disk: no */
+    cmp  $0x4e, %ah
+    je   d_hw_config
 d_bad:
     mov  $ST_BAD, %al
 /* d_done: return status AL: in AH and 40:74h; CF = 1 unless it is 0. */
@@ -793,13 +823,14 @@ d_type:
     jmp  d_leave
 
 /* AH=41h: BX = 55AAh asks whether the extensions exist: BX = AA55h, AH =
- * 30h (EDD 3.0), CX = 1 (the extended disk access functions 42h-44h, 47h,
- * 48h). */
+ * 30h (EDD 3.0), CX = 7: the extended disk access functions (42h-44h,
+ * 47h, 48h), the removable-media ones (45h, 46h, 49h: answered as a fixed
+ * disk does) and EDD (48h gives a DPTE). */
 d_check_extensions:
     cmpw $0x55aa, F_BX(%bp)
     jne  d_bad
     movw $0xaa55, F_BX(%bp)
-    movw $0x0001, F_CX(%bp)
+    movw $0x0007, F_CX(%bp)
     movb $0, BDA_HD_STATUS
     movb $0x30, F_AH(%bp)
     CLEAR_CF
@@ -836,14 +867,13 @@ dap_load:
     ret
 
 /* AH=42h/43h/44h: the packet's sectors from/to its buffer; the packet's
- * count becomes the number transferred.  43h: AL = 0-2 (2: with verify,
- * which a write here always is: the device reports failure). */
+ * count becomes the number transferred.  43h's AL (write flags: verify or
+ * not, with meanings that changed between EDD versions) is ignored: the
+ * device reports a write it could not do either way. */
 d_ext_read:
     movb $OP_READ, REQ_OP(%bp)
     jmp  d_ext_rw
 d_ext_write:
-    cmpb $2, F_AL(%bp)
-    ja   d_bad
     movb $OP_WRITE, REQ_OP(%bp)
     jmp  d_ext_rw
 d_ext_verify:
@@ -865,6 +895,33 @@ d_ext_bad:
     movw $0, %es:2(%si)
     jmp  d_done
 
+/* AH=45h: lock or unlock the medium (AL = 0, 1; 2 = status): a fixed
+ * disk is always in, so it succeeds and says unlocked (AL = 0). */
+d_lock:
+    cmpb $2, F_AL(%bp)
+    ja   d_bad
+    movb $0, F_AL(%bp)
+    jmp  d_ok
+
+/* AH=46h: eject: B2h, the volume is not removable. */
+d_eject:
+    mov  $ST_NOT_REMOVABLE, %al
+    jmp  d_done
+
+/* AH=4Eh: set hardware configuration (AL = 01h, 03h, 04h, 06h: prefetch,
+ * PIO, DMA modes): accepted, nothing to change in a PIO driver. */
+d_hw_config:
+    mov  F_AL(%bp), %al
+    cmp  $0x01, %al
+    je   d_ok
+    cmp  $0x03, %al
+    je   d_ok
+    cmp  $0x04, %al
+    je   d_ok
+    cmp  $0x06, %al
+    je   d_ok
+    jmp  d_bad
+
 /* AH=47h: extended seek: the packet's LBA must be on the disk. */
 d_ext_seek:
     call dap_load
@@ -880,9 +937,9 @@ d_ext_seek:
     jmp  d_done
 
 /* AH=48h: drive parameters into the caller's buffer at DS:SI, whose first
- * word gives its size (26 at least; 30 or more also gets the DPTE pointer,
- * FFFF:FFFF = none).  Flags: DMA boundaries handled (bit 0), the CHS
- * fields valid (bit 1; not above 15,482,880 sectors, as EDD says). */
+ * word gives its size (26 at least; 30 or more also gets the pointer to
+ * the DPTE).  Flags: DMA boundaries handled (bit 0), the CHS fields valid
+ * (bit 1; not above 15,482,880 sectors, as EDD says). */
 d_ext_params:
     mov  F_DS(%bp), %es
     mov  F_SI(%bp), %di
@@ -915,7 +972,8 @@ d_ext_params:
     movw $512, %es:24(%di)
     cmp  $30, %bx
     jb   3f
-    movl $0xffffffff, %es:26(%di)
+    movw $EBDA_DPTE, %es:26(%di)
+    mov  %ds, %es:28(%di)
 3:  DS_BDA
     jmp  d_ok
 

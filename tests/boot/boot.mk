@@ -13,8 +13,8 @@ BOOT_IMG_SECTORS := 2048                # 1 MiB: two cylinders of 16 heads x 63 
 tests/boot/mkimg: tests/boot/mkimg.c
 	$(CC) $(CFLAGS) -o $@ $<
 
-tests/boot/%.o: tests/boot/%.S tests/boot/boot.inc
-	$(GUEST_AS) -o $@ $<
+tests/boot/%.o: tests/boot/%.S tests/boot/boot.inc tests/boot/boot.mk
+	$(GUEST_AS) -DBOOT_IMG_SECTORS=$(BOOT_IMG_SECTORS) -o $@ $<
 tests/boot/%.elf: tests/boot/%.o tests/boot/boot.ld
 	ld -m elf_i386 -T tests/boot/boot.ld -o $@ $<
 tests/boot/%.img: tests/boot/%.elf tests/boot/mkimg
