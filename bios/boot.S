@@ -26,9 +26,9 @@ int19_boot:
     cld
     mov  $BDA_SEG, %ax
     mov  %ax, %ds
-    PRINT msg_booting
     cmpb $0, BDA_HD_COUNT
     je   no_disk
+    PRINT msg_booting
     mov  $BOOT_TRIES, %si
 1:  mov  $BOOT_SEG, %ax
     mov  %ax, %es
@@ -96,7 +96,7 @@ int18_no_boot:
 msg_booting:
     .asciz "Booting from hard disk 80h...\r\n"
 msg_no_disk:
-    .asciz "vm: there is no disk: vm was started without a disk image\r\n"
+    .asciz "vm: no hard disk (vm takes a disk image after the BIOS image)\r\n"
 msg_read_error:
     .asciz "vm: cannot read the disk's sector 0 (INT 13h error "
 msg_read_error_end:

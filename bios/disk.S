@@ -577,9 +577,13 @@ disk_print:
     shrd $11, %edx, %eax                /* MiB: sectors / 2048 (a 4 TiB cap: 32 bits) */
     call putdec
     PRINT msg_mib
+    cmpl $0, %es:DISK_SECTORS + 4       /* the sectors, if 32 bits hold them */
+    jne  5f
+    PRINT msg_open
     mov  %es:DISK_SECTORS, %eax
     call putdec
     PRINT msg_sectors
+5:  PRINT msg_chs
     movzwl %es:DISK_CYLS, %eax
     call putdec
     mov  $'/', %al
@@ -591,9 +595,9 @@ disk_print:
     movzwl %es:DISK_SPT, %eax
     call putdec
     cmpb $0, %es:DISK_LBA48
-    je   5f
+    je   6f
     PRINT msg_lba48
-5:  PRINT msg_crlf
+6:  PRINT msg_crlf
     ret
 
 /* ---- INT 13h -------------------------------------------------------------------- */
@@ -986,8 +990,12 @@ msg_not_ata:
 msg_comma:
     .asciz ", "
 msg_mib:
-    .asciz " MiB ("
+    .asciz " MiB"
+msg_open:
+    .asciz " ("
 msg_sectors:
-    .asciz " sectors), CHS "
+    .asciz " sectors)"
+msg_chs:
+    .asciz ", CHS "
 msg_lba48:
     .asciz ", LBA48"

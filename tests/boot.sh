@@ -209,7 +209,7 @@ else
     bad "no signature" "exit status $st (want 0) or the messages are missing"
 fi
 run - -no-reboot
-if [ "$st" -eq 0 ] && grep -q 'there is no disk' "$tmp/out" &&
+if [ "$st" -eq 0 ] && grep -q 'no hard disk' "$tmp/out" &&
    grep -q 'no bootable disk; try ./vm bios/bios.bin tests/demo.img' "$tmp/out"; then
     ok "no disk: 'no bootable disk', a key ends vm (-no-reboot)"
 else
