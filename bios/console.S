@@ -13,6 +13,15 @@
  * turned off and the bytes wait in the UART (and in vm, behind it, in the
  * host's input buffer) until a key is taken.
  *
+ * A program that draws its screen by moving the cursor (AH=02h) and
+ * writing at it (AH=09h) -- SYSLINUX, most menus -- still reads well on
+ * a terminal: INT 10h remembers where the terminal's cursor is (40:AEh,
+ * a reserved BDA word) and, before it writes, moves it to the BIOS's
+ * cursor: down with CR LF (and blanks to the column), up, left and right
+ * with ANSI escape sequences (ESC [n A, D, C) or CR.  Scrolling the whole
+ * screen up moves the terminal's place up the screen, so the next lines
+ * come out as new lines.
+ *
  * Runs on the boot processor, in POST and under the guest.  The key
  * buffer is shared with IRQ4: the INT 16h code touches it with
  * interrupts off. */
@@ -172,8 +181,8 @@ int10_table:
     .word v_get_cursor          /* 03h get cursor position and shape */
     .word v_light_pen           /* 04h light pen: none */
     .word v_set_page            /* 05h select the active page */
-    .word v_nothing             /* 06h scroll up: nothing to scroll on a serial line */
-    .word v_nothing             /* 07h scroll down */
+    .word v_scroll_up           /* 06h scroll up (AL = 0: clear) */
+    .word v_scroll_down         /* 07h scroll down */
     .word v_read_char           /* 08h read character at cursor */
     .word v_write_chars         /* 09h write character and attribute at cursor */
     .word v_write_chars         /* 0Ah write character at cursor */
@@ -211,6 +220,7 @@ v_set_mode:
     cmp  $7, %al
     jne  2f
 1:  call video_set_mode
+    call term_new_screen
 2:  movb $0x30, F_AL(%bp)
     ret
 
@@ -303,10 +313,15 @@ v_read_pixel:
     movb $0, F_AL(%bp)
     ret
 
-/* AH=09h/0Ah: AL = character, CX = count; the cursor does not move.  A
- * control character is a glyph here, not a command: it is sent as a
- * blank so it cannot move the terminal's cursor. */
+/* AH=09h/0Ah: AL = character, CX = count, at page BH's cursor, which
+ * does not move (the terminal's does).  A control character is a glyph
+ * here, not a command: it is sent as a blank so it cannot move the
+ * terminal's cursor. */
 v_write_chars:
+    mov  F_BH(%bp), %bh
+    call cursor_slot
+    mov  (%bx), %dx
+    call term_sync
     mov  F_AL(%bp), %al
     cmp  $' ', %al
     jae  1f
@@ -314,7 +329,9 @@ v_write_chars:
 1:  mov  F_CX(%bp), %cx
     jcxz 3f
 2:  call putc
+    call cursor_advance
     loop 2b
+    mov  %dx, BDA_TERM_POS
 3:  ret
 
 /* AH=0Eh: AL = character, BH = page: teletype output. */
@@ -323,17 +340,27 @@ v_teletype:
     mov  F_BH(%bp), %bh
     jmp  tty_out
 
-/* tty_out: AL to the console as a teletype: BEL is dropped (a serial
- * line has no speaker worth beeping), everything else is sent, and page
- * BH's cursor follows: CR to column 0, LF a row down, BS a column left,
- * others a column right, wrapping at the line's end and staying on the
- * last row (the screen scrolls).  DS = BDA.  Clobbers BX, DX. */
+/* tty_out: AL to the console as a teletype, at page BH's cursor: BEL is
+ * dropped (a serial line has no speaker worth beeping), everything else
+ * is sent, and the cursor follows (cursor_advance).  DS = BDA.  Clobbers
+ * BX, DX. */
 tty_out:
     cmp  $0x07, %al
-    je   9f
-    call putc
+    je   1f
     call cursor_slot
-    mov  (%bx), %dx                     /* DL column, DH row */
+    mov  (%bx), %dx
+    call term_sync
+    call putc
+    call cursor_advance
+    mov  %dx, (%bx)
+    mov  %dx, BDA_TERM_POS
+1:  ret
+
+/* cursor_advance: DX (DL column, DH row) after a teletype writes AL there:
+ * CR to column 0, LF a row down, BS a column left, anything else a column
+ * right, wrapping at the line's end; below the last row the screen
+ * scrolls, so the row stays.  DS = BDA. */
+cursor_advance:
     cmp  $'\r', %al
     je   1f
     cmp  $'\n', %al
@@ -354,8 +381,146 @@ tty_out:
 3:  test %dl, %dl
     jz   5f
     dec  %dl
-5:  mov  %dx, (%bx)
-9:  ret
+5:  ret
+
+/* term_sync: move the terminal's cursor (BDA_TERM_POS: column, and a
+ * signed row -- above 0 after a scroll) to DX, the cursor about to be
+ * written at: down with new lines (on which blanks lead to the column:
+ * the line is new, they hide nothing), up, left and right over the screen
+ * with escape sequences, which leave its text alone.  DS = BDA.  Clobbers
+ * nothing. */
+term_sync:
+    push %ax
+    push %cx
+    push %si
+    xor  %si, %si                       /* SI = 1: on a new line */
+    mov  BDA_TERM_POS, %cx              /* CL column, CH row */
+    cmp  %dh, %ch
+    je   3f
+    jl   2f
+    mov  %ch, %al                       /* up: ESC [ n A */
+    sub  %dh, %al
+    mov  $'A', %ah
+    call term_escape
+    jmp  3f
+2:  mov  $'\r', %al                     /* down: new lines */
+    call putc
+1:  mov  $'\n', %al
+    call putc
+    inc  %ch
+    cmp  %dh, %ch
+    jl   1b
+    xor  %cl, %cl
+    inc  %si
+3:  cmp  %dl, %cl
+    je   7f
+    jb   5f
+    mov  $'\r', %al                     /* left: to column 0, or ESC [ n D */
+    test %dl, %dl
+    jz   4f
+    mov  %cl, %al
+    sub  %dl, %al
+    mov  $'D', %ah
+    call term_escape
+    jmp  7f
+4:  call putc
+    jmp  7f
+5:  test %si, %si                       /* right: blanks on a new line, else ESC [ n C */
+    jnz  6f
+    mov  %dl, %al
+    sub  %cl, %al
+    mov  $'C', %ah
+    call term_escape
+    jmp  7f
+6:  mov  $' ', %al
+    call putc
+    inc  %cl
+    cmp  %dl, %cl
+    jb   6b
+7:  mov  %dx, BDA_TERM_POS
+    pop  %si
+    pop  %cx
+    pop  %ax
+    ret
+
+/* term_escape: ESC [ AL AH -- a cursor movement of AL (1-255) in the
+ * direction AH ('A' up, 'C' right, 'D' left).  Clobbers AX. */
+term_escape:
+    push %eax
+    mov  $0x1b, %al
+    call putc
+    mov  $'[', %al
+    call putc
+    pop  %eax
+    push %ax
+    movzbl %al, %eax
+    call putdec
+    pop  %ax
+    mov  %ah, %al
+    jmp  putc
+
+/* term_new_screen: the screen was cleared: the terminal goes to a fresh
+ * line, which is row 0, column 0 from now on.  DS = BDA.  Clobbers AX. */
+term_new_screen:
+    cmpb $0, BDA_TERM_POS
+    je   1f
+    mov  $'\r', %al
+    call putc
+    mov  $'\n', %al
+    call putc
+1:  movw $0, BDA_TERM_POS
+    ret
+
+/* full_width_to_bottom: ZF = 1 if the window CH,CL-DH,DL of an AH=06h/07h
+ * call spans the whole screen's width down to its last row: only such a
+ * scroll moves the terminal's lines. */
+full_width_to_bottom:
+    cmpb $0, F_CL(%bp)
+    jne  1f
+    mov  BDA_VIDEO_COLS, %al
+    dec  %al
+    cmp  F_DL(%bp), %al
+    ja   1f
+    mov  BDA_VIDEO_ROWS, %al
+    cmp  F_DH(%bp), %al
+    ja   1f
+    cmp  %al, %al
+1:  ret
+
+/* AH=06h: scroll the window up AL lines (0: clear it).  The whole screen
+ * cleared is a new screen; the screen scrolled up N lines leaves the
+ * terminal's cursor N rows further up the screen's new contents. */
+v_scroll_up:
+    call full_width_to_bottom
+    jne  2f
+    mov  F_AL(%bp), %al
+    test %al, %al
+    jz   1f
+    mov  BDA_VIDEO_ROWS, %ah            /* as many lines as the window: clear */
+    sub  F_CH(%bp), %ah
+    cmp  %ah, %al
+    ja   1f
+    sub  %al, BDA_TERM_POS + 1
+    cmpb $-100, BDA_TERM_POS + 1        /* keep it a signed byte */
+    jge  2f
+    movb $-100, BDA_TERM_POS + 1
+    ret
+1:  cmpb $0, F_CH(%bp)
+    jne  2f
+    jmp  term_new_screen
+2:  ret
+
+/* AH=07h: scroll the window down AL lines: the terminal's cursor is that
+ * much further down the screen's contents. */
+v_scroll_down:
+    call full_width_to_bottom
+    jne  1f
+    mov  F_AL(%bp), %al
+    add  %al, BDA_TERM_POS + 1
+    cmpb $100, BDA_TERM_POS + 1
+    jle  1f
+    movb $100, BDA_TERM_POS + 1
+1:  ret
 
 /* AH=0Fh: AH = columns, AL = mode, BH = active page. */
 v_get_mode:

@@ -146,15 +146,19 @@ for src in tests/boot/*.S; do
         fresh int10
         run "$tmp/disk.img" "$@"
         if expect_pass int10 "int10: INT 10h functions"; then
-            # Teletype: "tty", BS, "Y", no BEL; 09h/0Ah: "xxx--"; 13h: the
-            # plain string, then the characters without their attributes.
-            printf 'tty\bY\r\nxxx--\r\nplain stringabc\r\n' >"$tmp/want"
+            # Teletype at row 5: "tty", BS, "Y", no BEL, CR LF.  Then the
+            # terminal's cursor follows the BIOS's: down to row 9 and 32
+            # blanks for 09h's "xxx", back 3 for 0Ah's "--", back 2 for
+            # the CR; 13h at row 10 column 5 (5 right), at row 11 (a new
+            # line) without the attributes; back up to the cursor 13h
+            # restored (row 10 column 17) for the CR.
+            printf 'tty\bY\r\n\r\n\n\n%32sxxx\033[3D--\033[2D\r\n\033[5Cplain string\r\nabc\033[1A\033[14C\r\nint10: done' '' >"$tmp/want"
             tr -d '\n' <"$tmp/want" >"$tmp/want1"
             tr -d '\n' <"$tmp/out" >"$tmp/out1"
             if grep -qF -f "$tmp/want1" "$tmp/out1"; then
-                ok "int10: the text on stdout is exact (BS sent, BEL dropped, attributes skipped)"
+                ok "int10: the bytes on stdout are exact (BS sent, BEL dropped, attributes skipped, the terminal's cursor moved to the BIOS's)"
             else
-                bad int10 "stdout lacks the exact text (od -c of the wanted: $(od -c "$tmp/want" | head -n 2 | tr -s ' '))"
+                bad int10 "stdout lacks the exact bytes; want (od -c): $(od -c "$tmp/want" | head -n 4 | tr -s ' ')"
             fi
         fi
         ;;

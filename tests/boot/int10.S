@@ -9,7 +9,8 @@
  *         bit 1 skips the attribute bytes
  *   00h   mode 3 again: the cursor home
  *   12h BL=10h, 1Ah AL=00h: the EGA/VGA answers
- * tests/boot.sh checks the text that reached stdout. */
+ * tests/boot.sh checks the bytes that reached stdout, including how the
+ * terminal's cursor was moved to where each write goes. */
 #include "boot/boot.inc"
 
     .text
