@@ -692,14 +692,15 @@ kbd_pump:
     push %dx
 1:  call kb_next_tail
     je   3f                             /* full */
-    mov  $COM1 + UART_LSR, %dx
-    in   %dx, %al
-    test $UART_LSR_DR, %al
-    jz   2f
-    mov  $COM1 + UART_RBR, %dx
-    in   %dx, %al
-    call key_from_byte
-    call kb_push
+    call uart_byte
+    jc   2f
+    cmp  $0x1b, %al
+    jne  5f
+    call key_from_escape
+    jc   1b                             /* it pushed its keys itself */
+    jmp  6f
+5:  call key_from_byte
+6:  call kb_push
     jmp  1b
 2:  mov  $UART_IER_RDI, %al
     jmp  4f
@@ -709,6 +710,147 @@ kbd_pump:
     pop  %dx
     pop  %ax
     ret
+
+/* uart_byte: AL = the next byte COM1 has received, or CF = 1 if there is
+ * none now.  Clobbers DX. */
+uart_byte:
+    mov  $COM1 + UART_LSR, %dx
+    in   %dx, %al
+    test $UART_LSR_DR, %al
+    stc
+    jz   1f
+    mov  $COM1 + UART_RBR, %dx
+    in   %dx, %al
+    clc
+1:  ret
+
+/* uart_byte_soon: uart_byte, but if nothing is there yet, wait for a
+ * byte up to about 10 ms (700 refresh toggles of port 61h, 15 us each):
+ * the rest of a terminal's escape sequence may still be on its way -- 87
+ * us a byte on a real line at 115200 baud; in vm, behind in the host's
+ * input buffer until the main loop moves it into the UART, which takes
+ * over a millisecond now and then while this loop keeps the BQL busy.
+ * Clobbers DX. */
+uart_byte_soon:
+    push %cx
+    push %bx
+    mov  $700, %cx
+    in   $PORT_B, %al
+    and  $0x10, %al
+    mov  %al, %bl
+1:  call uart_byte
+    jnc  3f
+    in   $PORT_B, %al
+    and  $0x10, %al
+    cmp  %al, %bl
+    je   1b
+    mov  %al, %bl
+    loop 1b
+    stc
+3:  pop  %bx
+    pop  %cx
+    ret
+
+/* key_from_escape: after an ESC from COM1: the key of the terminal's
+ * escape sequence for a cursor, editing or function key (VT100/xterm:
+ * ESC [ A-D H F, ESC O A-D H F P-S, ESC [ n ~), as the PC keyboard's
+ * scan code with ASCII 0, in AX.  A terminal sends such a sequence in one
+ * burst; an ESC with nothing after it within 10 ms is the Esc key
+ * (011Bh).  A sequence we do not know becomes keys pushed here (CF = 1):
+ * Esc, then its first and last bytes (they may not all fit).  Clobbers
+ * DX. */
+key_from_escape:
+    push %bx
+    push %cx
+    push %si
+    push %di
+    xor  %di, %di                       /* DI: bytes read after the ESC (BL, then BH) */
+    call uart_byte_soon
+    jc   9f                             /* the Esc key alone */
+    mov  %al, %bl                       /* BL = '[' or 'O' */
+    inc  %di
+    cmp  $'[', %al
+    je   1f
+    cmp  $'O', %al
+    jne  7f
+1:  call uart_byte_soon
+    jc   7f
+    mov  %al, %bh                       /* BH = the last byte read */
+    mov  $2, %di
+    cmp  $'0', %al
+    jb   2f
+    cmp  $'9', %al
+    jbe  4f
+2:  mov  $escape_letters, %si           /* a final letter: look it up */
+3:  mov  %cs:(%si), %ax
+    test %ax, %ax
+    jz   7f
+    add  $2, %si
+    cmp  %bh, %al
+    jne  3b
+    xor  %al, %al
+    jmp  8f
+4:  sub  $'0', %al                      /* ESC [ n ~: the number, 1 or 2 digits */
+    movzbw %al, %cx
+    call uart_byte_soon
+    jc   7f
+    mov  %al, %bh
+    cmp  $'~', %al
+    je   5f
+    sub  $'0', %al
+    cmp  $9, %al
+    ja   7f
+    imul $10, %cx
+    movzbw %al, %ax
+    add  %ax, %cx
+    call uart_byte_soon
+    jc   7f
+    mov  %al, %bh
+    cmp  $'~', %al
+    jne  7f
+5:  cmp  $ESCAPE_NUMBERS, %cx
+    jae  7f
+    mov  %cx, %si
+    mov  %cs:escape_numbers(%si), %ah
+    test %ah, %ah
+    jz   7f
+    xor  %al, %al
+    jmp  8f
+7:  mov  $0x011b, %ax                   /* not ours: ESC, then what followed it */
+    call kb_push
+    test %di, %di
+    jz   6f
+    mov  %bl, %al
+    call key_from_byte
+    call kb_push
+    cmp  $2, %di
+    jb   6f
+    mov  %bh, %al
+    call key_from_byte
+    call kb_push
+6:  stc
+    jmp  10f
+9:  mov  $0x011b, %ax
+8:  clc
+10: pop  %di
+    pop  %si
+    pop  %cx
+    pop  %bx
+    ret
+
+/* The final letters of ESC [ x and ESC O x: (letter, scan code) pairs;
+ * 0 ends the list.  Cursor keys, Home, End, then F1-F4. */
+escape_letters:
+    .byte 'A', 0x48, 'B', 0x50, 'C', 0x4d, 'D', 0x4b, 'H', 0x47, 'F', 0x4f
+    .byte 'P', 0x3b, 'Q', 0x3c, 'R', 0x3d, 'S', 0x3e
+    .byte 0, 0
+/* ESC [ n ~: the scan code for n (0: none).  1/7 Home, 2 Insert, 3
+ * Delete, 4/8 End, 5 Page Up, 6 Page Down, 11-15 F1-F5, 17-21 F6-F10,
+ * 23-24 F11-F12. */
+escape_numbers:
+    .byte 0, 0x47, 0x52, 0x53, 0x4f, 0x49, 0x51, 0x47, 0x4f, 0, 0
+    .byte 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0, 0x40, 0x41, 0x42, 0x43, 0x44, 0, 0x85, 0x86
+    .set ESCAPE_NUMBERS, . - escape_numbers
 
 /* kb_next_tail: DX = where the tail goes after one more key; ZF = 1 if
  * that is the head (the buffer is full).  DS = BDA. */

@@ -164,10 +164,10 @@ for src in tests/boot/*.S; do
         ;;
     int16)
         fresh int16
-        printf 'aZ1\r\033\t\177!~ q0123456789abcdefghijklmnopqrstuvwxyzABCD' >"$tmp/in"
+        printf 'aZ1\r\033\t\177!~ q0123456789abcdefghijklmnopqrstuvwxyzABCD\033[A\033OP\033[5~\033[15~\033[3~\033' >"$tmp/in"
         run "$tmp/disk.img" "$@"
         : >"$tmp/in"
-        expect_pass int16 "int16: keys from stdin, scan codes, none lost"
+        expect_pass int16 "int16: keys from stdin, scan codes, escape sequences, none lost"
         ;;
     int1a)
         fresh int1a

@@ -1,13 +1,18 @@
 /* int16.S: INT 16h with keys from the serial line.  tests/boot.sh pipes
- *   "aZ1" CR ESC TAB DEL "!~ q"   then   "0123456789abcdefghijklmnopqrstuvwxyzABCD"
+ *   "aZ1" CR ESC TAB DEL "!~ q"
+ *   "0123456789abcdefghijklmnopqrstuvwxyzABCD"
+ *   ESC "[A" ESC "OP" ESC "[5~" ESC "[15~" ESC "[3~" ESC
  * into vm's stdin.  The guest checks that each byte arrives as the key a
  * PC keyboard gives (scan code and ASCII: CR is Enter 1C0Dh, DEL -- a
- * terminal's Backspace -- is 0E08h), through AH=01h/00h and 11h/10h (the
- * peek returns the key with ZF = 0, the read returns the same key); then
- * it waits 300 ms, letting the 40 bytes pile up behind the 15-key buffer,
- * and reads them all in order: none is lost.  Then AH=02h (no shift key
- * down), AH=05h (keys stored come back; the 16th does not fit), and AH=01h
- * says the buffer is empty.  A key that does not come within ~2 s fails. */
+ * terminal's Backspace -- is 0E08h, ESC before a TAB is the Esc key),
+ * through AH=01h/00h and 11h/10h (the peek returns the key with ZF = 0,
+ * the read returns the same key); then it waits 300 ms, letting the bytes
+ * pile up behind the 15-key buffer, and reads the 40 in order: none is
+ * lost; then the terminal's escape sequences as the keys they stand for
+ * (up, F1, Page Up, F5, Delete) and the last ESC as Esc.  Then AH=02h (no
+ * shift key down), AH=05h (keys stored come back; the 16th does not fit),
+ * and AH=01h says the buffer is empty.  A key that does not come within
+ * ~2 s fails. */
 #include "boot/boot.inc"
 
     .text
@@ -43,7 +48,14 @@ main:
     call peek_then_read
     jmp  2b
 
-3:  mov  $0x02, %ah
+3:  mov  $escape_keys, %si        /* the terminal's escape sequences */
+    mov  $escape_count, %cx
+4:  lodsw
+    mov  %ax, %dx
+    mov  $0x0011, %bx           /* peek with 11h, read with 10h */
+    call peek_then_read
+    loop 4b
+    mov  $0x02, %ah
     int  $0x16
     test $0x0f, %al
     CHECK z, "AH=02h: a shift, Ctrl or Alt key is down"
@@ -197,6 +209,15 @@ first_keys:
     .set first_count, (. - first_keys) / 2
 second_keys:
     .asciz "0123456789abcdefghijklmnopqrstuvwxyzABCD"
+/* Then ESC [A, ESC OP, ESC [5~, ESC [15~, ESC [3~ and a lone ESC. */
+escape_keys:
+    .word 0x4800                /* cursor up */
+    .word 0x3b00                /* F1 */
+    .word 0x4900                /* Page Up */
+    .word 0x3f00                /* F5 */
+    .word 0x5300                /* Delete */
+    .word 0x011b                /* Esc, nothing after it */
+    .set escape_count, (. - escape_keys) / 2
 /* Scan codes of A-Z (set 1). */
 letter_scan:
     .byte 0x1e, 0x30, 0x2e, 0x20, 0x12, 0x21, 0x22, 0x23, 0x17, 0x24, 0x25, 0x26, 0x32
