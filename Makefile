@@ -21,7 +21,7 @@ GUEST_AS  := $(CC) -m32 -c -I tests
 
 .PHONY: all test bench asan tsan clean
 .SECONDARY:
-all: vm bios/bios.bin tests/demo.img $(TEST_BINS) $(BOOT_IMGS)
+all: vm bios/bios.bin tests/demo.img $(TEST_BINS)
 
 vm: $(SRCS) $(HDRS) Makefile
 	$(CC) $(CFLAGS) -o $@ $(SRCS) $(LDLIBS)
@@ -50,7 +50,7 @@ include tests/oracle.mk
 include tests/bench/bench.mk
 include tests/boot/boot.mk
 
-TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS)
+TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS) $(BOOT_IMGS)
 
 test: $(TEST_DEPS)
 	sh tests/run.sh ./vm

@@ -328,7 +328,7 @@ v_write_chars:
     mov  $' ', %al
 1:  mov  F_CX(%bp), %cx
     jcxz 3f
-2:  call putc
+2:  call putc_glyph
     call cursor_advance
     loop 2b
     mov  %dx, BDA_TERM_POS
@@ -350,11 +350,38 @@ tty_out:
     call cursor_slot
     mov  (%bx), %dx
     call term_sync
-    call putc
+    call putc_glyph
     call cursor_advance
     mov  %dx, (%bx)
     mov  %dx, BDA_TERM_POS
 1:  ret
+
+/* putc_glyph: send the character AL as the terminal can show it: the
+ * code page 437 line-drawing and block characters (B0h-DFh) that boot
+ * menus draw their boxes with become ASCII (| - = + #), since a terminal
+ * today would show other characters there; everything else is sent as it
+ * is.  Clobbers nothing. */
+putc_glyph:
+    cmp  $0xb0, %al
+    jb   1f
+    cmp  $0xdf, %al
+    ja   1f
+    push %ax
+    push %bx
+    movzbw %al, %bx
+    mov  %cs:line_drawing - 0xb0(%bx), %al
+    call putc
+    pop  %bx
+    pop  %ax
+    ret
+1:  jmp  putc
+
+/* ASCII for CP437 B0h-DFh: shades and blocks '#', single vertical lines
+ * '|', double '|', horizontal '-', double '=', corners and junctions '+'. */
+line_drawing:
+    .ascii "###|++++++|+++++"          /* B0h-BFh */
+    .ascii "++++-++++++++=++"          /* C0h-CFh */
+    .ascii "+++++++++++#####"          /* D0h-DFh */
 
 /* cursor_advance: DX (DL column, DH row) after a teletype writes AL there:
  * CR to column 0, LF a row down, BS a column left, anything else a column

@@ -151,8 +151,9 @@ for src in tests/boot/*.S; do
             # blanks for 09h's "xxx", back 3 for 0Ah's "--", back 2 for
             # the CR; 13h at row 10 column 5 (5 right), at row 11 (a new
             # line) without the attributes; back up to the cursor 13h
-            # restored (row 10 column 17) for the CR.
-            printf 'tty\bY\r\n\r\n\n\n%32sxxx\033[3D--\033[2D\r\n\033[5Cplain string\r\nabc\033[1A\033[14C\r\nint10: done' '' >"$tmp/want"
+            # restored (row 10 column 17) for the CR.  The box-drawing
+            # characters of code page 437 as ASCII.
+            printf 'tty\bY\r\n\r\n\n\n%32sxxx\033[3D--\033[2D\r\n\033[5Cplain string\r\nabc\033[1A\033[14C\r\n+-+||=#\r\nint10: done' '' >"$tmp/want"
             tr -d '\n' <"$tmp/want" >"$tmp/want1"
             tr -d '\n' <"$tmp/out" >"$tmp/out1"
             if grep -qF -f "$tmp/want1" "$tmp/out1"; then

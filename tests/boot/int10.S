@@ -9,6 +9,7 @@
  *         bit 1 skips the attribute bytes
  *   00h   mode 3 again: the cursor home
  *   12h BL=10h, 1Ah AL=00h: the EGA/VGA answers
+ *   0Eh with code page 437 line drawing: ASCII on the terminal
  * tests/boot.sh checks the bytes that reached stdout, including how the
  * terminal's cursor was moved to where each write goes. */
 #include "boot/boot.inc"
@@ -122,7 +123,13 @@ main:
     int  $0x10
     cmp  $0x1a, %al
     CHECK e, "AH=1Ah: AL is not 1Ah"
-    PRINT "int10: done\r\n"
+    mov  $box, %si              /* code page 437 lines: ASCII on the terminal */
+1:  lodsb
+    test %al, %al
+    jz   2f
+    call tty
+    jmp  1b
+2:  PRINT "int10: done\r\n"
     jmp  pass
 
 /* set_cursor: page 0's cursor to DH/DL.  get_cursor: DX = it. */
@@ -161,6 +168,8 @@ tty:
 str_plain:
     .ascii "plain string"
     .set str_plain_len, . - str_plain
+box:
+    .byte 0xda, 0xc4, 0xbf, 0xb3, 0xba, 0xcd, 0xdb, '\r', '\n', 0
 str_attr:
     .byte 'a', 0x1f, 'b', 0x2f, 'c', 0x4f
     .set str_attr_len, . - str_attr
