@@ -11,7 +11,8 @@
  *
  * INT 13h (Phoenix's "Enhanced Disk Drive Specification" 3.0 and Ralf
  * Brown's list for the details): the old CHS functions 00h-15h with a
- * translated geometry, and the extensions 41h-48h with 64-bit LBAs.  The
+ * translated geometry, and the extensions 41h-49h and 4Eh with 64-bit
+ * LBAs.  The
  * geometry is the usual LBA-assisted translation: 63 sectors per track,
  * 16, 32, 64, 128 or 255 heads -- the fewest that keep the cylinders at or
  * below 1024 -- and the cylinders that fit (at most 1024).  A CHS address
@@ -185,8 +186,8 @@ ata_select_lba:
     mov  %ebx, %eax                     /* LBA28: bits 27-24 in the device register */
     shr  $24, %eax
     or   $ATA_DEV_LBA, %al
-    mov  $ATA_DEVICE, %dx
-    out  %al, %dx
+    call ata_select
+    jc   9f
     mov  %cl, %al                       /* 256 is written as 0 */
     mov  $ATA_COUNT, %dx
     out  %al, %dx
@@ -202,8 +203,8 @@ ata_select_lba:
     ret
 lba48:
     mov  $ATA_DEV_LBA, %al
-    mov  $ATA_DEVICE, %dx
-    out  %al, %dx
+    call ata_select
+    jc   9f
     mov  %ch, %al                       /* first the high bytes: count 15-8, LBA 47-24 */
     mov  $ATA_COUNT, %dx
     out  %al, %dx
@@ -231,6 +232,23 @@ lba48:
     ret
 9:  mov  $ST_TIMEOUT, %al
     ret
+
+/* ata_select: write AL to the device register and wait, as the device
+ * selection protocol says, 400 ns and then until BSY and DRQ are clear.
+ * CF = 1 on timeout.  Keeps CX. */
+ata_select:
+    mov  $ATA_DEVICE, %dx
+    out  %al, %dx
+    call ata_delay
+    push %cx
+    mov  $ATA_TIMEOUT, %ecx
+    call ata_wait_idle
+    pop  %cx
+    jc   1f
+    test $ATA_SR_DRQ, %al
+    jz   1f
+    stc                                 /* DRQ with no command: not ours to clear */
+1:  ret
 
 /* ata_out_lba_low: LBA bits 23-0 (from EBX) to the three LBA registers. */
 ata_out_lba_low:
