@@ -12,7 +12,7 @@
 #   int13_persist  two runs on one copy: the first writes, the second finds
 #                  the data, which is also in the image file itself
 #   int13_lba48    the copy is extended to the "disk-size:" in its source
-#   e820           with -m 64 and -m 3000: the RAM it finds above 1 MiB
+#   e820           with -m 1, 64 and 3000: the RAM it finds above 1 MiB
 #   int10          the text on stdout, byte for byte
 #   int16          keys piped into stdin
 #   int1a          the RTC's date and time against the host's (UTC)
@@ -129,7 +129,7 @@ for src in tests/boot/*.S; do
         expect_pass int13_lba48 "int13_lba48: a $size-byte disk, LBA48 above 2^28"
         ;;
     e820)
-        for mb in 64 3000; do
+        for mb in 1 64 3000; do
             fresh e820
             run "$tmp/disk.img" -m "$mb" "$@"
             want="e820: RAM above 1 MiB: $(( (mb - 1) * 1024 )) KiB"

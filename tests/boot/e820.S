@@ -8,7 +8,7 @@
  *   E801h  AX = CX, BX = DX, and AX KiB + BX * 64 KiB = the RAM above 1 MiB
  *   88h    min(RAM above 1 MiB, 63 MiB) in KiB
  * It prints "e820: RAM above 1 MiB: N KiB"; tests/boot.sh boots it with
- * -m 64 and -m 3000 and compares N with what it asked for. */
+ * -m 1, 64 and 3000 and compares N with what it asked for. */
 #include "boot/boot.inc"
 
     .set ENTRY, 0x0600          /* where the BIOS writes each entry */
@@ -47,7 +47,7 @@ main:
     CHECK e, "E820h: no RAM entry at 0"
     cmpl $0, high_kb
     jne  3f
-    PRINT "(no RAM above 1 MiB) "
+    PRINT "e820: no RAM above 1 MiB\r\n"
 3:  call check_bad_calls
     call check_e801_88
     PRINT "e820: RAM above 1 MiB: "
