@@ -2,8 +2,8 @@
  * a program prints to the UART; INT 16h (keyboard) reads the keys the UART
  * receives.  There is no display adapter: INT 10h keeps the state a
  * program can ask for (mode, cursor) in the BIOS data area, as a real
- * video BIOS does, and the bytes go to the serial line as they are, so a
- * terminal shows them.
+ * video BIOS does, and the bytes go to the serial line, so a terminal
+ * shows them.
  *
  * Input: each received byte becomes a key (scan code, ASCII) as a PC
  * keyboard would have produced it, queued in the BDA's key buffer
@@ -11,7 +11,9 @@
  * INT 16h calls fill it too (a guest that polls with interrupts off loses
  * nothing).  When the buffer is full the UART's receive interrupt is
  * turned off and the bytes wait in the UART (and in vm, behind it, in the
- * host's input buffer) until a key is taken.
+ * host's input buffer) until a key is taken.  A terminal's escape
+ * sequences for the cursor, editing and function keys become those keys.
+ * The code page 437 line-drawing characters go out as ASCII.
  *
  * A program that draws its screen by moving the cursor (AH=02h) and
  * writing at it (AH=09h) -- SYSLINUX, most menus -- still reads well on
