@@ -11,7 +11,7 @@ CC      ?= gcc
 OPT     ?= -O2
 CFLAGS  := -std=c99 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE -pthread $(EXTRA_CFLAGS)
 LDLIBS  := -lpthread -lm
-SRCS    := main.c cpu.c seg.c translate.c tlb.c loop.c devices.c ata.c apic.c bql.c rcu.c
+SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c loop.c devices.c ata.c apic.c bql.c rcu.c
 HDRS    := vm.h
 
 # Guest test ROMs: every tests/*.S is a 64 KiB image run from the reset vector.
@@ -71,6 +71,6 @@ tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
 clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
-	rm -f tests/kern/*.o tests/kern/*.elf $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
+	rm -f tests/kern/*.o tests/kern/*.elf tests/kern/*.bzimage tests/kern/*.pm $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
 	rm -f tests/demo.img tests/boot/*.o tests/boot/*.elf tests/boot/*.img tests/boot/mkimg
 	rm -rf tests/gen

@@ -546,7 +546,10 @@ void apic_reset(int cpu_index)
 
     apic_init_reset(s);
     s->id = (uint32_t)cpu_index;
+    uint64_t old = s->base;
     s->base = APIC_DEFAULT_BASE | MSR_APIC_ENABLE | (cpu_index == 0 ? MSR_APIC_BSP : 0);
+    if (s->base != old)
+        memory_map_update();
     s->sipi_pending = 0;
     s->sipi_vector = 0;
     if (cpu_index == 0)
@@ -757,11 +760,14 @@ void apic_set_base(int cpu_index, uint64_t value)
     APICState *s = apic_get(cpu_index);
     int was_enabled = apic_hw_enabled(s);
 
+    uint64_t old = s->base;
     s->base = (value & (MSR_APIC_BASE_MASK | MSR_APIC_ENABLE)) | (s->base & MSR_APIC_BSP);
     if (was_enabled && !apic_hw_enabled(s)) {
         apic_init_reset(s);
         s->sipi_pending = 0;
     }
+    if (s->base != old)
+        memory_map_update();            /* the register page moved or went away */
     apic_update_irq(s);
 }
 
@@ -975,6 +981,13 @@ void ioapic_init(void)
     memset(&ioapic, 0, sizeof ioapic);
     for (pin = 0; pin < IOAPIC_NUM_PINS; pin++)
         ioapic.redir[pin] = IOAPIC_MASKED;
+}
+
+/* The IO-APIC's ID (its ID register, bits 27:24), for the MP table. */
+uint32_t ioapic_get_id(void)
+{
+    assert(bql_locked());
+    return ioapic.id;
 }
 
 /* Input pin (0-23) goes to level (1 = asserted, as the device drives it;

@@ -408,8 +408,9 @@ static void ata_fail(AtaState *s, uint8_t error)
 
 /* ---- Addresses ------------------------------------------------------------------- */
 
-/* Sectors that CHS addressing reaches with heads and spt: at most the
- * 8.4 GB of 16383 x 16 x 63, and no more cylinders than the registers hold. */
+/* The cylinders of a CHS translation with heads and spt: the disk's
+ * sectors, but no more than the 8.4 GB of 16383 x 16 x 63 (so the default
+ * 16 x 63 has at most 16383), and no more than the registers hold. */
 static uint32_t ata_cyls_for(uint32_t heads, uint32_t spt)
 {
     uint64_t n = disk.sectors < ATA_CHS_MAX ? disk.sectors : ATA_CHS_MAX;

@@ -3,7 +3,8 @@
  *   0x20/0xA0, 0x4D0  8259A PIC pair (master, slave on IR2) and the ELCR
  *   0x40-0x43         8254 PIT; channel 0 on IRQ0, channel 2 gated by 0x61
  *   0x61              system control port B: PIT channel 2 gate and output
- *   0x60/0x64         i8042 keyboard controller (A20 and reset lines)
+ *   0x60/0x64         i8042 keyboard controller (A20 and reset lines), with a
+ *                     keyboard and a PS/2 mouse that answer their commands
  *   0x70/0x71         MC146818 RTC and 128 bytes of CMOS RAM, IRQ8
  *   0x92              system control port A: fast A20 and reset
  *   COM1 0x3F8-0x3FF  16550A UART, IRQ4: transmits to stdout, receives
@@ -1088,7 +1089,17 @@ static void port61_write(uint8_t v)
 
 /* ---- i8042 keyboard controller and port 0x92 ------------------------------------- */
 
-/* The controller with a keyboard that answers its commands and no mouse.
+/* A PS/2 mouse that answers every command of the protocol but never moves
+ * or clicks: enough for an OS's probe to find a "PS/2 Generic Mouse" (as on
+ * a PC with one plugged in) instead of waiting for answers that never come. */
+typedef struct MouseState {
+    uint8_t pending;            /* 0xE8 or 0xF3: waiting for its data byte */
+    uint8_t rate, resolution;
+    uint8_t scaling21, reporting, remote, wrap;
+    uint8_t last;               /* the last byte sent, for 0xFE (resend) */
+} MouseState;
+
+/* The controller with a keyboard that answers its commands and the mouse.
  * Output port bit 1 is the A20 gate, bit 0 the CPU reset line (active low). */
 typedef struct KBDState {
     uint8_t queue[16];
@@ -1099,6 +1110,7 @@ typedef struct KBDState {
     uint8_t kbd_pending;        /* keyboard command waiting for its data byte */
     uint8_t outport;
     uint8_t status_cmd;         /* status bit 3: the last write was a command */
+    MouseState mouse;
 } KBDState;
 
 static KBDState kbd;
@@ -1141,8 +1153,8 @@ static void kbd_device_write(uint8_t v)
 {
     if (kbd.kbd_pending) {              /* the data byte of 0xED, 0xF0, 0xF3 */
         if (kbd.kbd_pending == 0xf0 && v == 0) {
-            kbd_queue(0xfa, 0);
-            kbd_queue(2, 0);            /* scan code set 2 */
+            kbd_queue(0xfa, 0);         /* scan code set 2, 0x41 through translation */
+            kbd_queue((kbd.cmd_byte & 0x40) ? 0x41 : 2, 0);
         } else {
             kbd_queue(0xfa, 0);
         }
@@ -1151,11 +1163,88 @@ static void kbd_device_write(uint8_t v)
     }
     switch (v) {
     case 0xff: kbd_queue(0xfa, 0); kbd_queue(0xaa, 0); break;     /* reset, BAT ok */
-    case 0xf2: kbd_queue(0xfa, 0); kbd_queue(0xab, 0); kbd_queue(0x83, 0); break;
+    case 0xf2:                          /* ID: 0x83 comes through translation as 0x41 */
+        kbd_queue(0xfa, 0);
+        kbd_queue(0xab, 0);
+        kbd_queue((kbd.cmd_byte & 0x40) ? 0x41 : 0x83, 0);
+        break;
     case 0xee: kbd_queue(0xee, 0); break;                          /* echo */
     case 0xed: case 0xf0: case 0xf3: kbd.kbd_pending = v; kbd_queue(0xfa, 0); break;
     default: kbd_queue(0xfa, 0); break;
     }
+}
+
+static void mouse_send(uint8_t b)
+{
+    kbd.mouse.last = b;
+    kbd_queue(b, 1);
+}
+
+static void mouse_set_defaults(MouseState *m)
+{
+    m->rate = 100;
+    m->resolution = 2;                          /* 4 counts/mm */
+    m->scaling21 = m->reporting = 0;
+}
+
+/* The mouse's answer to a command byte (after the 0xFA acknowledge). */
+static void mouse_command(MouseState *m, uint8_t v)
+{
+    if (v == 0xfe) {                            /* resend: no acknowledge */
+        kbd_queue(m->last, 1);
+        return;
+    }
+    if (m->wrap && v != 0xec && v != 0xff) {    /* wrap mode echoes */
+        mouse_send(v);
+        return;
+    }
+    if (v < 0xe6) {
+        mouse_send(0xfe);                       /* not a command: NAK */
+        return;
+    }
+    mouse_send(0xfa);
+    switch (v) {
+    case 0xff:
+        mouse_set_defaults(m);
+        m->remote = m->wrap = 0;
+        mouse_send(0xaa);                       /* self-test passed */
+        mouse_send(0x00);                       /* device ID */
+        break;
+    case 0xf6: mouse_set_defaults(m); break;
+    case 0xf5: m->reporting = 0; break;
+    case 0xf4: m->reporting = 1; break;
+    case 0xf3: case 0xe8: m->pending = v; break;
+    case 0xf2: mouse_send(0x00); break;         /* a standard PS/2 mouse */
+    case 0xf0: m->remote = 1; break;
+    case 0xee: m->wrap = 1; break;
+    case 0xec: m->wrap = 0; break;
+    case 0xeb: mouse_send(0x08); mouse_send(0); mouse_send(0); break;    /* no motion */
+    case 0xea: m->remote = 0; break;
+    case 0xe9:
+        mouse_send((uint8_t)(m->remote << 6 | m->reporting << 5 | m->scaling21 << 4));
+        mouse_send(m->resolution);
+        mouse_send(m->rate);
+        break;
+    case 0xe7: m->scaling21 = 1; break;
+    case 0xe6: m->scaling21 = 0; break;
+    default: break;
+    }
+}
+
+/* A byte for the mouse (controller command 0xD4, then port 0x60). */
+static void mouse_write(uint8_t v)
+{
+    MouseState *m = &kbd.mouse;
+    if (m->pending) {
+        if (m->pending == 0xf3)
+            m->rate = v;
+        else
+            m->resolution = v & 3;
+        m->pending = 0;
+        mouse_send(0xfa);
+        return;
+    }
+    mouse_command(m, v);
 }
 
 static void kbd_command(uint8_t v)
@@ -1165,7 +1254,7 @@ static void kbd_command(uint8_t v)
     case 0x60: case 0xd1: case 0xd2: case 0xd3: case 0xd4: kbd.pending = v; break;
     case 0xa7: kbd.cmd_byte |= 0x20; break;
     case 0xa8: kbd.cmd_byte &= ~0x20; break;
-    case 0xa9: kbd_queue(0xff, 0); break;          /* aux interface test: no mouse (clock stuck low) */
+    case 0xa9: kbd_queue(0x00, 0); break;          /* aux interface test: ok */
     case 0xaa: kbd.cmd_byte |= 4; kbd_queue(0x55, 0); break;       /* self-test passed */
     case 0xab: kbd_queue(0x00, 0); break;          /* keyboard interface test: ok */
     case 0xad: kbd.cmd_byte |= 0x10; break;
@@ -1190,7 +1279,7 @@ static void kbd_data(uint8_t v)
     case 0xd1: kbd_set_outport(v); break;
     case 0xd2: kbd_queue(v, 0); break;
     case 0xd3: kbd_queue(v, 1); break;
-    case 0xd4: break;                               /* to the mouse: there is none */
+    case 0xd4: mouse_write(v); break;
     default: kbd_device_write(v); break;
     }
 }
@@ -1219,6 +1308,7 @@ static void kbd_reset(void)
     memset(&kbd, 0, sizeof(kbd));
     kbd.cmd_byte = 0x45;                            /* IRQ1, system flag, translation */
     kbd.outport = 0xcf;                             /* A20 on, not in reset */
+    mouse_set_defaults(&kbd.mouse);
 }
 
 /* Port 0x92 (system control port A): bit 1 fast A20, bit 0 fast reset. */

@@ -59,8 +59,7 @@ static void usage(FILE *f)
 }
 
 /* One-line error for bad user input, then exit 2. */
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
     va_list ap;
     fputs("vm: ", stderr);
@@ -201,264 +200,6 @@ static void open_disk(const char *path, int snapshot)
     ata_attach(fd, (uint64_t)size, read_only, snapshot);
 }
 
-/* ---- Multiboot (v1) loader ------------------------------------------------
- * The Multiboot Specification 0.6.96: the header (magic 0x1BADB002 in the
- * first 8 KiB), ELF32 program headers or the header's address fields, and
- * the machine state at entry (EAX = 0x2BADB002, EBX = the information
- * structure, flat 32-bit protected mode, paging and interrupts off). */
-
-#define MB_HEADER_MAGIC   0x1BADB002u
-#define MB_LOADER_MAGIC   0x2BADB002u
-#define MB_AOUT_KLUDGE    (1u << 16)
-#define MB_INFO_ADDR      0x9000u       /* info structure, then strings and tables */
-#define MB_GDT_ADDR       0x8000u       /* a flat GDT, as QEMU's loader leaves one */
-
-/* Info flags (which fields are valid). */
-#define MBI_MEM      (1u << 0)
-#define MBI_CMDLINE  (1u << 2)
-#define MBI_MODS     (1u << 3)
-#define MBI_MMAP     (1u << 6)
-#define MBI_LOADER   (1u << 9)
-
-typedef struct Image {
-    uint8_t *data;
-    size_t size;
-    const char *path;
-} Image;
-
-static void read_file(const char *path, const char *what, Image *img)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die("cannot open %s '%s': %s", what, path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-        die("%s '%s' is not a regular file", what, path);
-    img->size = (size_t)st.st_size;
-    img->data = malloc(img->size ? img->size : 1);
-    if (!img->data)
-        die("out of memory reading %s '%s'", what, path);
-    if (fread(img->data, 1, img->size, f) != img->size)
-        die("cannot read %s '%s'", what, path);
-    fclose(f);
-    img->path = path;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-/* Copy len bytes to guest physical RAM at addr, zero-filling up to
- * zero_to; the whole range must be RAM. */
-static void load_to_ram(const char *path, uint32_t addr, const uint8_t *src, uint32_t len,
-                        uint32_t zero_to)
-{
-    uint64_t end = zero_to > addr + (uint64_t)len ? zero_to : addr + (uint64_t)len;
-    if (end > machine.ram_size || (addr < 0x100000 && end > 0xa0000))
-        die("kernel '%s' does not fit in guest RAM at 0x%x-0x%llx (try a larger -m)", path,
-            addr, (unsigned long long)end);
-    memcpy(machine.ram + addr, src, len);
-    memset(machine.ram + addr + len, 0, (size_t)(end - addr - len));
-}
-
-/* Offset of the multiboot header in the first 8 KiB, or -1. */
-static long mb_find_header(const Image *k)
-{
-    for (size_t off = 0; off + 12 <= k->size && off < 8192; off += 4) {
-        const uint8_t *h = k->data + off;
-        if (rd32(h) == MB_HEADER_MAGIC && rd32(h) + rd32(h + 4) + rd32(h + 8) == 0)
-            return (long)off;
-    }
-    return -1;
-}
-
-/* Load an ELF32 kernel's PT_LOAD segments; returns the entry point. */
-static uint32_t mb_load_elf(const Image *k)
-{
-    const uint8_t *e = k->data;
-    if (k->size < 52 || memcmp(e, "\x7f" "ELF", 4) || e[4] != 1 || e[5] != 1 || rd16(e + 18) != 3)
-        die("kernel '%s' is neither a 32-bit x86 ELF nor marked with multiboot address fields",
-            k->path);
-    uint32_t phoff = rd32(e + 28), phentsize = rd16(e + 42), phnum = rd16(e + 44);
-    if (phentsize < 32 || phoff + (uint64_t)phnum * phentsize > k->size)
-        die("kernel '%s' has a truncated program header table", k->path);
-    int loaded = 0;
-    for (uint32_t i = 0; i < phnum; i++) {
-        const uint8_t *ph = e + phoff + i * phentsize;
-        if (rd32(ph) != 1)                       /* PT_LOAD */
-            continue;
-        uint32_t off = rd32(ph + 4), paddr = rd32(ph + 12), filesz = rd32(ph + 16);
-        uint32_t memsz = rd32(ph + 20);
-        if ((uint64_t)off + filesz > k->size || filesz > memsz)
-            die("kernel '%s' has a segment beyond the end of the file", k->path);
-        load_to_ram(k->path, paddr, e + off, filesz, paddr + memsz);
-        loaded = 1;
-    }
-    if (!loaded)
-        die("kernel '%s' has no loadable segment", k->path);
-    return rd32(e + 24);
-}
-
-/* Load a kernel by the header's address fields (the "a.out kludge"). */
-static uint32_t mb_load_aout(const Image *k, long hoff, uint32_t *end)
-{
-    const uint8_t *h = k->data + hoff;
-    uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16);
-    uint32_t load_end = rd32(h + 20), bss_end = rd32(h + 24), entry = rd32(h + 28);
-    if (load_addr > header_addr || header_addr - load_addr > (uint32_t)hoff)
-        die("kernel '%s': multiboot load address is after the header", k->path);
-    uint32_t file_off = (uint32_t)hoff - (header_addr - load_addr);
-    uint32_t len = load_end ? load_end - load_addr : (uint32_t)(k->size - file_off);
-    if ((uint64_t)file_off + len > k->size)
-        die("kernel '%s' is shorter than its multiboot header says", k->path);
-    load_to_ram(k->path, load_addr, k->data + file_off, len, bss_end > load_addr + len ? bss_end : 0);
-    *end = bss_end > load_addr + len ? bss_end : load_addr + len;
-    return entry;
-}
-
-/* Highest physical address the ELF segments occupy. */
-static uint32_t elf_end(const Image *k)
-{
-    const uint8_t *e = k->data;
-    uint32_t phoff = rd32(e + 28), phentsize = rd16(e + 42), phnum = rd16(e + 44), end = 0;
-    for (uint32_t i = 0; i < phnum; i++) {
-        const uint8_t *ph = e + phoff + i * phentsize;
-        if (rd32(ph) == 1 && rd32(ph + 12) + rd32(ph + 20) > end)
-            end = rd32(ph + 12) + rd32(ph + 20);
-    }
-    return end;
-}
-
-/* Write a string into guest RAM at *at; return its address. */
-static uint32_t put_string(uint32_t *at, const char *str)
-{
-    uint32_t addr = *at;
-    size_t n = strlen(str) + 1;
-    memcpy(machine.ram + addr, str, n);
-    *at += (uint32_t)((n + 3) & ~(size_t)3);
-    return addr;
-}
-
-static void put32(uint32_t addr, uint32_t v)
-{
-    memcpy(machine.ram + addr, &v, 4);
-}
-
-/* The BIOS-style memory map: low RAM, the EBDA/ROM hole, high RAM, the ROM. */
-static uint32_t mb_write_mmap(uint32_t at)
-{
-    struct { uint64_t base, len; uint32_t type; } map[4] = {
-        { 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
-        { 0x100000, machine.ram_size - 0x100000u, 1 },
-    };
-    uint32_t start = at;
-    for (int i = 0; i < 4; i++) {
-        put32(at, 20);
-        memcpy(machine.ram + at + 4, &map[i].base, 8);
-        memcpy(machine.ram + at + 12, &map[i].len, 8);
-        put32(at + 20, map[i].type);
-        at += 24;
-    }
-    return at - start;
-}
-
-/* Load the modules (-initrd a,b: as QEMU does) page-aligned after the kernel. */
-static uint32_t mb_load_modules(const char *list, uint32_t load_at, uint32_t *str_at,
-                                uint32_t mods_addr)
-{
-    char buf[4096];
-    uint32_t count = 0;
-    if (!list)
-        return 0;
-    if (strlen(list) >= sizeof(buf))
-        die("-initrd: list too long");
-    strcpy(buf, list);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        char path[4096];
-        sscanf(tok, "%4095s", path);
-        Image m;
-        read_file(path, "module", &m);
-        load_at = (load_at + 0xfff) & ~0xfffu;
-        load_to_ram(path, load_at, m.data, (uint32_t)m.size, 0);
-        uint32_t e = mods_addr + 16 * count;
-        put32(e, load_at);
-        put32(e + 4, load_at + (uint32_t)m.size);
-        put32(e + 8, put_string(str_at, tok));
-        put32(e + 12, 0);
-        load_at += (uint32_t)m.size;
-        free(m.data);
-        if (++count == 16)
-            die("-initrd: at most 16 modules");
-    }
-    return count;
-}
-
-/* A flat GDT: 0x08 code, 0x10 data (both 4 GiB, DPL 0). */
-static void mb_write_gdt(void)
-{
-    static const uint32_t gdt[6] = { 0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300 };
-    memcpy(machine.ram + MB_GDT_ADDR, gdt, sizeof(gdt));
-}
-
-/* Load a multiboot kernel and set the CPU up to enter it. */
-static void multiboot_load(CPU *cpu, const char *path, const char *cmdline, const char *initrd)
-{
-    Image k;
-    read_file(path, "kernel", &k);
-    long hoff = mb_find_header(&k);
-    if (hoff < 0) {
-        if (k.size > 0x206 && !memcmp(k.data + 0x202, "HdrS", 4))
-            die("kernel '%s' is a Linux bzImage: the Linux boot protocol is not supported yet", path);
-        die("kernel '%s' has no multiboot header in its first 8 KiB", path);
-    }
-    uint32_t flags = rd32(k.data + hoff + 4), entry, end;
-    if (flags & 0xfffc)
-        die("kernel '%s' asks for unsupported multiboot features (flags 0x%x)", path, flags);
-    if (flags & MB_AOUT_KLUDGE) {
-        entry = mb_load_aout(&k, hoff, &end);
-    } else {
-        entry = mb_load_elf(&k);
-        end = elf_end(&k);
-    }
-    free(k.data);
-
-    uint32_t info = MB_INFO_ADDR, strings = MB_INFO_ADDR + 0x100;
-    memset(machine.ram + info, 0, 0x100);
-    uint32_t mods_addr = MB_INFO_ADDR + 0x800;
-    uint32_t mmap_addr = MB_INFO_ADDR + 0xa00;
-    uint32_t nmods = mb_load_modules(initrd, end, &strings, mods_addr);
-    put32(info + 0, MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER | (nmods ? MBI_MODS : 0));
-    put32(info + 4, 639);                                   /* KiB below 640 KiB (EBDA taken) */
-    put32(info + 8, (machine.ram_size - 0x100000u) >> 10);  /* KiB above 1 MiB */
-    put32(info + 16, put_string(&strings, cmdline ? cmdline : ""));
-    put32(info + 20, nmods);
-    put32(info + 24, mods_addr);
-    put32(info + 44, mb_write_mmap(mmap_addr));
-    put32(info + 48, mmap_addr);
-    put32(info + 64, put_string(&strings, "vm"));
-    mb_write_gdt();
-
-    /* The state the specification promises. */
-    cpu->cr[0] |= CR0_PE;
-    cpu->gdt.base = MB_GDT_ADDR;
-    cpu->gdt.limit = 23;
-    cpu_load_seg_cache(cpu, S_CS, 0x08, 0, 0xffffffffu, 0x00cf9b00 & 0x00f0ff00u);
-    for (int s = 0; s < 6; s++)
-        if (s != S_CS)
-            cpu_load_seg_cache(cpu, s, 0x10, 0, 0xffffffffu, 0x00cf9300 & 0x00f0ff00u);
-    cpu_set_eflags(cpu, 0, F_IF | F_VM | F_TF);
-    cpu->eip = entry;
-    cpu->regs[R_EAX] = MB_LOADER_MAGIC;
-    cpu->regs[R_EBX] = info;
-    cpu_set_cpl(cpu, 0);
-}
-
 typedef struct Options {
     unsigned long ram_mb, smp;
     const char *bios, *disk, *log_path;
@@ -597,7 +338,7 @@ void vm_request_reset(void)
     bql_unlock();
     cpu_reset(machine.cpus[0]);
     if (opts.kernel)            /* as QEMU's firmware would, load the kernel again */
-        multiboot_load(machine.cpus[0], opts.kernel, opts.append, opts.initrd);
+        kernel_load(machine.cpus[0], opts.kernel, opts.append, opts.initrd);
     siglongjmp(machine.cpus[0]->jmp_env, 1);
 }
 
@@ -609,7 +350,7 @@ int main(int argc, char **argv)
     if (o.bios)
         load_bios(o.bios);
     if (o.kernel)
-        read_file(o.kernel, "kernel", &(Image){ 0 });      /* fail early, before any setup */
+        kernel_check(o.kernel);         /* fail early, before any setup */
     if (o.disk)
         open_disk(o.disk, o.snapshot);
     log_file = stderr;
@@ -646,10 +387,13 @@ int main(int argc, char **argv)
             cpus[i].wait_for_sipi = 1;
         }
     }
+    bql_lock();
+    memory_map_init();
+    bql_unlock();
     CPU *cpu0 = &cpus[0];
     opts = o;
     if (o.kernel)
-        multiboot_load(cpu0, o.kernel, o.append, o.initrd);
+        kernel_load(cpu0, o.kernel, o.append, o.initrd);
     tcg_init((size_t)o.tb_kb << 10);
     machine.single_thread = o.single_thread;
     int status = main_loop_run(&machine);

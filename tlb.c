@@ -6,6 +6,7 @@
  *   0xA0000 .. 0xFFFFF                   unassigned, except the BIOS ROM alias:
  *                                         its last 128 KiB (or all of it) end at 0xFFFFF
  *   4 GiB - rom_size .. 4 GiB            the whole BIOS image
+ *   0xFEC00000, 0xFEE00000 (APIC base)   IO-APIC, each vCPU's local APIC page
  *   everything else                      unassigned: reads all-ones, writes ignored
  * The A20 gate masks bit 20 of every physical address when off.
  *
@@ -19,9 +20,11 @@
  * pages, global pages, accessed/dirty bits, U/S and R/W with CR0.WP);
  * there are two TLBs per CPU, for user (CPL 3) and supervisor accesses.
  *
- * Threads and locks: each vCPU thread owns its CPU.tlb.  tlb_watch_page
- * touches every CPU's TLB; with a single vCPU thread that needs no lock yet
- * (the threads issue makes it an atomic update of tag_write).
+ * Threads and locks: each vCPU thread owns its CPU.tlb; tlb_watch_page,
+ * which touches every vCPU's TLB, runs with the others stopped (an
+ * exclusive section).  The memory map is read without a lock by every
+ * vCPU, in RCU read-side sections, and replaced under the BQL
+ * (memory_map_update); MMIO handlers run under the BQL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,95 +55,259 @@ void mem_init(Machine *m)
     rom_low_size = rom_size < 0x20000 ? rom_size : 0x20000;
 }
 
+/* ---- The physical memory map (read under RCU) ----------------------------------- */
+
+/* What each physical address is, as a short list of regions searched in
+ * order (the first that matches wins, so device pages sit on top of RAM).
+ * The local APIC's page is per vCPU: its region names the vCPUs whose
+ * APIC base is there, and it matches only for them.  TLB fills and slow
+ * paths on every vCPU read the map without a lock, in an RCU read-side
+ * section; a change (a vCPU moves or disables its APIC) builds a new map
+ * under the BQL, publishes it with one pointer store and frees the old one
+ * with call_rcu, once no reader can hold it.  Then every TLB is flushed,
+ * since its entries classified pages with the old map. */
+enum { MR_RAM, MR_ROM, MR_APIC, MR_IOAPIC };
+
+typedef struct MemRegion {
+    uint32_t start, last;           /* [start, last], inclusive */
+    int kind;
+    uint8_t *host;                  /* RAM, ROM: host address of start */
+    uint32_t cpus;                  /* MR_APIC: bit i set for vCPU i */
+} MemRegion;
+
+#define MEM_MAX_REGIONS (MAX_CPUS + 6)
+
+typedef struct MemoryMap {
+    RCUHead rcu;
+    int devices_on_ram;
+    int n;
+    MemRegion r[MEM_MAX_REGIONS];
+} MemoryMap;
+
+static MemoryMap *memory_map;
+static int map_devices_on_ram;          /* the published map puts a device on RAM */
+
+static void map_add(MemoryMap *m, uint32_t start, uint32_t last, int kind, uint8_t *host,
+                    uint32_t cpus)
+{
+    m->r[m->n++] = (MemRegion){ start, last, kind, host, cpus };
+}
+
+static void map_add_apics(MemoryMap *m)
+{
+    for (int i = 0; i < machine.ncpus; i++) {
+        uint64_t base = apic_get_base(i);
+        uint32_t page = (uint32_t)base & PAGE_MASK;
+        if (!(base & 0x800) || (base >> 32))
+            continue;                       /* disabled, or above 4 GiB */
+        int j = 0;
+        while (j < m->n && !(m->r[j].kind == MR_APIC && m->r[j].start == page))
+            j++;
+        if (j < m->n)
+            m->r[j].cpus |= 1u << i;
+        else
+            map_add(m, page, page + PAGE_SIZE - 1, MR_APIC, NULL, 1u << i);
+    }
+}
+
+/* Does any of the first n regions (the devices) lie on RAM? */
+static int devices_over_ram(const MemoryMap *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = n; j < m->n; j++)
+            if (m->r[i].start <= m->r[j].last && m->r[j].start <= m->r[i].last)
+                return 1;
+    return 0;
+}
+
+/* Move the first n regions behind the RAM regions that follow them. */
+static void map_rotate(MemoryMap *m, int n)
+{
+    MemRegion dev[MEM_MAX_REGIONS];
+    int ram = m->n - n;
+    memcpy(dev, m->r, (size_t)n * sizeof(MemRegion));
+    memmove(m->r, m->r + n, (size_t)ram * sizeof(MemRegion));
+    memcpy(m->r + ram, dev, (size_t)n * sizeof(MemRegion));
+}
+
+/* Build the map from the machine as it is now.  Searched in order, device
+ * pages come before RAM where they lie on it; else RAM comes first. */
+static MemoryMap *memory_map_build(void)
+{
+    MemoryMap *m = calloc(1, sizeof(*m));
+    if (!m) {
+        fprintf(stderr, "vm: out of memory\n");
+        exit(2);
+    }
+    map_add_apics(m);
+    map_add(m, IOAPIC_DEFAULT_BASE, IOAPIC_DEFAULT_BASE + PAGE_SIZE - 1, MR_IOAPIC, NULL, 0);
+    int devices = m->n;
+    map_add(m, LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0);
+    map_add(m, 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1, MR_RAM, ram, 0);
+    if (ram_size <= LOW_HOLE_END)
+        m->r[devices] = m->r[--m->n];   /* no RAM above 1 MiB */
+    m->devices_on_ram = devices_over_ram(m, devices);
+    if (!m->devices_on_ram)             /* RAM first: most lookups are RAM */
+        map_rotate(m, devices);
+    if (rom_size) {
+        map_add(m, LOW_HOLE_END - rom_low_size, LOW_HOLE_END - 1, MR_ROM,
+                rom + rom_size - rom_low_size, 0);
+        map_add(m, 0u - rom_size, 0xffffffffu, MR_ROM, rom, 0);
+    }
+    return m;
+}
+
+static void memory_map_free(RCUHead *head)
+{
+    free((MemoryMap *)head);            /* rcu is the first member */
+}
+
+static void tlb_flush_work(CPU *cpu, void *data)
+{
+    (void)data;
+    tlb_flush(cpu);
+}
+
+/* The machine changed what some physical page is: publish a new map, and
+ * make every vCPU's TLB forget the old one (the caller's at once, the
+ * others' at their next block boundary).  BQL held. */
+void memory_map_update(void)
+{
+    MemoryMap *old = memory_map;
+    if (!old)
+        return;                         /* memory_map_init builds the first one */
+    MemoryMap *m = memory_map_build();
+    __atomic_store_n(&memory_map, m, __ATOMIC_RELEASE);
+    __atomic_store_n(&map_devices_on_ram, m->devices_on_ram, __ATOMIC_RELAXED);
+    if (old)
+        call_rcu(&old->rcu, memory_map_free);
+    for (int i = 0; i < machine.ncpus; i++) {
+        CPU *cpu = machine.cpus[i];
+        if (cpu == current_cpu)
+            tlb_flush(cpu);
+        else
+            async_run_on_cpu(cpu, tlb_flush_work, NULL);
+    }
+}
+
+/* The first map, once the vCPUs and their APICs exist.  BQL held. */
+void memory_map_init(void)
+{
+    memory_map = memory_map_build();
+    map_devices_on_ram = memory_map->devices_on_ram;
+}
+
+/* The region holding physical addr, as the calling vCPU sees it (copied
+ * out of the read-side section); 0 if nothing is there. */
+static int memory_map_find(uint32_t addr, MemRegion *out)
+{
+    /* The fast path: RAM, while no device lies on it.  RAM never moves,
+     * so it needs no read-side section.  A reader racing with an update
+     * that puts a device there acts as if it came just before it. */
+    if (!__atomic_load_n(&map_devices_on_ram, __ATOMIC_RELAXED)) {
+        if (addr >= LOW_HOLE_END && addr < ram_size) {
+            *out = (MemRegion){ LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0 };
+            return 1;
+        }
+        if (addr < LOW_HOLE_START && addr < ram_size) {
+            *out = (MemRegion){ 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1,
+                                MR_RAM, ram, 0 };
+            return 1;
+        }
+    }
+    int self = current_cpu ? current_cpu->index : 0, found = 0;
+    rcu_read_lock();
+    const MemoryMap *m = __atomic_load_n(&memory_map, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < m->n && !found; i++) {
+        const MemRegion *r = &m->r[i];
+        if (addr >= r->start && addr <= r->last &&
+            (r->kind != MR_APIC || (r->cpus >> self & 1))) {
+            *out = *r;
+            found = 1;
+        }
+    }
+    rcu_read_unlock();
+    return found;
+}
+
+/* Host pointer for addr if it is in RAM or ROM, else NULL. */
+static uint8_t *region_host(const MemRegion *r, uint32_t addr)
+{
+    return r->kind == MR_RAM || r->kind == MR_ROM ? r->host + (addr - r->start) : NULL;
+}
+
 /* Host pointer to RAM at physical addr, or NULL if addr is not RAM. */
 uint8_t *phys_ram_ptr(uint32_t addr)
 {
-    if (addr >= ram_size || (addr >= LOW_HOLE_START && addr < LOW_HOLE_END))
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || r.kind != MR_RAM)
         return NULL;
-    return ram + addr;
-}
-
-/* Host pointer to the BIOS ROM at physical addr, or NULL. */
-static uint8_t *phys_rom_ptr(uint32_t addr)
-{
-    if (rom_size == 0)
-        return NULL;
-    if (addr >= 0u - rom_size)
-        return rom + (addr - (0u - rom_size));
-    if (addr < LOW_HOLE_END && addr >= LOW_HOLE_END - rom_low_size)
-        return rom + rom_size - (LOW_HOLE_END - addr);
-    return NULL;
+    return region_host(&r, addr);
 }
 
 /* ---- MMIO: the local APIC page and the IO-APIC ------------------------------ */
 
-static int mmio_cpu(void)
+/* A dword of a device's register page, under the BQL (taken here unless
+ * the caller holds it). */
+static uint32_t mmio_read32(const MemRegion *r, uint32_t addr)
 {
-    return current_cpu ? current_cpu->index : 0;
-}
-
-/* A dword of a device register page, under the BQL (taken here unless the
- * caller holds it). */
-static int mmio_read32(uint32_t addr, uint32_t *v)
-{
-    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    int locked = bql_locked();
     if (!locked)
         bql_lock();
-    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
-        (apic_get_base(cpu) & 0x800))
-        *v = apic_mmio_read(cpu, addr & ~PAGE_MASK & ~3u);
-    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
-        *v = ioapic_mmio_read(addr & ~PAGE_MASK & ~3u);
+    uint32_t off = (addr - r->start) & ~3u, v;
+    if (r->kind == MR_APIC)
+        v = apic_mmio_read(current_cpu ? current_cpu->index : 0, off);
     else
-        hit = 0;
+        v = ioapic_mmio_read(off);
     if (!locked)
         bql_unlock();
-    return hit;
+    return v;
 }
 
-static int mmio_write32(uint32_t addr, uint32_t v)
+static void mmio_write32(const MemRegion *r, uint32_t addr, uint32_t v)
 {
-    int cpu = mmio_cpu(), locked = bql_locked(), hit = 1;
+    int locked = bql_locked();
     if (!locked)
         bql_lock();
-    if ((addr & PAGE_MASK) == (uint32_t)(apic_get_base(cpu) & PAGE_MASK) &&
-        (apic_get_base(cpu) & 0x800))
-        apic_mmio_write(cpu, addr & ~PAGE_MASK & ~3u, v);
-    else if ((addr & PAGE_MASK) == IOAPIC_DEFAULT_BASE)
-        ioapic_mmio_write(addr & ~PAGE_MASK & ~3u, v);
+    uint32_t off = (addr - r->start) & ~3u;
+    if (r->kind == MR_APIC)
+        apic_mmio_write(current_cpu ? current_cpu->index : 0, off, v);
     else
-        hit = 0;
+        ioapic_mmio_write(off, v);
     if (!locked)
         bql_unlock();
-    return hit;
 }
 
 /* Read `size` bytes (1, 2 or 4, within one page) of physical memory. */
 uint32_t phys_read(uint32_t addr, int size)
 {
-    uint8_t *h = phys_ram_ptr(addr);
-    if (!h)
-        h = phys_rom_ptr(addr);
-    uint32_t reg;
-    if (!h && mmio_read32(addr, &reg))       /* narrower reads extract from the dword */
-        return size == 4 ? reg : (reg >> (8 * (addr & 3))) & ((1u << (size * 8)) - 1);
-    if (!h)
-        return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    MemRegion r;
+    if (!memory_map_find(addr, &r))
+        return ones;
+    uint8_t *h = region_host(&r, addr);
+    if (!h)                             /* narrower reads extract from the dword */
+        return (mmio_read32(&r, addr) >> (8 * (addr & 3))) & ones;
     uint32_t v = 0;
-    memcpy(&v, h, (size_t)size);
+    if (size == 4)
+        memcpy(&v, h, 4);               /* constant sizes: inline moves */
+    else if (size == 2)
+        memcpy(&v, h, 2);
+    else
+        v = *h;
     return v;
 }
 
 /* Write physical memory; ROM and unassigned addresses ignore writes. */
 void phys_write(uint32_t addr, uint32_t value, int size)
 {
-    uint8_t *h = phys_ram_ptr(addr);
-    if (h) {
-        memcpy(h, &value, (size_t)size);
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || r.kind == MR_ROM)
         return;
-    }
-    if (size == 4 && !(addr & 3))
-        mmio_write32(addr, value);          /* the APIC registers take whole dwords */
+    if (r.kind == MR_RAM)
+        memcpy(region_host(&r, addr), &value, (size_t)size);
+    else if (size == 4 && !(addr & 3))
+        mmio_write32(&r, addr, value);  /* the APIC registers take whole dwords */
 }
 
 /* ---- TLB ------------------------------------------------------------------- */
@@ -335,17 +502,19 @@ static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
     page_walk(cpu, linear, mmu, acc, &w, 1);
     uint32_t page = linear & PAGE_MASK;
     TLBEntry *e = tlb_entry(cpu, mmu, page);
-    uint8_t *h = phys_ram_ptr(w.phys);
+    MemRegion r;
+    int kind = memory_map_find(w.phys, &r) ? r.kind : -1;
+    uint8_t *h = kind >= 0 ? region_host(&r, w.phys) : NULL;
     e->phys = w.phys;
     e->global = (w.global ? TLB_GLOBAL : 0) | (w.large ? TLB_FROM_LARGE : 0);
     if (w.large)
         cpu->tlb_large = 1;
-    if (h) {
+    if (kind == MR_RAM) {
         e->tag_read = e->tag_code = page;
         e->tag_write = w.writable ? page | (tb_page_has_code(w.phys) ? TLB_WATCH : 0)
                                   : 0xffffffffu;
         e->addend = (uintptr_t)h - page;
-    } else if ((h = phys_rom_ptr(w.phys)) != NULL) {
+    } else if (kind == MR_ROM) {
         e->tag_read = e->tag_code = page;
         e->tag_write = w.writable ? page | TLB_ROM : 0xffffffffu;
         e->addend = (uintptr_t)h - page;

@@ -94,6 +94,7 @@ static int tb_count, tb_max;
 #define TB_HASH_BITS 16
 static TB *tb_hash[1 << TB_HASH_BITS];
 static uintptr_t *page_tbs;             /* RAM page -> tagged TB list (TB* | n) */
+static uint8_t *page_watched;           /* RAM page -> every TLB watches it (tb_lock) */
 static uint32_t page_count;
 
 static uint8_t *p;                      /* emission cursor (translation only) */
@@ -121,6 +122,17 @@ void tb_lock_reset(void)
     if (tb_lock_held)
         tb_lock_release();
 }
+
+/* What a new TB was translated from: its guest bytes (at most
+ * TB_MAX_INSNS instructions of 15 bytes) and where they live, kept until
+ * the TB is published (tb_publish_checked). */
+#define TB_SRC_MAX 1024
+typedef struct TBSource {
+    uint8_t bytes[TB_SRC_MAX];
+    uint32_t page_base[2];
+    uint8_t *page_host[2];
+    int npages;
+} TBSource;
 
 /* Pages that got their first TB in this translation: every vCPU's TLB
  * must watch them for writes (tb_lock). */
@@ -422,6 +434,7 @@ typedef struct Ctx {
     uint8_t *page_host[2];
     uint32_t page_phys[2];
     int npages;
+    uint8_t src[TB_SRC_MAX];  /* the guest bytes as fetched, by offset from the TB's pc */
 } Ctx;
 
 /* Where the guest's arithmetic flags are. */
@@ -978,6 +991,16 @@ static void gen_store_val(Ctx *s, int seg, int size, int src)
 }
 
 
+/* The guest code byte at linear address lin (on a page already found). */
+static int fetch_page_byte(Ctx *s, int i, uint32_t lin)
+{
+    int b = s->page_host[i] ? s->page_host[i][lin & ~PAGE_MASK] : 0xff;
+    uint32_t off = lin - s->tb->pc;
+    if (off < TB_SRC_MAX)
+        s->src[off] = (uint8_t)b;
+    return b;
+}
+
 /* Fetch the guest code byte at CS offset eip, or set fetch_fault. */
 static int fetch_byte(Ctx *s, uint32_t eip)
 {
@@ -990,7 +1013,7 @@ static int fetch_byte(Ctx *s, uint32_t eip)
     uint32_t page = lin & PAGE_MASK;
     for (int i = 0; i < s->npages; i++)
         if (s->page_base[i] == page)
-            return s->page_host[i] ? s->page_host[i][lin & ~PAGE_MASK] : 0xff;
+            return fetch_page_byte(s, i, lin);
     if (s->npages == 2) {
         s->fetch_fault = -1;        /* a third page: end the TB here */
         return 0;
@@ -1006,8 +1029,7 @@ static int fetch_byte(Ctx *s, uint32_t eip)
     s->page_base[s->npages] = page;
     s->page_host[s->npages] = host;
     s->page_phys[s->npages] = host ? phys : 0xffffffffu;
-    s->npages++;
-    return host ? host[lin & ~PAGE_MASK] : 0xff;
+    return fetch_page_byte(s, s->npages++, lin);
 }
 
 typedef struct Fetch { Ctx *s; uint32_t eip; Insn *in; } Fetch;
@@ -2655,10 +2677,11 @@ static void tb_link_page(TB *tb, int n, uint32_t phys)
     uint32_t page = phys >> PAGE_BITS;
     if (page >= page_count || !phys_ram_ptr(phys))
         return;                             /* ROM or unassigned: never written */
-    int first = (page_tbs[page] == 0);
     tb->page_next[n] = (TB *)page_tbs[page];
     __atomic_store_n(&page_tbs[page], (uintptr_t)tb | (uintptr_t)n, __ATOMIC_RELEASE);
-    if (first && n_new_code_pages < 4)
+    /* Not watched yet, or another vCPU is still making the TLBs watch it:
+     * this TB needs the check of tb_publish_checked too. */
+    if (!page_watched[page] && n_new_code_pages < 4)
         new_code_pages[n_new_code_pages++] = phys & PAGE_MASK;
 }
 
@@ -2742,7 +2765,7 @@ static void tb_translate(Ctx *s)
 
 /* Translate the code at the CPU's CS:EIP into a new TB and enter it in the
  * hash table and the page lists. */
-static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags)
+static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
 {
     static Ctx ctx;
     Ctx *s = &ctx;
@@ -2775,20 +2798,47 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags)
     for (int i = 0; i < s->npages && i < 2; i++)
         tb->phys[i] = s->page_phys[i];
     tb->phys[0] |= pc & ~PAGE_MASK;
+    memcpy(src->bytes, s->src, tb->size < TB_SRC_MAX ? tb->size : TB_SRC_MAX);
+    memcpy(src->page_base, s->page_base, sizeof(src->page_base));
+    memcpy(src->page_host, s->page_host, sizeof(src->page_host));
+    src->npages = s->npages;
     if (log_mask & LOG_OUT_ASM)
         log_host_code(tb);
     return tb;
 }
 
-/* Insert a new TB into the hash table and page lists. */
-static void tb_insert(TB *tb)
+static void tb_invalidate(TB *tb);
+
+/* Enter a new TB in the lists of the pages it holds code of, where guest
+ * writes find it (tb_lock). */
+static void tb_link_pages(TB *tb)
 {
-    unsigned h = tb_hash_func(tb->phys[0], tb->flags);
-    tb->hash_next = tb_hash[h];
-    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);    /* publish: readers hold no lock */
     tb_link_page(tb, 0, tb->phys[0]);
     if (tb->phys[1] != 0xffffffffu)
         tb_link_page(tb, 1, tb->phys[1]);
+}
+
+/* Publish a TB in the hash table, where vCPUs find it (tb_lock). */
+static void tb_hash_insert(TB *tb)
+{
+    unsigned h = tb_hash_func(tb->phys[0], tb->flags);
+    tb->hash_next = tb_hash[h];
+    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);    /* readers hold no lock */
+}
+
+/* Did the guest bytes a TB was translated from stay as they were? */
+static int tb_source_unchanged(const TB *tb, const TBSource *src)
+{
+    uint32_t n = tb->size < TB_SRC_MAX ? tb->size : TB_SRC_MAX;
+    for (uint32_t off = 0; off < n; off++) {
+        uint32_t lin = tb->pc + off;
+        for (int i = 0; i < src->npages; i++)
+            if (src->page_base[i] == (lin & PAGE_MASK) && src->page_host[i] &&
+                __atomic_load_n(&src->page_host[i][lin & ~PAGE_MASK], __ATOMIC_RELAXED) !=
+                src->bytes[off])
+                return 0;
+    }
+    return 1;
 }
 
 /* Look a TB up in the hash table.  Lock-free, in an RCU read section:
@@ -2853,6 +2903,38 @@ static void tb_watch_new_pages(CPU *cpu, const uint32_t *pages, int n)
         cpu_end_exclusive(cpu);
 }
 
+/* Every TLB watches these pages now (tb_lock). */
+static void tb_mark_watched(const uint32_t *pages, int npages)
+{
+    for (int i = 0; i < npages; i++)
+        page_watched[pages[i] >> PAGE_BITS] = 1;
+}
+
+/* A TB on a page that had no code until now.  Another vCPU may have
+ * written there through a TLB entry that did not watch the page yet, after
+ * we read the bytes: that write invalidated nothing.  Once every TLB
+ * watches the page, later writes find the TB in the page list; the earlier
+ * ones show as changed bytes.  Publish the TB only if it is still right;
+ * else drop it (NULL: translate again). */
+static TB *tb_publish_checked(CPU *cpu, TB *tb, const uint32_t *pages, int npages,
+                              const TBSource *src, unsigned flushes)
+{
+    tb_watch_new_pages(cpu, pages, npages);
+    tb_lock_acquire();
+    if (tb_flush_count != flushes ||
+        __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == TB_FLAGS_INVALID) {
+        tb = NULL;                          /* a flush or a write got it */
+    } else if (!tb_source_unchanged(tb, src)) {
+        tb_invalidate(tb);
+        tb = NULL;
+    } else {
+        tb_mark_watched(pages, npages);     /* tb stayed linked throughout */
+        tb_hash_insert(tb);
+    }
+    tb_lock_release();
+    return tb;
+}
+
 /* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */
 TB *tb_find(CPU *cpu)
 {
@@ -2876,15 +2958,23 @@ TB *tb_find(CPU *cpu)
         unsigned flushes = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
         uint32_t pages[4];
         int npages = 0;
+        TBSource src;
         tb_lock_acquire();
         tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);  /* someone else may have made it */
         if (!tb) {
             n_new_code_pages = 0;
-            tb = tb_gen_code(cpu, pc, flags);
+            tb = tb_gen_code(cpu, pc, flags, &src);
             if (tb) {
-                tb_insert(tb);
+                tb_link_pages(tb);
                 npages = n_new_code_pages;
                 memcpy(pages, new_code_pages, sizeof(pages));
+                if (npages && machine.ncpus == 1) {     /* no one else to race with */
+                    tb_watch_new_pages(cpu, pages, npages);
+                    tb_mark_watched(pages, npages);
+                    npages = 0;
+                }
+                if (!npages)
+                    tb_hash_insert(tb);
             }
         }
         tb_lock_release();
@@ -2892,8 +2982,8 @@ TB *tb_find(CPU *cpu)
             tb_flush_exclusive(cpu);
             continue;
         }
-        if (npages)
-            tb_watch_new_pages(cpu, pages, npages);
+        if (npages && !(tb = tb_publish_checked(cpu, tb, pages, npages, &src, flushes)))
+            continue;
         if (__atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE) == flushes)
             break;
     }
@@ -2970,6 +3060,8 @@ static void tb_unlink_page(TB *tb, int n)
         int k = (int)(*pp & TB_EXIT_MASK);
         if (t == tb && k == n) {
             __atomic_store_n(pp, (uintptr_t)tb->page_next[n], __ATOMIC_RELEASE);
+            if (!page_tbs[page])
+                page_watched[page] = 0;     /* no code: writers unwatch it */
             return;
         }
         pp = (uintptr_t *)&t->page_next[k];
@@ -3059,6 +3151,7 @@ void tb_flush(CPU *cpu)
     tb_count = 0;
     memset(tb_hash, 0, sizeof(tb_hash));
     memset(page_tbs, 0, page_count * sizeof(*page_tbs));
+    memset(page_watched, 0, page_count);
     for (int i = 0; i < machine.ncpus; i++)
         jc_clear(machine.cpus[i]);
     __atomic_fetch_add(&tb_flush_count, 1, __ATOMIC_RELEASE);
@@ -3115,7 +3208,8 @@ void tcg_init(size_t code_size)
     probe_host_flags();
     cpu_probe_host();
     page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
-    if (!tb_pool || !page_tbs) {
+    page_watched = calloc(page_count ? page_count : 1, 1);
+    if (!tb_pool || !page_tbs || !page_watched) {
         fprintf(stderr, "vm: out of memory for the translation block tables\n");
         exit(2);
     }

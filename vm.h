@@ -249,6 +249,12 @@ extern int log_mask;        /* -d items, LOG_* */
 extern FILE *log_file;      /* -D file, or stderr */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vm_exit(int status) __attribute__((noreturn));
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)); /* bad input: exit 2 */
+
+/* boot.c: -kernel (multiboot or a Linux bzImage) */
+void kernel_check(const char *path);
+void kernel_load(CPU *cpu, const char *path, const char *cmdline, const char *initrd);
+void mptable_write(void);
 void vm_request_reset(void);
 void machine_set_a20(int enabled);
 
@@ -430,6 +436,8 @@ uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu);
 void mem_write_mmu(CPU *cpu, uint32_t linear, uint32_t value, int size, int mmu);
 uint32_t sys_read(CPU *cpu, uint32_t linear, int size);
 void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
+void memory_map_init(void);                     /* BQL held */
+void memory_map_update(void);                   /* BQL held */
 uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
@@ -492,6 +500,7 @@ void apic_set_lint1(int cpu_index, int level);
 int apic_interrupt_pending(int cpu_index);
 int apic_acknowledge(int cpu_index, int accept, int *kind);
 void ioapic_init(void);
+uint32_t ioapic_get_id(void);                   /* BQL held */
 uint32_t ioapic_mmio_read(uint32_t offset);
 void ioapic_mmio_write(uint32_t offset, uint32_t value);
 void ioapic_set_irq(int pin, int level);

@@ -8,8 +8,8 @@
 #     2 TiB image), tail (1000 bytes): the guest's own checks pass;
 #   - write: every sector the guest wrote is in the file after vm exits,
 #     byte for byte, and nothing else changed (cmp with the image we expect);
-#   - write -snapshot: the guest reads back its writes, the file is
-#     byte-identical to before;
+#   - write -snapshot, fill -snapshot (every sector written and read
+#     back): the guest reads back its writes, the file is byte-identical;
 #   - exitwrite: the guest writes a sector and exits before it completes:
 #     vm waits for the write, which is in the file;
 #   - readonly: a file vm can only read (0444, vm run as nobody when we are
@@ -133,10 +133,12 @@ fi
 cp "$tmp/orig" "$tmp/snap.img"
 guest "write -snapshot" "$VM" -snapshot -hda "$tmp/snap.img" -kernel "$KERNEL" \
     -append "write sectors=$N"
+guest "fill -snapshot (every sector)" "$VM" -snapshot -hda "$tmp/snap.img" -kernel "$KERNEL" \
+    -append "fill sectors=$N"
 if cmp -s "$tmp/orig" "$tmp/snap.img"; then
-    echo "ok   write -snapshot: the image is byte-identical"
+    echo "ok   write, fill -snapshot: the image is byte-identical"
 else
-    fail "write -snapshot: the image changed"
+    fail "write, fill -snapshot: the image changed"
 fi
 
 cp "$tmp/orig" "$tmp/disk.img"

@@ -99,6 +99,14 @@ void cpu_apic_changed(int cpu_index)
     changed[cpu_index]++;
 }
 
+static int map_updates;                     /* memory_map_update calls, BQL */
+
+void memory_map_update(void)
+{
+    assert(bql_locked());
+    map_updates++;
+}
+
 /* Move the fake clock forward by ns, firing every timer whose deadline it
  * passes, earliest first, with the clock at that deadline.  BQL held. */
 static void advance(int64_t ns)
@@ -551,7 +559,9 @@ static void test_extint(void)
     apic_set_lint0(0, 0);
 
     /* an APIC disabled in the MSR is not there: LINT0 is INTR, LINT1 NMI */
+    int updates = map_updates;
     apic_set_base(1, 0xfee00000);
+    CHECK_EQ(map_updates, updates + 1);     /* its page left the memory map */
     CHECK_EQ(apic_get_base(1), 0xfee00000);
     CHECK_EQ(rd(1, SVR), 0xffffffff);  /* the page is gone */
     apic_set_lint0(1, 1);
@@ -571,8 +581,10 @@ static void test_extint(void)
     CHECK_EQ(rd(1, ID), 1u << 24);
     ipi(0, 1, IPI_NMI);
     CHECK_EQ(apic_interrupt_pending(1), APIC_INT_NMI);
+    CHECK_EQ(map_updates, updates + 2);
     apic_set_base(0, 0xfee00800);
     CHECK_EQ(apic_get_base(0), 0xfee00900);
+    CHECK_EQ(map_updates, updates + 2);     /* nothing moved */
 }
 
 /* ---- timer ---------------------------------------------------------------- */

@@ -28,3 +28,17 @@ tests/kern/ata_%.elf: tests/kern/ata_%.o $(KERN_LIB) tests/kern/kernel.ld
 
 kernels: $(KERN_ELFS)
 .PHONY: kernels
+
+# t_smp_rr is t_smp.c run in round-robin mode.
+tests/kern/t_smp_rr.o: tests/kern/t_smp.c
+
+# A minimal Linux bzImage for tests/lxboot.sh: the setup sectors of
+# lx_header.S, then lx_boot.c's code linked at 1 MiB.
+tests/kern/lx_boot.bzimage: tests/kern/lx_header.o tests/kern/lx_start.o tests/kern/lx_boot.o \
+                            tests/kern/klib.o tests/kern/kernel.ld
+	objcopy -O binary -j .text tests/kern/lx_header.o tests/kern/lx_header.bin
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o tests/kern/lx_boot.elf \
+	    tests/kern/lx_start.o tests/kern/klib.o tests/kern/lx_boot.o
+	objcopy -O binary tests/kern/lx_boot.elf tests/kern/lx_boot.pm
+	cat tests/kern/lx_header.bin tests/kern/lx_boot.pm > $@
+KERN_ELFS += tests/kern/lx_boot.bzimage

@@ -40,20 +40,27 @@ int kmain(uint32_t magic, uint32_t *info)
     wr(0xf0, 0x1ff);                    /* SVR: APIC on, spurious vector 0xff */
     wr(0x3e0, 0xb);                     /* divide by 1 */
 
-    /* periodic */
+    /* periodic: the time of 20 periods, measured from one interrupt to
+     * another.  An interrupt delivered late (the host was busy) makes one
+     * measurement short or long; the rate itself is checked, so up to
+     * three measurements are made and one must be within 1%. */
     wr(0x320, 0x20000 | VEC);           /* LVT timer: periodic, unmasked */
     ticks = 0;
     wr(0x380, 5000000);
-    wait_ticks(1);                      /* line up with a period */
-    uint64_t t0 = rdtsc();
-    uint32_t first = ticks;
-    wait_ticks(first + 20);
-    uint64_t dt = rdtsc() - t0;
+    int good = 0;
+    for (int attempt = 0; attempt < 3 && !good; attempt++) {
+        wait_ticks(ticks + 1);          /* line up with a period */
+        uint64_t t0 = rdtsc();
+        uint32_t first = ticks;
+        wait_ticks(first + 20);
+        uint64_t dt = rdtsc() - t0;
+        good = dt > 99000000ull && dt < 101000000ull;
+        kputs("periodic: 20 periods in ");
+        kputdec((uint32_t)(dt >> 10));
+        kputs(" x 1024 ns\n");
+    }
     wr(0x380, 0);                       /* stop */
-    CHECK(dt > 99000000ull && dt < 101000000ull, "20 periods of 5,000,000 counts take 100 ms +/-1%");
-    kputs("periodic: 20 periods in ");
-    kputdec((uint32_t)(dt >> 10));
-    kputs(" x 1024 ns\n");
+    CHECK(good, "20 periods of 5,000,000 counts take 100 ms +/-1%");
 
     /* one-shot: exactly one interrupt, current count runs down to 0 */
     ticks = 0;
@@ -61,9 +68,9 @@ int kmain(uint32_t magic, uint32_t *info)
     wr(0x380, 2000000);                 /* 2 ms */
     uint32_t c1 = rd(0x390);
     CHECK(c1 > 0 && c1 <= 2000000, "current count starts at most at the initial count");
-    t0 = rdtsc();
+    uint64_t t0 = rdtsc();
     wait_ticks(1);
-    dt = rdtsc() - t0;
+    uint64_t dt = rdtsc() - t0;
     CHECK(dt >= 1900000ull && dt < 20000000ull, "one-shot fires after about 2 ms");
     uint64_t t1 = rdtsc();
     while (rdtsc() - t1 < 5000000ull)   /* 5 ms more: no second interrupt */

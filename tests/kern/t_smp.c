@@ -12,6 +12,11 @@
  *  - cross-vCPU self-modifying code: the BSP rewrites a function the APs
  *    keep calling; each AP sees every new version (after a serializing
  *    CPUID, as the SDM's cross-modifying-code protocol asks);
+ *  - code written while another vCPU translates it: each round the BSP
+ *    puts a function on a page that never held code and rewrites it 100
+ *    times without waiting, while the APs call it; every AP must in the
+ *    end run the last version (a write that slips in while an AP's first
+ *    TB of the page is being made must not leave that TB stale);
  *  - code-buffer flushes with every vCPU running: with a 256 KiB code
  *    buffer, each vCPU calls 512 distinct functions of its own, several
  *    times, and sums their results. */
@@ -32,6 +37,12 @@ static volatile uint32_t done;
 static volatile uint32_t ipi_hits[SMP_MAX_CPUS];
 static volatile uint32_t go_ipi, go_smc, smc_version, smc_seen[SMP_MAX_CPUS], smc_errors;
 static volatile uint32_t flush_sums[SMP_MAX_CPUS];
+
+#define RACE_ROUNDS 8
+#define RACE_VERSIONS 100
+static volatile uint32_t race_round, race_final, race_done[SMP_MAX_CPUS], race_stale;
+static volatile uint32_t race_calling[SMP_MAX_CPUS];
+static uint8_t race_pages[RACE_ROUNDS][4096] __attribute__((aligned(4096)));
 
 void ipi_isr(void);
 void ipi_c(void);
@@ -141,6 +152,64 @@ static void ap_smc(uint32_t id)
     }
 }
 
+/* mov eax, imm32; ret at offset 3, so the immediate is one aligned store */
+static void race_write(uint8_t *code, uint32_t v)
+{
+    code[3] = 0xb8;
+    *(volatile uint32_t *)(code + 4) = v;
+    code[8] = 0xc3;
+}
+
+static void race_writer(void)
+{
+    for (uint32_t r = 1; r <= RACE_ROUNDS; r++) {
+        uint8_t *code = race_pages[r - 1];
+        race_write(code, 0);
+        __atomic_store_n(&race_round, r, __ATOMIC_RELEASE);
+        /* keep writing while the APs make their first TBs of the page */
+        uint32_t v = 1;
+        for (uint32_t i = 1; i < NCPU; i++)
+            while (__atomic_load_n(&race_calling[i], __ATOMIC_ACQUIRE) != r)
+                *(volatile uint32_t *)(code + 4) = r * 1000 + (v++ % RACE_VERSIONS);
+        for (uint32_t k = 0; k < r * 8; k++)
+            cpu_relax();
+        *(volatile uint32_t *)(code + 4) = r * 1000 + RACE_VERSIONS;
+        __atomic_store_n(&race_final, r, __ATOMIC_RELEASE);
+        for (uint32_t i = 1; i < NCPU; i++)
+            while (__atomic_load_n(&race_done[i], __ATOMIC_ACQUIRE) != r)
+                cpu_relax();
+    }
+}
+
+/* Call each round's function until it returns the round's last version,
+ * after the writer is done (and a serializing CPUID), for at most 2^16
+ * calls. */
+static void race_reader(uint32_t id)
+{
+    for (uint32_t r = 1; r <= RACE_ROUNDS; r++) {
+        while (__atomic_load_n(&race_round, __ATOMIC_ACQUIRE) != r)
+            cpu_relax();
+        Fn fn = (Fn)(void *)(race_pages[r - 1] + 3);
+        uint32_t want = r * 1000 + RACE_VERSIONS, n = 0;
+        __atomic_store_n(&race_calling[id], r, __ATOMIC_RELEASE);
+        for (;;) {
+            uint32_t got = fn();
+            if (__atomic_load_n(&race_final, __ATOMIC_ACQUIRE) == r) {
+                uint32_t a = 0, b, c, d;
+                __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+                if (fn() == want)
+                    break;
+                if (++n == 1u << 16) {
+                    __atomic_fetch_add(&race_stale, 1, __ATOMIC_SEQ_CST);
+                    break;
+                }
+            }
+            (void)got;
+        }
+        __atomic_store_n(&race_done[id], r, __ATOMIC_RELEASE);
+    }
+}
+
 void ap_main(uint32_t id)
 {
     kload_idt();
@@ -161,6 +230,7 @@ void ap_main(uint32_t id)
     while (!go_smc)
         cpu_relax();
     ap_smc(id);
+    race_reader(id);
     __atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
     for (;;)
         __asm__ volatile("cli; hlt");
@@ -200,6 +270,7 @@ int kmain(uint32_t magic, uint32_t *info)
             while (__atomic_load_n(&smc_seen[i], __ATOMIC_ACQUIRE) != v)
                 cpu_relax();
     }
+    race_writer();
     while (done < NCPU - 1)
         cpu_relax();
 
@@ -215,5 +286,6 @@ int kmain(uint32_t magic, uint32_t *info)
         CHECK_EQ(flush_sums[i], 4 * (512 * i * 10000 + 511 * 512 / 2), "per-vCPU sum of 2048 calls");
     }
     CHECK_EQ(smc_errors, 0, "every AP ran each new version of the rewritten code");
+    CHECK_EQ(race_stale, 0, "no AP was left running a stale version of racing writes");
     return kdone("t_smp");
 }
