@@ -4,36 +4,32 @@
  * A boot sector (tests/boot/boot.inc) that loads the rest of itself with
  * INT 13h, asks the BIOS about the machine (INT 15h E820 for the memory,
  * INT 13h AH=08h/48h for the disk, INT 1Ah for the date), draws the
- * Mandelbrot set as 72x24 characters through INT 10h, says how long that
- * took by the BIOS's tick count, and halts with interrupts off, which is
+ * Mandelbrot set as 72x24 characters through INT 10h, and then, 40 times
+ * closer, the small copy of it on its antenna; says how long each took by
+ * the BIOS's tick count, and halts with interrupts off, which is
  * vm's signal to power off (with -smp 2 or more the other CPUs keep vm
  * alive: Ctrl-A x quits).
  *
  * The Mandelbrot set is the set of points c of the complex plane for which
  * z(n+1) = z(n)^2 + c, z(0) = 0, stays bounded.  For each character cell we
  * take c at the cell's position and iterate until |z|^2 > 4 (the point
- * escaped) or MAXIT iterations (the point is taken to be in the set, '@').
- * Points that escape fast are drawn light, slow ones dark.  There is no FPU
- * code: numbers are 32-bit fixed point with FRAC fractional bits (1.0 is
- * 4096), using the 386's 32-bit registers from 16-bit code (0x66 prefix).
- * The values never overflow: a step starts from |z|^2 <= 4, so afterwards
- * |re z| <= 4 + 2.2 and |im z| <= 4 + 1.15, and the products of the next
- * step stay below (6.2 * 4096)^2 < 2^30.
+ * escaped) or a number of iterations (the point is taken to be in the set,
+ * '@').  Points that escape fast are drawn light, slow ones dark.  There is
+ * no FPU code: numbers are 32-bit fixed point with FRAC = 24 fractional
+ * bits (1.0 is 2^24), using the 386's 32-bit registers from 16-bit code
+ * (0x66 prefix); each product is 64 bits (EDX:EAX) and SHRD brings it back
+ * to 24 fractional bits -- precise enough to zoom in far.  Nothing
+ * overflows: a step starts from |z|^2 <= 4, so afterwards |re z| <= 4 + 2.2
+ * and |im z| <= 4 + 1.15, whose products stay below 38.5 (2^30.3 in fixed
+ * point) and their doubled sums below 2^31.
  *
  * Build: make tests/demo.img (assembled like the tests in tests/boot/). */
 #include "boot/boot.inc"
 
-    .set FRAC, 12               /* fixed point: x is stored as x * 4096 */
+    .set FRAC, 24               /* fixed point: x is stored as x * 2^24 */
     .set ONE, 1 << FRAC
     .set COLS, 72               /* picture size in characters */
     .set ROWS, 24
-    .set MAXIT, 100             /* iterations before a point counts as inside */
-    /* The window: re(c) from -2.2 to 0.6, im(c) from -1.15 to 1.15.
-     * A character is 2-2.5 times as tall as wide, hence XSTEP < YSTEP. */
-    .set XMIN, -9011            /* -2.2 * 4096 */
-    .set XSTEP, 159             /* 2.8 / 72 * 4096 */
-    .set YSTEP, 410             /* 0.1 * 4096 */
-    .set YMIN, -(ROWS - 1) * YSTEP / 2  /* -1.15 * 4096: rows symmetric about 0 */
     .set E820_BUF, 0x0600       /* scratch for one E820 entry and an EDD buffer */
 
     .text
@@ -46,21 +42,11 @@ main:
     call show_disk
     call show_date
     PRINT "The Mandelbrot set, computed in 16-bit real mode with fixed-point integers:\r\n\r\n"
-    call ticks
-    mov  %eax, start_ticks
-    call mandelbrot
-    call ticks
-    sub  start_ticks, %eax
-    mov  $55, %ecx              /* a tick is 54.9 ms */
-    mul  %ecx
-    mov  %eax, %ebx
-    PRINT "\r\n(72x24 points, "
-    mov  total, %eax
-    call putdec
-    PRINT " iterations, about "
-    mov  %ebx, %eax
-    call putdec
-    PRINT " ms by the BIOS's tick count.)\r\n"
+    mov  $whole_set, %si
+    call draw
+    PRINT "\r\nAnd 40 times closer, on its antenna near -1.76: a small copy of the whole set.\r\n\r\n"
+    mov  $minibrot, %si
+    call draw
     PRINT "The demo is over: the CPU halts with interrupts off and vm powers off.\r\n"
     cli
 1:  hlt
@@ -186,15 +172,45 @@ ticks:
     pop  %cx
     ret
 
-/* mandelbrot: draw the picture, row by row from the top.
+/* draw: the picture the parameters at SI describe (struct View below),
+ * and how long it took by the BIOS's tick count. */
+draw:
+    mov  $view, %di
+    mov  $VIEW_SIZE, %cx
+    rep  movsb
+    call ticks
+    mov  %eax, start_ticks
+    call mandelbrot
+    call ticks
+    sub  start_ticks, %eax
+    mov  $55, %ecx              /* a tick is 54.9 ms */
+    mul  %ecx
+    mov  %eax, %ebx
+    PRINT "\r\n(72x24 points, "
+    mov  total, %eax
+    call putdec
+    PRINT " iterations, "
+    test %ebx, %ebx
+    jnz  1f
+    PRINT "in less than a tick of the BIOS's clock: under 55 ms.)\r\n"
+    ret
+1:  PRINT "about "
+    mov  %ebx, %eax
+    call putdec
+    PRINT " ms by the BIOS's tick count.)\r\n"
+    ret
+
+/* mandelbrot: draw the picture of `view`, row by row from the top.
  * Registers in the inner loop: ESI = re(z), EDI = im(z), BP = iterations,
  * EBX = re(z)^2, ECX = im(z)^2, EAX scratch. */
 mandelbrot:
     movl $0, total
-    movl $-YMIN, ci             /* start at the top: im(c) = +1.15 */
+    mov  view + V_TOP, %eax     /* start at the top */
+    mov  %eax, ci
     movw $ROWS, nrow
 next_row:
-    movl $XMIN, cr
+    mov  view + V_LEFT, %eax
+    mov  %eax, cr
     movw $COLS, ncol
 next_col:
     xorl %esi, %esi             /* z = 0 */
@@ -202,46 +218,70 @@ next_col:
     xor  %bp, %bp
 iterate:
     movl %esi, %eax             /* EBX = re(z)^2 */
-    imull %eax, %eax
-    sarl $FRAC, %eax
+    imull %eax
+    shrd $FRAC, %edx, %eax
     movl %eax, %ebx
     movl %edi, %eax             /* ECX = im(z)^2 */
-    imull %eax, %eax
-    sarl $FRAC, %eax
+    imull %eax
+    shrd $FRAC, %edx, %eax
     movl %eax, %ecx
     addl %ebx, %eax             /* |z|^2 > 4: escaped */
     cmpl $4 * ONE, %eax
     jg   escaped
     movl %esi, %eax             /* im(z) = 2 re(z) im(z) + im(c) */
-    imull %edi, %eax
-    sarl $FRAC - 1, %eax
+    imull %edi
+    shrd $FRAC - 1, %edx, %eax
     addl ci, %eax
     movl %eax, %edi
     movl %ebx, %esi             /* re(z) = re(z)^2 - im(z)^2 + re(c) */
     subl %ecx, %esi
     addl cr, %esi
     inc  %bp
-    cmp  $MAXIT, %bp
+    cmp  view + V_MAXIT, %bp
     jb   iterate
     mov  $'@', %al              /* still bounded: inside the set */
     jmp  plot
 escaped:
-    cmp  $PALETTE_LEN - 1, %bp  /* the shade: palette[min(n, last)] */
+    mov  %bp, %ax               /* the shade: palette[min(n >> shift, last)] */
+    mov  view + V_SHIFT, %cl
+    shr  %cl, %ax
+    cmp  $PALETTE_LEN - 1, %ax
     jbe  1f
-    mov  $PALETTE_LEN - 1, %bp
-1:  mov  palette(%bp), %al
+    mov  $PALETTE_LEN - 1, %ax
+1:  mov  %ax, %bx
+    mov  palette(%bx), %al
 plot:
     call putc
     movzwl %bp, %eax
     addl %eax, total
-    addl $XSTEP, cr             /* next column */
+    mov  view + V_XSTEP, %eax   /* next column */
+    add  %eax, cr
     decw ncol
     jnz  next_col
     call crlf                   /* next row */
-    subl $YSTEP, ci
+    mov  view + V_YSTEP, %eax
+    sub  %eax, ci
     decw nrow
     jnz  next_row
     ret
+
+/* A view of the complex plane: its top-left corner, the steps from one
+ * character to the next (a character is 2-2.5 times as tall as wide),
+ * the iterations after which a point counts as inside, and how many bits
+ * to drop from an escape count to choose its shade. */
+    .set V_LEFT, 0
+    .set V_TOP, 4
+    .set V_XSTEP, 8
+    .set V_YSTEP, 12
+    .set V_MAXIT, 16
+    .set V_SHIFT, 18
+    .set VIEW_SIZE, 20
+whole_set:                      /* re -2.2..0.6, im 1.15..-1.15; 100 iterations */
+    .long -36909875, 19293798, 652447, 1677722
+    .word 100, 0
+minibrot:                       /* re -1.795..-1.725, im 0.026..-0.026; 300 iterations */
+    .long -30115103, 412673, 16311, 35885
+    .word 300, 2
 
 /* Shades for the points outside the set, by how many iterations they took
  * to escape: the fast ones (far from the set) are blank. */
@@ -256,6 +296,7 @@ ncol:   .word 0                 /* columns left in this row */
 nrow:   .word 0                 /* rows left */
 total:  .long 0                 /* iterations computed in all */
 start_ticks: .long 0
+view:   .fill VIEW_SIZE, 1, 0   /* the picture being drawn */
 date_cx: .word 0
 date_dx: .word 0
 time_cx: .word 0
