@@ -1503,12 +1503,46 @@ static void log_exec(CPU *cpu, TB *tb)
     }
 }
 
-/* A halted CPU: with interrupts off nothing can wake it (no NMI source
- * exists), so the machine powers off. */
-static int cpu_halted_forever(CPU *cpu)
+/* Power off.  A halted vCPU with interrupts off, or one waiting for a
+ * start-up IPI, can be woken only by another vCPU (an INIT, SIPI or NMI
+ * IPI: no device raises an NMI).  When every vCPU is in that state and no
+ * such IPI is on its way, nothing can ever run again: the machine is off,
+ * as after Linux's `poweroff -f` on a PC without ACPI, or `cli; hlt`.
+ * dead_lock guards dead_cpus and each CPU.halted_for_good. */
+static pthread_mutex_t dead_lock = PTHREAD_MUTEX_INITIALIZER;
+static int dead_cpus;
+
+static int cpu_halted_for_good(const CPU *cpu)
 {
-    return cpu->halted && !(cpu->eflags & F_IF) && !cpu->wait_for_sipi &&
-           machine.ncpus == 1;
+    return cpu->halted && (!(cpu->eflags & F_IF) || cpu->wait_for_sipi);
+}
+
+/* Count this halted vCPU in; 1 if the whole machine is now off. */
+static int machine_powered_off(CPU *cpu)
+{
+    pthread_mutex_lock(&dead_lock);
+    if (!cpu->halted_for_good) {
+        cpu->halted_for_good = 1;
+        dead_cpus++;
+    }
+    int off = dead_cpus == machine.ncpus;
+    for (int i = 0; i < machine.ncpus && off; i++)
+        if (__atomic_load_n(&machine.cpus[i]->interrupt_request, __ATOMIC_ACQUIRE) &
+            (APIC_INT_INIT | APIC_INT_SIPI | APIC_INT_NMI))
+            off = 0;                /* someone will wake up */
+    pthread_mutex_unlock(&dead_lock);
+    return off;
+}
+
+/* The vCPU runs again: count it out. */
+static void cpu_came_back(CPU *cpu)
+{
+    pthread_mutex_lock(&dead_lock);
+    if (cpu->halted_for_good) {
+        cpu->halted_for_good = 0;
+        dead_cpus--;
+    }
+    pthread_mutex_unlock(&dead_lock);
 }
 
 /* Which of the local APIC's pending kinds the CPU can take now: maskable
@@ -1636,10 +1670,12 @@ int cpu_exec(CPU *cpu)
         if (cpu_wants_interrupt(cpu)) {
             last = NULL;
             cpu_take_interrupt(cpu);
+            if (!cpu_halted_for_good(cpu) && cpu->halted_for_good)
+                cpu_came_back(cpu);
         }
         if (cpu->halted) {
-            if (cpu_halted_forever(cpu)) {
-                fprintf(stderr, "vm: the CPU halted with interrupts disabled; powering off\n");
+            if (cpu_halted_for_good(cpu) && machine_powered_off(cpu)) {
+                fprintf(stderr, "vm: every CPU halted with interrupts disabled; powering off\n");
                 cpu_exec_end(cpu);
                 return 0;
             }

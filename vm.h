@@ -169,6 +169,7 @@ typedef struct CPU {
     uint32_t exc_error;
     int exc_nesting;        /* 0, or inside delivery: double/triple fault */
     int halted;             /* HLT: sleeping on halt_cond until an interrupt */
+    int halted_for_good;    /* counted in cpu.c's dead_cpus (dead_lock) */
     int inhibit_irq;        /* STI / MOV SS shadow: no interrupt before the next insn */
     int nmi_blocked;        /* between an NMI and its IRET */
     int wait_for_sipi;      /* an AP after INIT, before its start-up IPI */
