@@ -6,9 +6,8 @@
  * INT 13h AH=08h/48h for the disk, INT 1Ah for the date), draws the
  * Mandelbrot set as 72x24 characters through INT 10h, and then, 40 times
  * closer, the small copy of it on its antenna; says how long each took by
- * the BIOS's tick count, and halts with interrupts off, which is
- * vm's signal to power off (with -smp 2 or more the other CPUs keep vm
- * alive: Ctrl-A x quits).
+ * the BIOS's tick count, and halts with interrupts off: with every CPU
+ * halted so (the BIOS leaves the APs that way), vm powers off.
  *
  * The Mandelbrot set is the set of points c of the complex plane for which
  * z(n+1) = z(n)^2 + c, z(0) = 0, stays bounded.  For each character cell we
