@@ -1,5 +1,5 @@
 # vm: build the emulator, its BIOS and its tests.
-#   make          build ./vm, the BIOS and the test ROMs
+#   make          build ./vm, the BIOS, the demo disk and the tests
 #   make test     run every test; ends with "N passed, M failed"
 #   make bench    compare vm with native code and with qemu-system-i386
 #   make asan     the test suite under AddressSanitizer + UBSan
@@ -15,13 +15,13 @@ SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c loop.c devices.c ata.c ap
 HDRS    := vm.h
 
 # Guest test ROMs: every tests/*.S is a 64 KiB image run from the reset vector.
-TEST_SRCS := $(wildcard tests/*.S)
+TEST_SRCS := $(filter-out tests/demo.S,$(wildcard tests/*.S))
 TEST_BINS := $(TEST_SRCS:.S=.bin)
 GUEST_AS  := $(CC) -m32 -c -I tests
 
 .PHONY: all test bench asan tsan clean test-linux test-bootloader bench-linux
 .SECONDARY:
-all: vm bios/bios.bin $(TEST_BINS)
+all: vm bios/bios.bin tests/demo.img $(TEST_BINS)
 
 vm: $(SRCS) $(HDRS) Makefile
 	$(CC) $(CFLAGS) -o $@ $(SRCS) $(LDLIBS)
@@ -33,11 +33,13 @@ tests/%.bin: tests/%.o tests/rom.ld
 	ld -m elf_i386 -T tests/rom.ld -o tests/$*.elf $<
 	objcopy -O binary tests/$*.elf $@
 
-# The BIOS ROM (for now a 64 KiB real-mode image with the same layout as a test).
-bios/bios.o: bios/bios.S tests/lib.inc
-	$(GUEST_AS) -o $@ $<
-bios/bios.bin: bios/bios.o tests/rom.ld
-	ld -m elf_i386 -T tests/rom.ld -o bios/bios.elf $<
+# The BIOS ROM: 64 KiB of real-mode code from bios/*.S (see bios/bios.ld).
+BIOS_SRCS := $(wildcard bios/*.S)
+BIOS_OBJS := $(BIOS_SRCS:.S=.o)
+bios/%.o: bios/%.S bios/bios.h
+	$(CC) -m32 -c -I bios -o $@ $<
+bios/bios.bin: $(BIOS_OBJS) bios/bios.ld
+	ld -m elf_i386 -T bios/bios.ld -o bios/bios.elf $(BIOS_OBJS)
 	objcopy -O binary bios/bios.elf $@
 
 # Test kernels, the oracle and the benchmark bring their own rules.
@@ -46,8 +48,9 @@ include tests/kern/kern.mk
 include tests/host/host.mk
 include tests/oracle.mk
 include tests/bench/bench.mk
+include tests/boot/boot.mk
 
-TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS)
+TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS) $(BOOT_IMGS)
 
 test: $(TEST_DEPS)
 	sh tests/run.sh ./vm
@@ -83,4 +86,5 @@ clean:
 	rm -f vm vm-asan vm-tsan tests/oracle tests/linux/mkcpio tests/linux/peakrss tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
 	rm -f tests/kern/*.o tests/kern/*.elf tests/kern/*.bzimage tests/kern/*.pm $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
+	rm -f tests/demo.img tests/boot/*.o tests/boot/*.elf tests/boot/*.img tests/boot/mkimg
 	rm -rf tests/gen

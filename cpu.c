@@ -1743,6 +1743,7 @@ static void *cpu_thread_fn(void *arg)
     rcu_register_thread();
     int status = cpu_exec(cpu);
     rcu_unregister_thread();
+    pthread_detach(pthread_self());     /* vm ends without joining us */
     loop_request_exit(status);
     return NULL;
 }
@@ -1801,6 +1802,7 @@ static void *cpu_rr_thread_fn(void *arg)
         __atomic_store_n(&rr_current, NULL, __ATOMIC_RELEASE);
         if (status >= 0) {
             rcu_unregister_thread();
+            pthread_detach(pthread_self());
             loop_request_exit(status);
             return NULL;
         }
