@@ -1819,6 +1819,7 @@ static void port_write8(uint32_t port, uint8_t v)
     case 0x70: rtc.index = v & 0x7f; rtc.nmi_masked = v >> 7; break;
     case 0x71: rtc_write(v); break;
     case 0xe9: console_putc(v); break;
+    case 0xf0: fpu_ferr_clear(); break;         /* clear the FPU error: IRQ13 off, IGNNE# on */
     case 0x80:
         if (log_mask & LOG_IOPORT)
             log_printf("POST code 0x%02x\n", v);
