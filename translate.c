@@ -392,6 +392,9 @@ typedef struct HostOp {
     int writes_flags;       /* leaves the guest's new flags in host EFLAGS */
     int msize;              /* bytes of the r/m operand (movzx: 1 or 2) */
     int align;              /* #AC: the alignment it needs, if not msize (m80: 8; 1: none) */
+    int peek;               /* movzx r8d, byte [operand] first (FLDCW: the new masks) */
+    int fdp;                /* x87: store the linear address, which is the offset, as
+                             * CPU.fpu_fdp once the access cannot fault any more */
 } HostOp;
 
 /* How a memory operand is used: decides the TLB tag and the slow path. */
@@ -414,6 +417,9 @@ typedef struct Stub {
     int mode;               /* STUB_MEM: MEM_* */
     int vector;             /* STUB_FAULT; STUB_FPU_CW: the new CPU.fpu_unmasked */
     HostOp op;              /* STUB_MEM: the instruction to redo on the buffer */
+    int x87_ptrs;           /* the x87 pointers to store first (gen_x87_flush) */
+    uint32_t x87_eip, x87_fop;
+    int x87_fds_seg;
 } Stub;
 
 #define MAX_STUBS 256
@@ -434,8 +440,9 @@ typedef struct Ctx {
     int ea16;               /* the offset in ESI is a 16-bit value */
     int fetch_fault;        /* fetching the instruction failed */
     int insns;              /* instructions translated so far */
-    int x87_fcs_stored;     /* CPU.fpu_fcs holds this TB's CS selector already */
-    int x87_fds_seg;        /* CPU.fpu_fds holds this segment's selector (S_NONE: unknown) */
+    int x87_ptrs;           /* the FIP, FOP and FCS of x87_eip, x87_fop are still to store */
+    uint32_t x87_eip, x87_fop;
+    int x87_fds_seg;        /* ... and FDS, this segment's selector (S_NONE: none) */
     Stub stubs[MAX_STUBS];
     int nstubs;
     /* code fetch */
@@ -545,6 +552,8 @@ static HostOp hostop(int size, int opc, int reg)
 
 static void emit_hostop_raw(const HostOp *op, Opnd rm)
 {
+    if (op->peek)
+        emit_op(4, OPC_0F(0xb6), T_CMP, rm);
     if (op->lock)
         emit8(0xf0);
     emit_op(op->size, op->opc, op->reg, rm);
@@ -573,7 +582,45 @@ static Stub *add_stub(Ctx *s, int kind)
     memset(st, 0, sizeof(*st));
     st->kind = kind;
     st->eip = s->in.eip;
+    st->x87_ptrs = s->x87_ptrs;             /* it may fault or leave the TB */
+    st->x87_eip = s->x87_eip;
+    st->x87_fop = s->x87_fop;
+    st->x87_fds_seg = s->x87_fds_seg;
     return st;
+}
+
+/* The instruction pointer, opcode and CS of the TB's last non-control x87
+ * instruction, and the selector of its last memory operand, go to the CPU
+ * lazily: in straight-line code only the last ones can be seen, and only
+ * where the guest may look -- in a helper, an exception, or after the TB.
+ * So they are stored on every way out of the TB's code (its exits, helper
+ * calls and slow paths), which are never on the hot path of a loop but
+ * once.  (The operand's offset cannot wait: gen_x87_mem.)
+ *   mov dword [rbp+fpu_fip], eip; mov word [rbp+fpu_fop], fop
+ *   movzx r8d, word [rbp+cs.sel]; mov [rbp+fpu_fcs], r8w
+ *   movzx r8d, word [rbp+seg.sel]; mov [rbp+fpu_fds], r8w              */
+static void gen_x87_fds_store(int seg)
+{
+    if (seg == S_NONE)
+        return;
+    emit_load(T_CMP, gseg_sel(seg), 2);
+    emit_mov(2, gcpu(CPU_OFF(fpu_fds)), T_CMP);
+}
+
+static void gen_x87_ptrs_store(int pending, uint32_t eip, uint32_t fop, int fds_seg)
+{
+    if (!pending)
+        return;
+    emit_store_imm(gcpu(CPU_OFF(fpu_fip)), eip, 4);
+    emit_store_imm(gcpu(CPU_OFF(fpu_fop)), fop, 2);
+    emit_load(T_CMP, gseg_sel(S_CS), 2);
+    emit_mov(2, gcpu(CPU_OFF(fpu_fcs)), T_CMP);
+    gen_x87_fds_store(fds_seg);
+}
+
+static void gen_x87_flush(Ctx *s)
+{
+    gen_x87_ptrs_store(s->x87_ptrs, s->x87_eip, s->x87_fop, s->x87_fds_seg);
 }
 
 /* Store the current instruction's EIP where helpers and faults expect it. */
@@ -596,6 +643,7 @@ static void gen_set_cur_tb(Ctx *s)
 static void gen_helper_prep(Ctx *s)
 {
     flags_clobber(s);
+    gen_x87_flush(s);
     gen_set_eip(s->in.eip);
     gen_set_cur_tb(s);
     emit_spill();
@@ -628,6 +676,7 @@ static void gen_exit_value(uintptr_t value)
 static void gen_exit_dispatch(Ctx *s)
 {
     flags_sync(s);
+    gen_x87_flush(s);
     gen_exit_value(0);
     s->ended = 1;
 }
@@ -642,6 +691,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
     flags_sync(s);
+    gen_x87_flush(s);
     if ((target & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && !(s->flags & (HF_SINGLE | HF_TF)) &&
         !tb_nochain) {
         while (((uintptr_t)p + 1) & 3)          /* align the rel32 for atomic patching */
@@ -667,6 +717,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
+    gen_x87_flush(s);
     if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
         gen_exit_value(0);
         s->ended = 1;
@@ -754,6 +805,10 @@ static void gen_stub_mem(Stub *st)
         emit_cf_load();
     else if (st->op.reads_flags)
         emit_flags_load();
+    if (st->op.fdp) {                           /* it did not fault: FDP */
+        emit_load(T_CMP, gcpu(CPU_OFF(rmw_addr)), 4);
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_CMP);
+    }
     emit_hostop_raw(&st->op, omem(RSI, 0));
     if (st->mode != MEM_READ) {
         emit8(0x9c);                            /* pushfq: the result flags */
@@ -776,6 +831,7 @@ static void gen_stubs(Ctx *s)
         Stub *st = &s->stubs[i];
         patch_rel32(st->jump_field, p);
         gen_set_eip(st->eip);
+        gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
             gen_exit_value(0);
             continue;
@@ -891,13 +947,20 @@ static void gen_seg_type_check(Ctx *s, int seg, int is_write)
     }
 }
 
+/* Base 0, limit 4 GiB: every 32-bit offset is fine, and is the linear
+ * address. */
+static int seg_is_flat(const Ctx *s, int seg)
+{
+    return (s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS;
+}
+
 static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
 {
     flags_clobber(s);
     Stub *st = NULL;
     gen_seg_type_check(s, seg, is_write);
-    if ((s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS)
-        return;                 /* base 0, limit 4 GiB: every 32-bit offset is fine */
+    if (seg_is_flat(s, seg))
+        return;
     if ((s->flags & HF_SEG64K) && s->ea16) {
         /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
          * runs past 0xFFFF can fault */
@@ -939,7 +1002,7 @@ static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
  *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK   ; a page-crossing access misses
  *   cmp r8d, [rbp+rdi+tlb.tag]; jne slow
  *   add rsi, [rbp+rdi+tlb.addend]                                       */
-static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
+static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
 {
     int32_t tlb = CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry);
     int32_t tag = tlb + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
@@ -956,6 +1019,8 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
     /* cmp r8d, [rbp + rdi + tag] */
     emit8(0x44); emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
     uint8_t *field = emit_jcc(CC_NE, NULL);
+    if (fdp)                                    /* mov [rbp+fpu_fdp], esi */
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
     /* add rsi, [rbp + rdi + addend] */
     emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d); emit32((uint32_t)addend);
     return field;
@@ -978,7 +1043,7 @@ static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
     st->mode = mode;
     st->op = *op;
     st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ,
-                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER);
+                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER, op->fdp);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
 }
@@ -1435,7 +1500,10 @@ static void gen_peek(Ctx *s, int size)
 /* Load segment register seg with the selector in T_VAL (zero-extended). */
 static void gen_load_seg_reg(Ctx *s, int seg)
 {
-    s->x87_fds_seg = S_NONE;        /* CPU.fpu_fds may hold the old selector */
+    if (s->x87_fds_seg == seg) {    /* FDS is the old selector: store it now */
+        gen_x87_fds_store(seg);
+        s->x87_fds_seg = S_NONE;
+    }
     if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
         emit_mov(2, gseg_sel(seg), T_VAL);
         emit_lea_sib(4, T_CMP, -1, T_VAL, 3, 0);        /* lea r8d, [r9*8] */
@@ -1983,12 +2051,14 @@ static int gen_far_ret_real(Ctx *s, uint32_t imm)
  *     the host's ES bit before every waiting instruction, which with ES set
  *     goes to helper_fpu_pending (#MF, or FERR# and IRQ13):
  *         fnstsw [rbp+fpu_sw]; test byte [rbp+fpu_sw], 0x80; jnz pending
- *   - after every non-control instruction, the guest's instruction and
- *     operand pointers (the host's hold host addresses):
- *         mov dword [rbp+fpu_fip], eip;  mov word [rbp+fpu_fop], opcode
- *         movzx r8d, word [rbp+cs.sel];  mov [rbp+fpu_fcs], r8w    (first in the TB)
- *         mov [rbp+fpu_fdp], r9d                                   (memory forms:
- *         movzx r8d, word [rbp+seg.sel]; mov [rbp+fpu_fds], r8w     r9 = offset)
+ *   - the guest's instruction and operand pointers (the host's hold host
+ *     addresses): after a non-control instruction with a memory operand,
+ *     the operand's offset, as soon as the access can no longer fault --
+ *         mov [rbp+fpu_fdp], esi     (a flat segment: between the TLB hit
+ *                                     and the add of the host addend)
+ *         mov [rbp+fpu_fdp], r9d     (else: r9 = the offset, kept from gen_ea)
+ *     -- and the instruction's address, opcode, CS and the operand's
+ *     selector only when the TB's code is left (gen_x87_flush).
  * The instructions that move the whole state (FNSTENV FLDENV FNSAVE FRSTOR
  * FXSAVE FXRSTOR FNINIT) are C helpers. */
 
@@ -2111,27 +2181,21 @@ static void gen_x87_wait(Ctx *s)
     st->jump_field = emit_jcc(CC_NE, NULL);
 }
 
-/* After a non-control x87 instruction: the guest's pointers.  mem_seg is
- * the memory operand's segment (its offset in T_VAL), or S_NONE. */
-static void gen_x87_pointers(Ctx *s, int mem_seg)
+/* After a non-control x87 instruction: the guest's pointers.  FIP, FOP,
+ * FCS and FDS are stored lazily (gen_x87_flush); the operand's offset at
+ * once, from T_VAL if fdp_in_val (else gen_mem_op stored it: HostOp.fdp).
+ * mem_seg is the memory operand's segment, or S_NONE. */
+static void gen_x87_pointers(Ctx *s, int mem_seg, int fdp_in_val)
 {
     const Insn *in = &s->in;
-    emit_store_imm(gcpu(CPU_OFF(fpu_fip)), in->eip, 4);
-    emit_store_imm(gcpu(CPU_OFF(fpu_fop)),
-                   (uint32_t)((in->op & 7) << 8 | in->mod << 6 | in->reg << 3 | in->rm), 2);
-    if (!s->x87_fcs_stored) {               /* CS stays the same in a TB */
-        emit_load(T_CMP, gseg_sel(S_CS), 2);
-        emit_mov(2, gcpu(CPU_OFF(fpu_fcs)), T_CMP);
-        s->x87_fcs_stored = 1;
-    }
+    s->x87_ptrs = 1;
+    s->x87_eip = in->eip;
+    s->x87_fop = (uint32_t)((in->op & 7) << 8 | in->mod << 6 | in->reg << 3 | in->rm);
     if (mem_seg == S_NONE)
         return;
-    emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_VAL);
-    if (s->x87_fds_seg != mem_seg) {
-        emit_load(T_CMP, gseg_sel(mem_seg), 2);
-        emit_mov(2, gcpu(CPU_OFF(fpu_fds)), T_CMP);
-        s->x87_fds_seg = mem_seg;
-    }
+    if (fdp_in_val)
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_VAL);
+    s->x87_fds_seg = mem_seg;
 }
 
 /* The helper for an instruction that moves the whole x87 state, at the
@@ -2148,6 +2212,10 @@ static void gen_x87_state(Ctx *s, int op)
         emit_mov_ri(T_VAL, 0);
     }
     gen_helper_val(s, (void *)helper_fpu_state, FPU_DESC(op, seg, osz(s) == 4), 0);
+    if (op != FPU_FXSAVE && op != FPU_FNSTENV) {
+        s->x87_ptrs = 0;                    /* the helper set them */
+        s->x87_fds_seg = S_NONE;
+    }
     if (op != FPU_FXSAVE) {
         gen_set_eip(s->in.next);
         gen_exit_dispatch(s);
@@ -2156,14 +2224,15 @@ static void gen_x87_state(Ctx *s, int op)
 
 /* FLDCW: if the new mask bits differ from those this TB was translated
  * for, leave it (new hflags); gcc's FNSTCW/FLDCW/FISTP/FLDCW around every
- * float-to-int conversion never changes them.  RSI still points at the
- * operand (or the slow path's buffer).
- *   movzx r8d, byte [rsi]; and r8d, 0x3f; cmp r8d, 0x3f; jne/je stub  */
+ * float-to-int conversion never changes them.  The operand's low byte was
+ * read into R8 just before the FLDCW (HostOp.peek, in the fast and the
+ * slow path alike): read after it, on the AMD hosts we measured, it cost a
+ * stall of a hundred cycles.
+ *   movzx r8d, byte [rsi]; fldcw [rsi]; and r8d, 0x3f; cmp r8d, 0x3f; jne/je stub */
 static void gen_x87_fldcw_check(Ctx *s)
 {
     int unmasked = (s->flags & HF_FPU_UNMASKED) != 0;
     flags_clobber(s);
-    emit_op(4, OPC_0F(0xb6), T_CMP, omem(RSI, 0));
     emit_alu_imm(4, oreg(T_CMP), 0x3f, 4);
     emit_alu_imm(7, oreg(T_CMP), 0x3f, 4);
     Stub *st = add_stub(s, STUB_FPU_CW);
@@ -2192,9 +2261,12 @@ static int gen_x87_mem(Ctx *s)
     HostOp h = hostop(4, in->op, EXT(in->reg));
     h.msize = m.size;
     h.align = m.align;
+    h.peek = m.kind == XM_FLDCW;
     gen_ea(s, in, 0);
     int ptrs = m.kind == XM_READ || m.kind == XM_WRITE;
-    if (ptrs)
+    int fdp_in_val = ptrs && !seg_is_flat(s, seg);
+    h.fdp = ptrs && !fdp_in_val;                /* a flat segment: the linear address */
+    if (fdp_in_val)
         emit_op(4, 0x8b, T_VAL, oreg(RSI));                 /* the offset, for FDP */
     /* with an exception unmasked a store may leave memory unwritten: the
      * slow path reads the operand first, so that its write-back keeps it */
@@ -2202,7 +2274,7 @@ static int gen_x87_mem(Ctx *s)
                m.kind == XM_WRITE && (s->flags & HF_FPU_UNMASKED) ? MEM_RMW : MEM_WRITE;
     gen_mem_op(s, seg, &h, mode);
     if (ptrs)
-        gen_x87_pointers(s, seg);
+        gen_x87_pointers(s, seg, fdp_in_val);
     if (m.kind == XM_FLDCW)
         gen_x87_fldcw_check(s);
     return 1;
@@ -2240,7 +2312,7 @@ static int gen_x87_reg(Ctx *s)
     emit8(modrm);
     if (kind == XR_FCOMI)
         s->fl = FL_DIRTY;
-    gen_x87_pointers(s, S_NONE);
+    gen_x87_pointers(s, S_NONE, 0);
     return 1;
 }
 

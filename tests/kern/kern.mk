@@ -27,5 +27,6 @@ tests/kern/sh_%.elf: tests/kern/sh_%.o $(KERN_LIB) tests/kern/kernel.ld
 kernels: $(KERN_ELFS)
 .PHONY: kernels
 
-# t_smp_rr is t_smp.c run in round-robin mode.
+# t_smp_rr is t_smp.c run in round-robin mode, t_fpu_smp_rr t_fpu_smp.c.
 tests/kern/t_smp_rr.o: tests/kern/t_smp.c
+tests/kern/t_fpu_smp_rr.o: tests/kern/t_fpu_smp.c
