@@ -12,7 +12,7 @@
 #include "fp.h"
 
 const char bench_name[] = "fp_nbody";
-const uint32_t bench_expect = 0;
+const uint32_t bench_expect = 0xe25de716;
 
 #define PI 3.141592653589793
 #define SOLAR_MASS (4 * PI * PI)
