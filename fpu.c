@@ -161,8 +161,8 @@ static void fpu_state_changed(CPU *cpu, uint16_t fcw, uint16_t fsw)
 }
 
 /* RESET (not INIT, which leaves the x87 alone): the power-up state of SDM
- * Vol. 3 Table 9-1 -- FCW 0040H, FSW 0, every register +0.0 and tagged
- * valid (FTW 5555H), pointers 0.  On the vCPU's own thread, or before it
+ * Vol. 3 Table 9-1 -- FCW 0040H, FSW 0, every register +0.0 and so tagged
+ * zero (FTW 5555H), pointers 0.  On the vCPU's own thread, or before it
  * starts. */
 void fpu_reset(CPU *cpu)
 {
@@ -262,7 +262,7 @@ static void fpu_set(CPU *cpu, const FpuState *f)
 
 /* FNINIT: FCW 037FH, FSW 0, every register empty (its contents stay),
  * pointers 0.  The host's own FNINIT does it (it never waits). */
-static void fpu_init_state(CPU *cpu)
+static void fpu_fninit(CPU *cpu)
 {
     __asm__ volatile("fninit" ::: "memory");
     cpu->fpu_fip = cpu->fpu_fdp = 0;
@@ -413,7 +413,7 @@ static void fpu_store_env(CPU *cpu, int seg, uint32_t off, int size32, int save)
         memcpy(m + env, f.st, 80);
     area_write(cpu, linear, m, size);
     if (save)
-        fpu_init_state(cpu);
+        fpu_fninit(cpu);
     else
         fpu_mask_all(cpu);
 }
@@ -493,7 +493,7 @@ void helper_fpu_state(CPU *cpu, uint32_t offset, uint32_t desc)
     case FPU_FRSTOR: fpu_load_env(cpu, seg, offset, size32, 1); break;
     case FPU_FXSAVE: fpu_fxsave(cpu, seg, offset); break;
     case FPU_FXRSTOR: fpu_fxrstor(cpu, seg, offset); break;
-    case FPU_FNINIT: fpu_init_state(cpu); break;
+    case FPU_FNINIT: fpu_fninit(cpu); break;
     }
 }
 
