@@ -428,6 +428,7 @@ static void fpu_load_env(CPU *cpu, int seg, uint32_t off, int size32, int restor
     FpuState f, old;
     fpu_get(cpu, &old);
     env_load(cpu, &f, m, size32);
+    cpu->fpu_ignoring = 0;              /* the flags it loads replace any ignored ones */
     if (restore) {
         memcpy(f.st, m + env, 80);
     } else {

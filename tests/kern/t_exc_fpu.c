@@ -17,8 +17,8 @@
  *    asserts FERR#, which the PIC sees as IRQ13; the handler writes port
  *    0xF0 (IGNNE#), clears the exception and returns.  While IGNNE# is
  *    asserted and ES stays set, waiting instructions run and raise no
- *    further IRQ13; the sticky flags stay set.  A masked exception never
- *    interrupts.
+ *    further IRQ13; the sticky flags stay set (but FLDENV loads its own).
+ *    A masked exception never interrupts.
  */
 #include "seg_lib.h"
 
@@ -168,6 +168,8 @@ static void wait_irq(uint32_t n)
 
 static void test_ferr(void)
 {
+    struct { uint32_t w[7]; } clean_env;
+    __asm__ volatile("fninit; fldcw %1; fnstenv %0" : "=m"(clean_env) : "m"(cw_ze));
     pic_init();
     seg_set_idt(VEC_IRQ13, SEL_KCODE, (uint32_t)irq13_stub, D_P | T_INT32);
     write_cr0((read_cr0() | CR0_MP) & ~(CR0_NE | CR0_EM | CR0_TS));
@@ -199,6 +201,10 @@ static void test_ferr(void)
     CHECK_EQ(irq13_count, 2, "IGNNE# asserted: no further IRQ13");
     CHECK_EQ((uint32_t)(three >> 32), 0x40080000, "they computed 1 + 1 + 1");
     CHECK_EQ(fnstsw() & 0x80bf, 0x8084, "the sticky ZE, ES and B stay set");
+    /* FLDENV runs too, and what it loads replaces the ignored flags */
+    SEG_TRY("fldenv %0", : "m"(clean_env));
+    SEG_EXPECT_NONE("IGNNE# asserted: FLDENV runs");
+    CHECK_EQ(fnstsw() & 0x80ff, 0, "FLDENV's status word, without the ignored flags");
     /* FNCLEX ends FERR#, and IGNNE# with it: the next one interrupts */
     irq13_clear = 1;
     __asm__ volatile("fnclex; fld1; fdivs %0" : : "m"(zero));
