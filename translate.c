@@ -838,6 +838,8 @@ static void gen_stubs(Ctx *s)
         }
         if (st->kind == STUB_FPU_CW) {          /* the mask bits changed: HF_FPU_UNMASKED */
             emit_store_imm(gcpu(CPU_OFF(fpu_unmasked)), (uint32_t)st->vector, 4);
+            if (!st->vector)                    /* all masked: no FERR#, so no IGNNE# */
+                emit_store_imm(gcpu(CPU_OFF(fpu_ignne)), 0, 4);
             emit_alu_imm(6, gcpu(CPU_OFF(hflags)), HF_FPU_UNMASKED, 4);  /* xor */
             gen_exit_value(0);
             continue;
