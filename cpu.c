@@ -261,8 +261,9 @@ void cpu_interrupt_changed(void)
     apic_set_lint0(0, pic_get_intr());
 }
 
-/* The state after RESET, as the Intel SDM (Vol. 3, 9.1.1) gives it. */
-void cpu_reset(CPU *cpu)
+/* The state after RESET or INIT, as the Intel SDM (Vol. 3, 9.1.1) gives
+ * it, but for the x87, which INIT leaves alone (Table 9-1). */
+static void cpu_reset_common(CPU *cpu)
 {
     memset(cpu->regs, 0, sizeof(cpu->regs));
     cpu->regs[R_EDX] = CPU_SIGNATURE;
@@ -296,6 +297,13 @@ void cpu_reset(CPU *cpu)
     cpu->single_insn = 0;
     cpu_update_hflags(cpu);
     tlb_flush(cpu);
+}
+
+/* RESET: on the vCPU's own thread, or before it starts. */
+void cpu_reset(CPU *cpu)
+{
+    cpu_reset_common(cpu);
+    fpu_reset(cpu);
 }
 
 /* ---- EFLAGS ------------------------------------------------------------- */
@@ -361,6 +369,12 @@ void cpu_update_hflags(CPU *cpu)
         if (!(cpu->seg[S_CS].flags & SEGF_READABLE))
             h |= HF_CS_XONLY;
     }
+    if (cpu->cr[0] & (CR0_EM | CR0_TS))         /* SDM Vol. 3 Table 2-2 */
+        h |= HF_FPU_NM;
+    if ((cpu->cr[0] & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))
+        h |= HF_WAIT_NM;
+    if (cpu->fpu_unmasked)
+        h |= HF_FPU_UNMASKED;
     cpu->hflags = h;
 }
 
@@ -430,7 +444,7 @@ static uint32_t sp_mask(const CPU *cpu)
 }
 
 /* Fault unless [off, off+size) lies within segment seg. */
-static void seg_check(CPU *cpu, int seg, uint32_t off, int size, int is_write)
+void seg_check_access(CPU *cpu, int seg, uint32_t off, int size, int is_write)
 {
     const SegCache *sc = &cpu->seg[seg];
     if ((int64_t)off + size - 1 > sc->limit || (int64_t)off < sc->limit_lo)
@@ -467,14 +481,14 @@ static void align_check(CPU *cpu, uint32_t linear, int size)
 
 static uint32_t seg_read(CPU *cpu, int seg, uint32_t off, int size)
 {
-    seg_check(cpu, seg, off, size, 0);
+    seg_check_access(cpu, seg, off, size, 0);
     align_check(cpu, cpu->seg[seg].base + off, size);
     return mem_read(cpu, cpu->seg[seg].base + off, size);
 }
 
 static void seg_write(CPU *cpu, int seg, uint32_t off, uint32_t value, int size)
 {
-    seg_check(cpu, seg, off, size, 1);
+    seg_check_access(cpu, seg, off, size, 1);
     align_check(cpu, cpu->seg[seg].base + off, size);
     mem_write(cpu, cpu->seg[seg].base + off, value, size);
 }
@@ -1284,7 +1298,7 @@ void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
 {
     int seg = (int)(seg_size32 >> 1);
     DTable *t = which == 1 ? &cpu->idt : &cpu->gdt;
-    seg_check(cpu, seg, offset, 6, 1);
+    seg_check_access(cpu, seg, offset, 6, 1);
     seg_write(cpu, seg, offset, t->limit, 2);
     seg_write(cpu, seg, offset + 2, (seg_size32 & 1) ? t->base : t->base & 0x00ffffff, 4);
 }
@@ -1304,7 +1318,7 @@ void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
         cpu->cr[3] = value;
         tlb_flush_nonglobal(cpu);
     } else if (cr == 4) {
-        if (value & ~(uint32_t)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE))
+        if (value & ~(uint32_t)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE | CR4_OSFXSR))
             raise_exception_err(cpu, EXC_GP, 0);
         uint32_t changed = cpu->cr[4] ^ value;
         cpu->cr[4] = value;
@@ -1338,29 +1352,27 @@ void helper_lmsw(CPU *cpu, uint32_t value)
     helper_mov_cr(cpu, cr0, 0);
 }
 
-/* WAIT/FWAIT: with no FPU the only effect is #NM when CR0.TS and MP are set. */
-void helper_fwait(CPU *cpu)
-{
-    if ((cpu->cr[0] & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))
-        raise_exception(cpu, EXC_NM);
-}
-
+/* CLTS: translated code ends the TB after it (HF_FPU_NM may change). */
 void helper_clts(CPU *cpu)
 {
-    cpu->cr[0] &= ~0x8u;
+    cpu->cr[0] &= ~CR0_TS;
+    cpu_update_hflags(cpu);
 }
 
 /* CPUID: an Intel family-6 part with exactly the features implemented. */
+#define CPUID_FPU  (1u << 0)
 #define CPUID_DE   (1u << 2)
 #define CPUID_PSE  (1u << 3)
 #define CPUID_TSC  (1u << 4)
 #define CPUID_MSR  (1u << 5)
 #define CPUID_CX8  (1u << 8)
+#define CPUID_APIC (1u << 9)
 #define CPUID_SEP  (1u << 11)
 #define CPUID_PGE  (1u << 13)
 #define CPUID_CMOV (1u << 15)
+#define CPUID_FXSR (1u << 24)
 
-#define CPUID_MAX_BASIC 1
+#define CPUID_MAX_BASIC 2
 #define CPUID_MAX_EXT   0x80000004u
 
 /* The brand string of leaves 0x80000002-4: 48 bytes, NUL-padded. */
@@ -1382,8 +1394,15 @@ void helper_cpuid(CPU *cpu)
     case 1:
         r[0] = CPU_SIGNATURE;
         r[1] = (uint32_t)cpu->index << 24;
-        r[3] = CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP |
-               CPUID_PGE | CPUID_CMOV;
+        r[3] = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 |
+               CPUID_APIC | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR;
+        break;
+    case 2:
+        /* cache and TLB descriptors, one round (AL = 1), as a Pentium II
+         * gives them: 01h 02h 03h TLBs; 43h 512 KiB L2, 08h 16 KiB L1
+         * code, 04h large-page DTLB, 0Ch 16 KiB L1 data */
+        r[0] = 0x03020101u;
+        r[3] = 0x0c040843u;
         break;
     case 0x80000000u:
         r[0] = CPUID_MAX_EXT;
@@ -1491,6 +1510,7 @@ void cpu_dump_state(const CPU *cpu, FILE *f)
             (uint32_t)cpu->ldtr.limit, cpu->tr.sel, cpu->tr.base, (uint32_t)cpu->tr.limit);
     fprintf(f, "GDT=%08x %08x IDT=%08x %08x\n", cpu->gdt.base, cpu->gdt.limit,
             cpu->idt.base, cpu->idt.limit);
+    fpu_dump(cpu, f);
 }
 
 /* ---- The execution loop ------------------------------------------------------------------ */
@@ -1591,7 +1611,7 @@ static void cpu_take_interrupt(CPU *cpu)
         do_interrupt(cpu, EXC_NMI, 0, cpu->eip, 0, 0);
         break;
     case APIC_INT_INIT:                         /* wait for a start-up IPI */
-        cpu_reset(cpu);
+        cpu_reset_common(cpu);
         cpu->halted = 1;
         cpu->wait_for_sipi = 1;
         break;
@@ -1641,6 +1661,19 @@ static void cpu_exclusive_step(CPU *cpu)
     cpu_exclusive_step_end(cpu);
 }
 
+/* helper_fpu_pending asked to run the waiting x87 instruction at
+ * fpu_ignore_eip with its pending exception ignored (CR0.NE=0): in a TB of
+ * one instruction, between fpu_ignore_begin and _end.  If an interrupt
+ * came first (IRQ13, say), the instruction will look again when it runs. */
+static void cpu_fpu_ignore_next(CPU *cpu)
+{
+    cpu->fpu_ignore = 0;
+    if (cpu->fpu_ignore_eip != cpu->seg[S_CS].base + cpu->eip)
+        return;
+    cpu->single_insn = 1;
+    fpu_ignore_begin(cpu);
+}
+
 /* Run the CPU until the machine stops (returns the exit status), or with
  * -accel tcg,thread=single until its time slice ends or it halts
  * (returns -1). */
@@ -1653,6 +1686,7 @@ int cpu_exec(CPU *cpu)
     cpu_exec_start(cpu);
     if (sigsetjmp(cpu->jmp_env, 0)) {
         tb_lock_reset();
+        fpu_ignore_end(cpu);            /* it faulted: the x87 flags come back */
         if (cpu->in_exclusive)          /* the exclusive instruction faulted */
             cpu_exclusive_step_end(cpu);
         last = NULL;
@@ -1701,6 +1735,8 @@ int cpu_exec(CPU *cpu)
             cpu->single_insn = 1;
             last = NULL;
         }
+        if (cpu->fpu_ignore)
+            cpu_fpu_ignore_next(cpu);
         TB *tb = tb_find(cpu);
         cpu->single_insn = 0;
         unsigned now_flush = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
@@ -1715,6 +1751,7 @@ int cpu_exec(CPU *cpu)
         cpu->tf_suppress = 0;
         int single_step = (__atomic_load_n(&tb->flags, __ATOMIC_RELAXED) & HF_TF) != 0;   /* tb may be invalidated while it runs */
         uintptr_t ret = tb_run(cpu, tb);
+        fpu_ignore_end(cpu);
         last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_exit = (int)(ret & TB_EXIT_MASK);
         if (shadow) {
@@ -1740,6 +1777,7 @@ static void *cpu_thread_fn(void *arg)
 {
     CPU *cpu = arg;
     current_cpu = cpu;
+    fpu_thread_enter(cpu);
     rcu_register_thread();
     int status = cpu_exec(cpu);
     rcu_unregister_thread();
@@ -1797,9 +1835,12 @@ static void *cpu_rr_thread_fn(void *arg)
             continue;
         }
         current_cpu = cpu;
+        fpu_thread_enter(cpu);              /* the thread's x87 is this vCPU's now */
         __atomic_store_n(&rr_current, cpu, __ATOMIC_RELEASE);
         int status = cpu_exec(cpu);
         __atomic_store_n(&rr_current, NULL, __ATOMIC_RELEASE);
+        fpu_thread_leave(cpu);
+        current_cpu = NULL;
         if (status >= 0) {
             rcu_unregister_thread();
             pthread_detach(pthread_self());

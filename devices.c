@@ -1834,6 +1834,7 @@ static void port_write8(uint32_t port, uint8_t v)
     case 0x1f4: case 0x1f5: case 0x1f6: case 0x1f7: case 0x3f6:
         ata_write(port, v);
         break;
+    case 0xf0: fpu_ferr_clear(); break;         /* clear the FPU error: IRQ13 off, IGNNE# on */
     case 0x80:
         if (log_mask & LOG_IOPORT)
             log_printf("POST code 0x%02x\n", v);

@@ -756,8 +756,8 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
         }
     }
     if (mode != MEM_ACCESS_WRITE) {
-        for (int i = 0; i < size; i += 4) {
-            uint32_t v = mem_read(cpu, addr + (uint32_t)i, size < 4 ? size : 4);
+        for (int i = 0; i < size; i += 4) {     /* m80 (x87): 4 + 4 + 2 bytes */
+            uint32_t v = mem_read(cpu, addr + (uint32_t)i, size - i < 4 ? size - i : 4);
             memcpy(cpu->rmw_buf + i, &v, 4);
         }
     }
@@ -776,8 +776,17 @@ void tlb_access_end(CPU *cpu)
     for (int i = 0; i < size; i += 4) {
         uint32_t v;
         memcpy(&v, cpu->rmw_buf + i, 4);
-        mem_write(cpu, cpu->rmw_addr + (uint32_t)i, v, size < 4 ? size : 4);
+        mem_write(cpu, cpu->rmw_addr + (uint32_t)i, v, size - i < 4 ? size - i : 4);
     }
+}
+
+/* Fault now, before anything changes, unless every page of [linear,
+ * linear+size) may be accessed; for a write, also run the
+ * self-modifying-code check.  For helpers that move large operands in
+ * pieces (FSAVE, FXSAVE: at most two pages). */
+void tlb_probe(CPU *cpu, uint32_t linear, int size, int is_write)
+{
+    prepare_access(cpu, linear, size, is_write, mmu_of(cpu));
 }
 
 /* Host pointer to a RAM operand on one page whose checks (and the

@@ -391,13 +391,23 @@ typedef struct HostOp {
     int reads_flags;        /* needs the guest flags in host EFLAGS */
     int writes_flags;       /* leaves the guest's new flags in host EFLAGS */
     int msize;              /* bytes of the r/m operand (movzx: 1 or 2) */
+    int align;              /* #AC: the alignment it needs, if not msize (m80: 8; 1: none) */
+    int peek;               /* movzx r8d, byte [operand] first (FLDCW: the new masks) */
+    int fdp;                /* x87: store the linear address, which is the offset, as
+                             * CPU.fpu_fdp once the access cannot fault any more */
 } HostOp;
 
 /* How a memory operand is used: decides the TLB tag and the slow path. */
 enum { MEM_READ = MEM_ACCESS_READ, MEM_WRITE = MEM_ACCESS_WRITE, MEM_RMW = MEM_ACCESS_RMW };
 
 /* Deferred slow-path stubs, emitted after the TB's main code. */
-enum { STUB_MEM, STUB_FAULT, STUB_EXIT };
+enum {
+    STUB_MEM,       /* a memory operand's slow path */
+    STUB_FAULT,     /* raise `vector` */
+    STUB_EXIT,      /* leave for cpu_exec at `eip` (exit_request, a REP that stopped early) */
+    STUB_FPU,       /* an x87 exception is pending: helper_fpu_pending */
+    STUB_FPU_CW,    /* FLDCW changed which exceptions are masked: new hflags from `eip` on */
+};
 
 typedef struct Stub {
     int kind;
@@ -405,8 +415,11 @@ typedef struct Stub {
     uint8_t *resume;        /* where to jump back */
     uint32_t eip;           /* the guest instruction */
     int mode;               /* STUB_MEM: MEM_* */
-    int vector;             /* STUB_FAULT */
+    int vector;             /* STUB_FAULT; STUB_FPU_CW: the new CPU.fpu_unmasked */
     HostOp op;              /* STUB_MEM: the instruction to redo on the buffer */
+    int x87_ptrs;           /* the x87 pointers to store first (gen_x87_flush) */
+    uint32_t x87_eip, x87_fop;
+    int x87_fds_seg;
 } Stub;
 
 #define MAX_STUBS 256
@@ -427,6 +440,9 @@ typedef struct Ctx {
     int ea16;               /* the offset in ESI is a 16-bit value */
     int fetch_fault;        /* fetching the instruction failed */
     int insns;              /* instructions translated so far */
+    int x87_ptrs;           /* the FIP, FOP and FCS of x87_eip, x87_fop are still to store */
+    uint32_t x87_eip, x87_fop;
+    int x87_fds_seg;        /* ... and FDS, this segment's selector (S_NONE: none) */
     Stub stubs[MAX_STUBS];
     int nstubs;
     /* code fetch */
@@ -536,6 +552,8 @@ static HostOp hostop(int size, int opc, int reg)
 
 static void emit_hostop_raw(const HostOp *op, Opnd rm)
 {
+    if (op->peek)
+        emit_op(4, OPC_0F(0xb6), T_CMP, rm);
     if (op->lock)
         emit8(0xf0);
     emit_op(op->size, op->opc, op->reg, rm);
@@ -564,7 +582,45 @@ static Stub *add_stub(Ctx *s, int kind)
     memset(st, 0, sizeof(*st));
     st->kind = kind;
     st->eip = s->in.eip;
+    st->x87_ptrs = s->x87_ptrs;             /* it may fault or leave the TB */
+    st->x87_eip = s->x87_eip;
+    st->x87_fop = s->x87_fop;
+    st->x87_fds_seg = s->x87_fds_seg;
     return st;
+}
+
+/* The instruction pointer, opcode and CS of the TB's last non-control x87
+ * instruction, and the selector of its last memory operand, go to the CPU
+ * lazily: in straight-line code only the last ones can be seen, and only
+ * where the guest may look -- in a helper, an exception, or after the TB.
+ * So they are stored on every way out of the TB's code (its exits, helper
+ * calls and slow paths), which are never on the hot path of a loop but
+ * once.  (The operand's offset cannot wait: gen_x87_mem.)
+ *   mov dword [rbp+fpu_fip], eip; mov word [rbp+fpu_fop], fop
+ *   movzx r8d, word [rbp+cs.sel]; mov [rbp+fpu_fcs], r8w
+ *   movzx r8d, word [rbp+seg.sel]; mov [rbp+fpu_fds], r8w              */
+static void gen_x87_fds_store(int seg)
+{
+    if (seg == S_NONE)
+        return;
+    emit_load(T_CMP, gseg_sel(seg), 2);
+    emit_mov(2, gcpu(CPU_OFF(fpu_fds)), T_CMP);
+}
+
+static void gen_x87_ptrs_store(int pending, uint32_t eip, uint32_t fop, int fds_seg)
+{
+    if (!pending)
+        return;
+    emit_store_imm(gcpu(CPU_OFF(fpu_fip)), eip, 4);
+    emit_store_imm(gcpu(CPU_OFF(fpu_fop)), fop, 2);
+    emit_load(T_CMP, gseg_sel(S_CS), 2);
+    emit_mov(2, gcpu(CPU_OFF(fpu_fcs)), T_CMP);
+    gen_x87_fds_store(fds_seg);
+}
+
+static void gen_x87_flush(Ctx *s)
+{
+    gen_x87_ptrs_store(s->x87_ptrs, s->x87_eip, s->x87_fop, s->x87_fds_seg);
 }
 
 /* Store the current instruction's EIP where helpers and faults expect it. */
@@ -587,6 +643,7 @@ static void gen_set_cur_tb(Ctx *s)
 static void gen_helper_prep(Ctx *s)
 {
     flags_clobber(s);
+    gen_x87_flush(s);
     gen_set_eip(s->in.eip);
     gen_set_cur_tb(s);
     emit_spill();
@@ -619,6 +676,7 @@ static void gen_exit_value(uintptr_t value)
 static void gen_exit_dispatch(Ctx *s)
 {
     flags_sync(s);
+    gen_x87_flush(s);
     gen_exit_value(0);
     s->ended = 1;
 }
@@ -633,6 +691,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
     flags_sync(s);
+    gen_x87_flush(s);
     if ((target & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && !(s->flags & (HF_SINGLE | HF_TF)) &&
         !tb_nochain) {
         while (((uintptr_t)p + 1) & 3)          /* align the rel32 for atomic patching */
@@ -658,6 +717,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
+    gen_x87_flush(s);
     if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
         gen_exit_value(0);
         s->ended = 1;
@@ -745,6 +805,10 @@ static void gen_stub_mem(Stub *st)
         emit_cf_load();
     else if (st->op.reads_flags)
         emit_flags_load();
+    if (st->op.fdp) {                           /* it did not fault: FDP */
+        emit_load(T_CMP, gcpu(CPU_OFF(rmw_addr)), 4);
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_CMP);
+    }
     emit_hostop_raw(&st->op, omem(RSI, 0));
     if (st->mode != MEM_READ) {
         emit8(0x9c);                            /* pushfq: the result flags */
@@ -767,14 +831,27 @@ static void gen_stubs(Ctx *s)
         Stub *st = &s->stubs[i];
         patch_rel32(st->jump_field, p);
         gen_set_eip(st->eip);
+        gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
             gen_exit_value(0);
             continue;
         }
+        if (st->kind == STUB_FPU_CW) {          /* the mask bits changed: HF_FPU_UNMASKED */
+            emit_store_imm(gcpu(CPU_OFF(fpu_unmasked)), (uint32_t)st->vector, 4);
+            if (!st->vector)                    /* all masked: no FERR#, so no IGNNE# */
+                emit_store_imm(gcpu(CPU_OFF(fpu_ignne)), 0, 4);
+            emit_alu_imm(6, gcpu(CPU_OFF(hflags)), HF_FPU_UNMASKED, 4);  /* xor */
+            gen_exit_value(0);
+            continue;
+        }
         gen_set_cur_tb(s);
-        if (st->kind == STUB_FAULT) {
+        if (st->kind == STUB_FAULT || st->kind == STUB_FPU) {
             emit_spill();
             emit_op(8, 0x8b, RDI, oreg(RBP));
+            if (st->kind == STUB_FPU) {
+                emit_call((void *)helper_fpu_pending);  /* does not return */
+                continue;
+            }
             emit_mov_ri(RSI, st->vector);
             emit_op(4, 0x31, RDX, oreg(RDX));
             emit_call((void *)helper_raise_err);    /* does not return */
@@ -872,13 +949,20 @@ static void gen_seg_type_check(Ctx *s, int seg, int is_write)
     }
 }
 
+/* Base 0, limit 4 GiB: every 32-bit offset is fine, and is the linear
+ * address. */
+static int seg_is_flat(const Ctx *s, int seg)
+{
+    return (s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS;
+}
+
 static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
 {
     flags_clobber(s);
     Stub *st = NULL;
     gen_seg_type_check(s, seg, is_write);
-    if ((s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS)
-        return;                 /* base 0, limit 4 GiB: every 32-bit offset is fine */
+    if (seg_is_flat(s, seg))
+        return;
     if ((s->flags & HF_SEG64K) && s->ea16) {
         /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
          * runs past 0xFFFF can fault */
@@ -920,7 +1004,7 @@ static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
  *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK   ; a page-crossing access misses
  *   cmp r8d, [rbp+rdi+tlb.tag]; jne slow
  *   add rsi, [rbp+rdi+tlb.addend]                                       */
-static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
+static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
 {
     int32_t tlb = CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry);
     int32_t tag = tlb + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
@@ -937,6 +1021,8 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
     /* cmp r8d, [rbp + rdi + tag] */
     emit8(0x44); emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
     uint8_t *field = emit_jcc(CC_NE, NULL);
+    if (fdp)                                    /* mov [rbp+fpu_fdp], esi */
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
     /* add rsi, [rbp + rdi + addend] */
     emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d); emit32((uint32_t)addend);
     return field;
@@ -947,9 +1033,10 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu)
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
     gen_seg_check(s, seg, op->msize, mode != MEM_READ);
-    if ((s->flags & HF_AC) && op->msize > 1) {          /* #AC: test esi, size-1 */
+    int align = op->align ? op->align : op->msize;
+    if ((s->flags & HF_AC) && align > 1) {              /* #AC: test esi, align-1 */
         emit_op(4, 0xf7, EXT(0), oreg(RSI));
-        emit32((uint32_t)op->msize - 1);
+        emit32((uint32_t)align - 1);
         Stub *ac = add_stub(s, STUB_FAULT);
         ac->vector = EXC_AC;
         ac->jump_field = emit_jcc(CC_NE, NULL);
@@ -958,7 +1045,7 @@ static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
     st->mode = mode;
     st->op = *op;
     st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ,
-                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER);
+                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER, op->fdp);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
 }
@@ -1123,7 +1210,7 @@ static int has_modrm_0f(int op)
     return op <= 0x03 || (op >= 0x20 && op <= 0x23) || (op >= 0x40 && op <= 0x4f) ||
            (op >= 0x90 && op <= 0x9f) || (op >= 0xa3 && op <= 0xa5) ||
            (op >= 0xab && op <= 0xad) || (op >= 0xaf && op <= 0xb7) ||
-           (op >= 0xba && op <= 0xc1) || op == 0xc7;
+           (op >= 0xba && op <= 0xc1) || op == 0xc7 || op == 0xae;
 }
 
 /* Size in bytes of the immediate of opcode op (after ModRM). */
@@ -1415,6 +1502,10 @@ static void gen_peek(Ctx *s, int size)
 /* Load segment register seg with the selector in T_VAL (zero-extended). */
 static void gen_load_seg_reg(Ctx *s, int seg)
 {
+    if (s->x87_fds_seg == seg) {    /* FDS is the old selector: store it now */
+        gen_x87_fds_store(seg);
+        s->x87_fds_seg = S_NONE;
+    }
     if (!(s->flags & HF_PE) || (s->flags & HF_VM)) {
         emit_mov(2, gseg_sel(seg), T_VAL);
         emit_lea_sib(4, T_CMP, -1, T_VAL, 3, 0);        /* lea r8d, [r9*8] */
@@ -1952,6 +2043,307 @@ static int gen_far_ret_real(Ctx *s, uint32_t imm)
     return 1;
 }
 
+/* ---- The x87 FPU ---------------------------------------------------------------
+ * The guest's x87 registers are the host's own (fpu.c, docs/fpu.md): each
+ * guest x87 instruction becomes the same host instruction -- a register
+ * form byte for byte, a memory form with its operand at [rsi] through
+ * gen_mem_op.  Around it the translator adds what the host cannot know:
+ *   - #NM when CR0.EM or CR0.TS is set (HF_FPU_NM);
+ *   - while the guest unmasks an exception (HF_FPU_UNMASKED), a test of
+ *     the host's ES bit before every waiting instruction, which with ES set
+ *     goes to helper_fpu_pending (#MF, or FERR# and IRQ13):
+ *         fnstsw [rbp+fpu_sw]; test byte [rbp+fpu_sw], 0x80; jnz pending
+ *   - the guest's instruction and operand pointers (the host's hold host
+ *     addresses): after a non-control instruction with a memory operand,
+ *     the operand's offset, as soon as the access can no longer fault --
+ *         mov [rbp+fpu_fdp], esi     (a flat segment: between the TLB hit
+ *                                     and the add of the host addend)
+ *         mov [rbp+fpu_fdp], r9d     (else: r9 = the offset, kept from gen_ea)
+ *     -- and the instruction's address, opcode, CS and the operand's
+ *     selector only when the TB's code is left (gen_x87_flush).
+ * The instructions that move the whole state (FNSTENV FLDENV FNSAVE FRSTOR
+ * FXSAVE FXRSTOR FNINIT) are C helpers. */
+
+/* The memory forms of D8-DF by opcode and ModRM reg (SDM Vol. 2, Table A-7). */
+enum {
+    XM_UD,          /* invalid (FISTTP is SSE3, not a Pentium Pro's) */
+    XM_READ,        /* FLD FILD FBLD and the arithmetic: non-control, reads */
+    XM_WRITE,       /* FST(P) FIST(P) FBSTP: non-control, writes */
+    XM_FLDCW,       /* control, waiting, reads */
+    XM_NOWAIT_ST,   /* FNSTCW FNSTSW: control, never waits, writes */
+    XM_STATE,       /* FLDENV FNSTENV FRSTOR FNSAVE: helper_fpu_state */
+};
+
+typedef struct X87Mem {
+    uint8_t kind;
+    uint8_t size;           /* bytes */
+    uint8_t align;          /* #AC alignment (SDM Vol. 3 Table 6-7; packed BCD: none) */
+    uint8_t state_op;       /* XM_STATE: FPU_* */
+} X87Mem;
+
+#define XR4  { XM_READ, 4, 4, 0 }
+#define XR8  { XM_READ, 8, 8, 0 }
+#define XR2  { XM_READ, 2, 2, 0 }
+#define XUD  { XM_UD, 0, 0, 0 }
+static const X87Mem x87_mem[8][8] = {
+    /* D8: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR m32real */
+    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
+    /* D9: FLD m32, -, FST m32, FSTP m32, FLDENV, FLDCW, FNSTENV, FNSTCW */
+    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, { XM_STATE, 0, 0, FPU_FLDENV },
+      { XM_FLDCW, 2, 2, 0 }, { XM_STATE, 0, 0, FPU_FNSTENV }, { XM_NOWAIT_ST, 2, 2, 0 } },
+    /* DA: FIADD FIMUL FICOM FICOMP FISUB FISUBR FIDIV FIDIVR m32int */
+    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
+    /* DB: FILD m32, -, FIST m32, FISTP m32, -, FLD m80, -, FSTP m80 */
+    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, XUD, { XM_READ, 10, 8, 0 }, XUD,
+      { XM_WRITE, 10, 8, 0 } },
+    /* DC: the arithmetic on m64real */
+    { XR8, XR8, XR8, XR8, XR8, XR8, XR8, XR8 },
+    /* DD: FLD m64, -, FST m64, FSTP m64, FRSTOR, -, FNSAVE, FNSTSW m16 */
+    { XR8, XUD, { XM_WRITE, 8, 8, 0 }, { XM_WRITE, 8, 8, 0 }, { XM_STATE, 0, 0, FPU_FRSTOR }, XUD,
+      { XM_STATE, 0, 0, FPU_FNSAVE }, { XM_NOWAIT_ST, 2, 2, 0 } },
+    /* DE: the arithmetic on m16int */
+    { XR2, XR2, XR2, XR2, XR2, XR2, XR2, XR2 },
+    /* DF: FILD m16, -, FIST m16, FISTP m16, FBLD, FILD m64, FBSTP, FISTP m64 */
+    { XR2, XUD, { XM_WRITE, 2, 2, 0 }, { XM_WRITE, 2, 2, 0 }, { XM_READ, 10, 1, 0 }, XR8,
+      { XM_WRITE, 10, 1, 0 }, { XM_WRITE, 8, 8, 0 } },
+};
+#undef XR4
+#undef XR8
+#undef XR2
+#undef XUD
+
+/* The register forms (mod 3), by opcode and ModRM byte. */
+enum {
+    XR_UD,          /* invalid on a Pentium Pro (and #UD on the host too) */
+    XR_OP,          /* non-control, waiting: the host runs it as it is */
+    XR_FCMOV,       /* ... and reads EFLAGS */
+    XR_FCOMI,       /* ... and writes EFLAGS (ZF PF CF; OF SF AF cleared) */
+    XR_NOWAIT,      /* FNSTSW AX, FNCLEX, FENI FDISI FSETPM (no-ops): control, never wait */
+    XR_FNINIT,
+};
+
+static int x87_reg_kind(int op, int modrm)
+{
+    int lo = modrm & 7, row = modrm & 0xf8;
+    switch (op) {
+    case 0xd9:
+        if ((row == 0xd0 && lo != 0) || modrm == 0xe2 || modrm == 0xe3 || modrm == 0xe6 ||
+            modrm == 0xe7 || modrm == 0xef)
+            return XR_UD;                       /* D0 is FNOP, D8-DF FSTP1 */
+        return XR_OP;
+    case 0xda:
+        if (modrm < 0xe0)
+            return XR_FCMOV;
+        return modrm == 0xe9 ? XR_OP : XR_UD;   /* FUCOMPP */
+    case 0xdb:
+        if (modrm < 0xe0)
+            return XR_FCMOV;
+        if (modrm == 0xe3)
+            return XR_FNINIT;
+        if (modrm <= 0xe4)
+            return XR_NOWAIT;                   /* FENI FDISI FNCLEX FSETPM */
+        if (modrm < 0xe8 || modrm >= 0xf8)
+            return XR_UD;
+        return XR_FCOMI;                        /* FUCOMI FCOMI */
+    case 0xdd:
+        return modrm >= 0xf0 ? XR_UD : XR_OP;
+    case 0xde:
+        return row == 0xd8 && lo != 1 ? XR_UD : XR_OP;     /* D9 is FCOMPP */
+    case 0xdf:
+        if (modrm == 0xe0)
+            return XR_NOWAIT;                   /* FNSTSW AX */
+        if (row == 0xe0 || modrm >= 0xf8)
+            return XR_UD;
+        return row >= 0xe8 ? XR_FCOMI : XR_OP;  /* FUCOMIP FCOMIP; FFREEP FXCH7 FSTP8/9 */
+    }
+    return XR_OP;                               /* D8, DC: every form */
+}
+
+/* #NM for an x87 instruction when CR0.EM or CR0.TS is set; returns 1 if
+ * so (the TB ends there). */
+static int gen_x87_nm(Ctx *s)
+{
+    if (!(s->flags & HF_FPU_NM))
+        return 0;
+    gen_exception(s, EXC_NM);
+    return 1;
+}
+
+/* Before a waiting x87 instruction: with an exception unmasked, one may
+ * be pending (ES) from an earlier instruction. */
+static void gen_x87_wait(Ctx *s)
+{
+    if (!(s->flags & HF_FPU_UNMASKED))
+        return;
+    flags_clobber(s);
+    emit_op(4, 0xdd, EXT(7), gcpu(CPU_OFF(fpu_sw)));          /* fnstsw [rbp+fpu_sw] */
+    emit_op(1, 0xf6, EXT(0), gcpu(CPU_OFF(fpu_sw)));          /* test byte [..], ES */
+    emit8(0x80);
+    Stub *st = add_stub(s, STUB_FPU);
+    st->jump_field = emit_jcc(CC_NE, NULL);
+}
+
+/* After a non-control x87 instruction: the guest's pointers.  FIP, FOP,
+ * FCS and FDS are stored lazily (gen_x87_flush); the operand's offset at
+ * once, from T_VAL if fdp_in_val (else gen_mem_op stored it: HostOp.fdp).
+ * mem_seg is the memory operand's segment, or S_NONE. */
+static void gen_x87_pointers(Ctx *s, int mem_seg, int fdp_in_val)
+{
+    const Insn *in = &s->in;
+    s->x87_ptrs = 1;
+    s->x87_eip = in->eip;
+    s->x87_fop = (uint32_t)((in->op & 7) << 8 | in->mod << 6 | in->reg << 3 | in->rm);
+    if (mem_seg == S_NONE)
+        return;
+    if (fdp_in_val)
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_VAL);
+    s->x87_fds_seg = mem_seg;
+}
+
+/* The helper for an instruction that moves the whole x87 state, at the
+ * ModRM memory operand (or none: FNINIT).  Those that may change the
+ * control word end the TB, whose code depends on HF_FPU_UNMASKED. */
+static void gen_x87_state(Ctx *s, int op)
+{
+    int seg = S_DS;
+    if (op != FPU_FNINIT) {
+        gen_ea(s, &s->in, 0);
+        emit_op(4, 0x8b, T_VAL, oreg(RSI));
+        seg = insn_seg(&s->in);
+    } else {
+        emit_mov_ri(T_VAL, 0);
+    }
+    gen_helper_val(s, (void *)helper_fpu_state, FPU_DESC(op, seg, osz(s) == 4), 0);
+    if (op != FPU_FXSAVE && op != FPU_FNSTENV) {
+        s->x87_ptrs = 0;                    /* the helper set them */
+        s->x87_fds_seg = S_NONE;
+    }
+    if (op != FPU_FXSAVE) {
+        gen_set_eip(s->in.next);
+        gen_exit_dispatch(s);
+    }
+}
+
+/* FLDCW: if the new mask bits differ from those this TB was translated
+ * for, leave it (new hflags); gcc's FNSTCW/FLDCW/FISTP/FLDCW around every
+ * float-to-int conversion never changes them.  The operand's low byte was
+ * read into R8 just before the FLDCW (HostOp.peek, in the fast and the
+ * slow path alike): read after it, on the AMD hosts we measured, it cost a
+ * stall of a hundred cycles.
+ *   movzx r8d, byte [rsi]; fldcw [rsi]; and r8d, 0x3f; cmp r8d, 0x3f; jne/je stub */
+static void gen_x87_fldcw_check(Ctx *s)
+{
+    int unmasked = (s->flags & HF_FPU_UNMASKED) != 0;
+    flags_clobber(s);
+    emit_alu_imm(4, oreg(T_CMP), 0x3f, 4);
+    emit_alu_imm(7, oreg(T_CMP), 0x3f, 4);
+    Stub *st = add_stub(s, STUB_FPU_CW);
+    st->eip = s->in.next;
+    st->vector = !unmasked;
+    st->jump_field = emit_jcc(unmasked ? CC_E : CC_NE, NULL);
+}
+
+/* A memory form of D8-DF. */
+static int gen_x87_mem(Ctx *s)
+{
+    const Insn *in = &s->in;
+    X87Mem m = x87_mem[in->op - 0xd8][in->reg];
+    if (m.kind == XM_UD)
+        return 0;
+    if (gen_x87_nm(s))
+        return 1;
+    if (m.kind != XM_NOWAIT_ST && !(m.kind == XM_STATE && (m.state_op == FPU_FNSTENV ||
+                                                           m.state_op == FPU_FNSAVE)))
+        gen_x87_wait(s);
+    if (m.kind == XM_STATE) {
+        gen_x87_state(s, m.state_op);
+        return 1;
+    }
+    int seg = insn_seg(in);
+    HostOp h = hostop(4, in->op, EXT(in->reg));
+    h.msize = m.size;
+    h.align = m.align;
+    h.peek = m.kind == XM_FLDCW;
+    gen_ea(s, in, 0);
+    int ptrs = m.kind == XM_READ || m.kind == XM_WRITE;
+    int fdp_in_val = ptrs && !seg_is_flat(s, seg);
+    h.fdp = ptrs && !fdp_in_val;                /* a flat segment: the linear address */
+    if (fdp_in_val)
+        emit_op(4, 0x8b, T_VAL, oreg(RSI));                 /* the offset, for FDP */
+    /* with an exception unmasked a store may leave memory unwritten: the
+     * slow path reads the operand first, so that its write-back keeps it */
+    int mode = m.kind == XM_READ || m.kind == XM_FLDCW ? MEM_READ :
+               m.kind == XM_WRITE && (s->flags & HF_FPU_UNMASKED) ? MEM_RMW : MEM_WRITE;
+    gen_mem_op(s, seg, &h, mode);
+    if (ptrs)
+        gen_x87_pointers(s, seg, fdp_in_val);
+    if (m.kind == XM_FLDCW)
+        gen_x87_fldcw_check(s);
+    return 1;
+}
+
+/* A register form of D8-DF. */
+static int gen_x87_reg(Ctx *s)
+{
+    const Insn *in = &s->in;
+    int modrm = 0xc0 | in->reg << 3 | in->rm;
+    int kind = x87_reg_kind(in->op, modrm);
+    if (kind == XR_UD)
+        return 0;
+    if (gen_x87_nm(s))
+        return 1;
+    if (kind != XR_NOWAIT && kind != XR_FNINIT)
+        gen_x87_wait(s);
+    switch (kind) {
+    case XR_FNINIT:
+        gen_x87_state(s, FPU_FNINIT);
+        return 1;
+    case XR_NOWAIT:
+        if (modrm == 0xe2 || modrm == 0xe0) {   /* FNCLEX, FNSTSW AX */
+            emit8(in->op);
+            emit8(modrm);
+        }
+        if (modrm == 0xe2)                      /* FERR# goes, and IGNNE# with it */
+            emit_store_imm(gcpu(CPU_OFF(fpu_ignne)), 0, 4);
+        return 1;
+    case XR_FCMOV:
+        flags_need(s);
+        break;
+    }
+    emit8(in->op);
+    emit8(modrm);
+    if (kind == XR_FCOMI)
+        s->fl = FL_DIRTY;
+    gen_x87_pointers(s, S_NONE, 0);
+    return 1;
+}
+
+static int gen_x87(Ctx *s)
+{
+    return s->in.mod == 3 ? gen_x87_reg(s) : gen_x87_mem(s);
+}
+
+/* WAIT/FWAIT: #NM with CR0.TS and CR0.MP; else a check for a pending
+ * exception, if one can be. */
+static void gen_fwait(Ctx *s)
+{
+    if (s->flags & HF_WAIT_NM)
+        gen_exception(s, EXC_NM);
+    else
+        gen_x87_wait(s);
+}
+
+/* FXSAVE / FXRSTOR (0F AE /0 /1). */
+static int gen_fxsave(Ctx *s)
+{
+    if (s->in.mod == 3 || s->in.reg > 1)
+        return 0;
+    if (gen_x87_nm(s))
+        return 1;
+    gen_x87_state(s, s->in.reg == 0 ? FPU_FXSAVE : FPU_FXRSTOR);
+    return 1;
+}
+
 /* ---- The instruction switch --------------------------------------------------- */
 
 static int gen_0f(Ctx *s);
@@ -2150,8 +2542,8 @@ static int gen_misc(Ctx *s)
         gen_helper_call(s, (void *)helper_far_call);
         gen_jmp_far(s);
         return 1;
-    case 0x9b:                                           /* wait: #NM with CR0.TS and MP */
-        gen_helper_1(s, (void *)helper_fwait, 0);
+    case 0x9b:
+        gen_fwait(s);
         return 1;
     case 0x9c:                                           /* pushf */
         flags_clobber(s);
@@ -2276,8 +2668,7 @@ static int gen_misc(Ctx *s)
         return 1;
     }
     case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
-        gen_exception(s, EXC_NM);                        /* no FPU: as with CR0.EM */
-        return 1;
+        return gen_x87(s);
     case 0xe0: case 0xe1: case 0xe2: case 0xe3:
         gen_loop(s, eip_mask(s, in->next + in->imm));
         return 1;
@@ -2511,10 +2902,15 @@ static int gen_0f(Ctx *s)
             return 1;
         }
         return 0;
-    case 0x06:                                           /* clts */
-        if (!gen_priv_check(s))
+    case 0x06:                                           /* clts: HF_FPU_NM may change */
+        if (!gen_priv_check(s)) {
             gen_helper_1(s, (void *)helper_clts, 0);
+            gen_set_eip(in->next);
+            gen_exit_dispatch(s);
+        }
         return 1;
+    case 0xae:
+        return gen_fxsave(s);
     case 0x08: case 0x09:                                /* invd wbinvd */
         gen_priv_check(s);
         return 1;
@@ -2790,6 +3186,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     s->code32 = (flags & HF_CS32) != 0;
     s->ss32 = (flags & HF_SS32) != 0;
     s->fl = FL_MEM;
+    s->x87_fds_seg = S_NONE;
     p = code_ptr;
     tb_translate(s);
     tb->tc_size = (uint32_t)(p - tb->tc);
@@ -3207,6 +3604,7 @@ void tcg_init(size_t code_size)
     page_count = machine.ram_size >> PAGE_BITS;
     probe_host_flags();
     cpu_probe_host();
+    fpu_init();
     page_tbs = calloc(page_count ? page_count : 1, sizeof(*page_tbs));
     page_watched = calloc(page_count ? page_count : 1, 1);
     if (!tb_pool || !page_tbs || !page_watched) {

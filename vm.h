@@ -67,6 +67,8 @@ enum {
 #define CR4_PGE 0x0080u
 #define CR4_TSD 0x0004u
 #define CR4_DE  0x0008u
+#define CR4_OSFXSR 0x0200u
+#define CR0_NE 0x00000020u
 
 #define PAGE_BITS 12
 #define PAGE_SIZE (1u << PAGE_BITS)
@@ -150,6 +152,16 @@ typedef struct CPU {
     uint64_t cc;            /* arithmetic flags, as LAHF/SETO save them: see cc_get */
     volatile int32_t exit_request; /* any thread: leave translated code */
     int32_t pad0;
+    /* The x87 instruction and operand pointers (FIP FCS FOP FDP FDS) as
+     * the guest sees them: translated code stores them after each
+     * non-control x87 instruction (the host's own pointers hold host
+     * addresses).  fpu_sw is where it reads the host status word. */
+    uint32_t fpu_fip;       /* CS offset of the last non-control x87 instruction */
+    uint16_t fpu_fcs;       /* its CS selector */
+    uint16_t fpu_fop;       /* its opcode: low 3 bits of the first byte, ModRM */
+    uint32_t fpu_fdp;       /* offset of the last memory operand of one */
+    uint16_t fpu_fds;       /* its segment selector */
+    uint16_t fpu_sw;        /* scratch: FNSTSW for the pending-exception check */
     SegCache seg[6];
     int32_t df;             /* direction: +1, or -1 when EFLAGS.DF is set */
     uint32_t cr[5];
@@ -184,13 +196,25 @@ typedef struct CPU {
     struct TB *cur_tb;      /* the TB that is running (set at TB entry) */
     int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
 
-    uint8_t rmw_buf[8];     /* slow-path bounce buffer for a memory operand */
+    uint8_t rmw_buf[16];    /* slow-path bounce buffer for a memory operand (up to m80) */
     int rmw_direct;         /* a locked slow path runs on guest RAM itself */
     int exclusive_step;     /* rerun the current instruction alone, exclusively */
     int in_exclusive;       /* running that instruction: the others are stopped */
     uint64_t tmp[2];        /* slow paths keep translated code's R9 R10 here */
     uint32_t rmw_addr;
     int rmw_size;
+
+    /* The x87 (fpu.c).  While the vCPU's thread runs it, the guest's x87
+     * registers live in the host's x87 unit; fpu_area holds them (as an
+     * FXSAVE image) while they do not: before the thread starts, and in
+     * thread=single mode while another vCPU has the thread. */
+    uint8_t fpu_area[512] __attribute__((aligned(16)));
+    int fpu_unmasked;       /* the guest's FCW unmasks an exception: HF_FPU_UNMASKED */
+    volatile int fpu_ignne; /* any thread (atomic): IGNNE# asserted by a write to port 0xF0 */
+    int fpu_ignore;         /* run the instruction at fpu_ignore_eip with the pending exception ignored */
+    uint32_t fpu_ignore_eip;
+    int fpu_ignoring;       /* ... it runs now: fpu_ignore_end puts the flags back */
+    uint16_t fpu_ignored_sw; /* the status word it runs without */
 
     int tlb_large;          /* some TLB entry comes from a 4 MiB page */
     int index;
@@ -222,6 +246,10 @@ typedef struct CPU {
 #define HF_AC         0x1000   /* alignment checks: CR0.AM, EFLAGS.AC and CPL 3 */
 #define HF_SEGRO      0x2000   /* protected mode, and ES SS DS FS or GS is not writable */
 #define HF_CS_XONLY   0x4000   /* protected mode, and CS is execute-only */
+#define HF_FPU_NM     0x8000   /* CR0.EM or CR0.TS: every x87 instruction raises #NM */
+#define HF_WAIT_NM    0x10000  /* CR0.TS and CR0.MP: WAIT raises #NM too */
+#define HF_FPU_UNMASKED 0x20000 /* the guest's FCW unmasks an x87 exception: check
+                                 * for a pending one before every waiting x87 insn */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
@@ -315,7 +343,7 @@ void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)
 void helper_sidt_sgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32);
 void helper_mov_cr(CPU *cpu, uint32_t value, int cr);
 void helper_clts(CPU *cpu);
-void helper_fwait(CPU *cpu);
+void seg_check_access(CPU *cpu, int seg, uint32_t off, int size, int is_write);
 void helper_set_if(CPU *cpu, uint32_t value, uint32_t mask);
 void helper_lmsw(CPU *cpu, uint32_t value);
 void helper_cpuid(CPU *cpu);
@@ -356,6 +384,25 @@ void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t
 #define STR_REP(d)    (((d) >> 8) & 0x3)     /* 0 none, 1 REP/REPE, 2 REPNE */
 #define STR_SEG(d)    (((d) >> 12) & 0x7)
 enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
+
+/* ---- fpu.c: the x87 FPU ----------------------------------------------------- */
+
+void fpu_init(void);                    /* start-up: the host SIGFPE guard */
+void fpu_reset(CPU *cpu);               /* RESET's x87 state (the vCPU's thread, or before it runs) */
+void fpu_thread_enter(CPU *cpu);        /* this thread runs cpu now: its x87 state into the host's */
+void fpu_thread_leave(CPU *cpu);        /* ... no longer: back into cpu->fpu_area */
+void fpu_ignore_begin(CPU *cpu);        /* run one instruction ignoring the pending exception */
+void fpu_ignore_end(CPU *cpu);
+void fpu_ferr_clear(void);              /* port 0xF0 written (BQL held) */
+void fpu_dump(const CPU *cpu, FILE *f);
+void helper_fpu_pending(CPU *cpu) __attribute__((noreturn));
+void helper_fpu_state(CPU *cpu, uint32_t offset, uint32_t desc);
+/* helper_fpu_state's desc: the operation, the operand's segment, its size */
+enum { FPU_FNSTENV, FPU_FLDENV, FPU_FNSAVE, FPU_FRSTOR, FPU_FXSAVE, FPU_FXRSTOR, FPU_FNINIT };
+#define FPU_DESC(op, seg, size32) ((uint32_t)(op) | (uint32_t)(seg) << 4 | ((size32) ? 0x100u : 0))
+#define FPU_OP(d)     ((d) & 0xf)
+#define FPU_SEG(d)    (((d) >> 4) & 7)
+#define FPU_SIZE32    0x100u
 
 /* ---- seg.c: protected-mode segmentation, privilege, gates, tasks ----------- */
 
@@ -432,6 +479,7 @@ enum { MEM_ACCESS_READ, MEM_ACCESS_WRITE, MEM_ACCESS_RMW };
 #define MEM_ACCESS_LOCKED 4   /* or-ed in: LOCK or XCHG, must be atomic */
 uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode);
 void tlb_access_end(CPU *cpu);
+void tlb_probe(CPU *cpu, uint32_t linear, int size, int is_write);
 uint32_t mem_read(CPU *cpu, uint32_t linear, int size);
 void mem_write(CPU *cpu, uint32_t linear, uint32_t value, int size);
 uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu);

@@ -12,6 +12,8 @@
 #       more sequences from another seed; prints the first mismatch,
 #       shrunk to a minimal reproducer (FUZZ_VM=qemu: check with QEMU,
 #       undefined flags masked)
+#   make fuzz-diff-x87 [N=200000] [SEED=1]
+#       the same with x87 sequences (pm-gen -x)
 ORACLE_SRCS := tests/oracle.c tests/oracle_pm.c tests/oracle_pm.h
 ORACLE_PM32 := tests/oracle_pm32.c tests/oracle_pm32.sx tests/oracle_pm.mk
 KERN_BASE   := tests/kern/start.o tests/kern/klib.o tests/kern/kernel.ld
@@ -27,6 +29,7 @@ tests/gen/stamp: tests/oracle tests/lib.inc tests/rom.ld $(ORACLE_PM32) $(KERN_B
 	    objcopy -O binary $${s%.S}.elf $${s%.S}.bin || exit 1; \
 	done
 	./tests/oracle pm-gen tests/gen
+	./tests/oracle pm-gen tests/gen -x
 	$(MAKE) -s -f tests/oracle_pm.mk DIR=tests/gen CC='$(CC)'
 	touch $@
 
@@ -35,4 +38,6 @@ SEED ?= 1
 FUZZ_VM ?= ./vm
 fuzz-diff: tests/oracle $(ORACLE_PM32) $(KERN_BASE) $(if $(filter qemu,$(FUZZ_VM)),,vm)
 	./tests/oracle pm-fuzz -n $(N) -s $(SEED) -v $(FUZZ_VM)
-.PHONY: fuzz-diff
+fuzz-diff-x87: tests/oracle $(ORACLE_PM32) $(KERN_BASE) vm
+	./tests/oracle pm-fuzz -x -n $(N) -s $(SEED) -v $(FUZZ_VM)
+.PHONY: fuzz-diff fuzz-diff-x87

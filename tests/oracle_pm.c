@@ -82,9 +82,13 @@
 int pm_main(int argc, char **argv);
 
 #define DEFAULT_SEED 0x5eed32b17ULL
+#define DEFAULT_X87_SEED 0x5eed87ULL   /* -x */
+#define X87_FIRST_FILE 10               /* pm-gen -x writes pmseq_10.S, pmseq_11.S, ... */
 #define DEFAULT_COUNT 24000
 #define DEFAULT_PER_FILE 6000
-#define MAXU 8                  /* units per sequence */
+#define MAXU 12                 /* units per sequence, at most */
+#define INT_UNITS 8             /* ... by default, and with -x */
+#define X87_UNITS 12
 
 enum { CF = 0x001, PF = 0x004, AF = 0x010, ZF = 0x040, SF = 0x080, OF = 0x800,
        ARITH = CF | PF | AF | ZF | SF | OF };
@@ -96,6 +100,8 @@ typedef struct {
     uint32_t count, per;    /* sequences, and per file */
     int units;              /* at most this many units per sequence */
     int qemu;               /* -q */
+    int x87;                /* -x */
+    int first;              /* pm-gen: the number of the first file */
     const char *vm;         /* pm-fuzz: the VM command, or "qemu" */
 } Opts;
 
@@ -106,6 +112,9 @@ typedef struct {
     int depth;          /* bytes pushed on the sequence's stack so far */
     unsigned undef;     /* flags that may be undefined now (-q) */
     int qemu;           /* -q: avoid and mask undefined flags */
+    int x87;            /* -x: x87 sequences */
+    int fdepth;         /* -x: how many x87 registers are in use, roughly */
+    int one_x87;        /* the unit may hold only one waiting x87 instruction */
 } Gen;
 
 static uint32_t rnd32(Gen *g)     /* splitmix64 */
@@ -180,8 +189,8 @@ static int rand_w1632(Gen *g)
 /* ------------------------------------------------------------- units */
 
 typedef struct {
-    char as[512];       /* assembler lines */
-    char text[512];     /* the same for the listing (.byte lines explained) */
+    char as[1024];      /* assembler lines */
+    char text[1024];    /* the same for the listing (.byte lines explained) */
     unsigned rd, wr, und;   /* flags read, written, undefined afterwards */
 } Unit;
 
@@ -303,10 +312,10 @@ static int32_t rand_disp(Gen *g)
     }
 }
 
-/* Point m at scratch offset off (or, for a stack form, near ESP): choose an
- * addressing form and emit the MOVs that load its registers, none of which
- * may be in avoid. */
-static void mem_at(Gen *g, Unit *u, Mem *m, uint32_t off, unsigned avoid)
+/* Point m at scratch offset off (or, for a stack form, near ESP, unless
+ * no_stack): choose an addressing form and emit the MOVs that load its
+ * registers, none of which may be in avoid. */
+static void mem_at(Gen *g, Unit *u, Mem *m, uint32_t off, unsigned avoid, int no_stack)
 {
     static const char *const segs[4] = { "%ds:", "%es:", "%ss:", "" };
     uint32_t addr = PM_SCRATCH + off, iv;
@@ -316,7 +325,7 @@ static void mem_at(Gen *g, Unit *u, Mem *m, uint32_t off, unsigned avoid)
     if (rnd(g, 10) == 0)
         snprintf(m->seg, sizeof m->seg, "%s", segs[rnd(g, 4)]);
     avoid |= 1u << ESP;
-    switch (rnd(g, 6)) {
+    switch (rnd(g, no_stack ? 5 : 6)) {
     case 0:                                     /* absolute */
         m->disp = addr;
         break;
@@ -361,7 +370,7 @@ static void mem(Gen *g, Unit *u, Mem *m, int bytes, unsigned avoid)
 
     if (rnd(g, 2))
         off &= ~(uint32_t)(bytes - 1);          /* aligned, half of the time */
-    mem_at(g, u, m, off, avoid);
+    mem_at(g, u, m, off, avoid, 0);
 }
 
 /* An r/m operand of w bits: a register or (about a third of the time)
@@ -705,7 +714,7 @@ static int u_bt(Gen *g, Unit *u)
         int32_t bit = (int32_t)rnd(g, 160) - 64;
         emit(u, "mov%c $%d, %%%s", sfx(w), bit, reg(w, r));
         o.is_mem = 1;
-        mem_at(g, u, &o.m, 16 + rnd(g, PM_DATA - 48), 1u << r);
+        mem_at(g, u, &o.m, 16 + rnd(g, PM_DATA - 48), 1u << r, 0);
         mem_text(&o.m, 0, o.s, sizeof o.s);
         if (op && rnd(g, 4) == 0)
             lk = "lock ";
@@ -1066,6 +1075,544 @@ static int u_xlat(Gen *g, Unit *u)
     return 1;
 }
 
+/* ------------------------------------------------------------ x87 units
+ * With -x the sequences exercise the x87: each starts from a random x87
+ * state (an FRSTOR image: random registers in every class, TOP, tags,
+ * sticky flags, condition codes, precision and rounding control, pointers;
+ * every exception masked) and its units are mostly x87 instructions, mixed
+ * with the integer ones.  Memory operands lie in the scratch buffer, often
+ * written with an edge value first (zeros of both signs, denormals,
+ * infinities, QNaNs and SNaNs, values near overflow and underflow, the
+ * unsupported 80-bit formats, invalid BCD digits); some straddle the
+ * scratch buffer's page boundary.  At the end the runner stores the state
+ * with FNSAVE and both worlds compare it (registers, FCW, FSW, FTW, FIP,
+ * FOP, FDP) with everything else.  The sequences' code lies at PM_CODE in
+ * both worlds, so FIP compares too; only the code and data selectors
+ * differ (FCS, FDS), and units that store an environment clear them. */
+
+typedef struct { uint8_t b[10]; } Ext;
+
+static uint64_t rnd64(Gen *g)
+{
+    uint64_t hi = rnd32(g);
+    return hi << 32 | rnd32(g);
+}
+
+static void ext_make(Ext *e, int sign, uint32_t exp, uint64_t mant)
+{
+    memcpy(e->b, &mant, 8);
+    e->b[8] = (uint8_t)exp;
+    e->b[9] = (uint8_t)((exp >> 8 & 0x7f) | (sign ? 0x80 : 0));
+}
+
+#define J_BIT (1ULL << 63)
+
+/* An 80-bit value, biased toward the classes the x87 treats specially. */
+static void ext_val(Gen *g, Ext *e)
+{
+    int s = (int)rnd(g, 2);
+    uint64_t m = rnd64(g);
+    uint32_t k;
+
+    switch (rnd(g, 22)) {
+    case 0: ext_make(e, s, 0, 0); break;                                  /* +-0 */
+    case 1:                                                               /* denormal */
+        m = (m >> rnd(g, 63)) & ~J_BIT;
+        ext_make(e, s, 0, m ? m : 1);
+        break;
+    case 2: ext_make(e, s, 0, m | J_BIT); break;                          /* pseudo-denormal */
+    case 3: ext_make(e, s, 0x7fff, J_BIT); break;                         /* +-inf */
+    case 4: ext_make(e, s, 0x7fff, m | 3ULL << 62); break;                /* QNaN */
+    case 5: ext_make(e, s, 0x7fff, ((m & ~(3ULL << 62)) | 1) | J_BIT); break;   /* SNaN */
+    case 6: ext_make(e, 1, 0x7fff, 3ULL << 62); break;                    /* the indefinite */
+    case 7: ext_make(e, s, 1 + rnd(g, 0x7ffe), m & ~J_BIT); break;        /* unnormal */
+    case 8: ext_make(e, s, 0x7fff, rnd(g, 2) ? m & ~J_BIT : 0); break;    /* pseudo-NaN, -inf */
+    case 9: ext_make(e, s, 1 + rnd(g, 3), m | J_BIT); break;              /* tiny normals */
+    case 10: ext_make(e, s, 0x7ffe - rnd(g, 3), m | J_BIT); break;        /* huge normals */
+    case 11: case 12:                                                     /* small integers */
+        k = 1 + rnd(g, 40);
+        ext_make(e, s, 0x3fff + (31 - (uint32_t)__builtin_clz(k)),
+                 (uint64_t)k << (32 + __builtin_clz(k)));
+        break;
+    case 13:                    /* near double (or float) overflow and underflow */
+        k = rnd(g, 4);
+        ext_make(e, s, (k == 0 ? 0x3fff + 1023 : k == 1 ? 0x3fff - 1022 : k == 2 ? 0x3fff + 127
+                        : 0x3fff - 149) + rnd(g, 5) - 2, m | J_BIT);
+        break;
+    case 14:                    /* exactly a double: low 11 bits clear */
+        ext_make(e, s, 0x3fff + rnd(g, 61) - 30, (m | J_BIT) & ~0x7ffULL);
+        break;
+    case 15:                    /* near a multiple of pi/4 (FPREM, the trig) */
+        ext_make(e, s, 0x3ffe + rnd(g, 4), 0xc90fdaa22168c235ULL + rnd(g, 16) - 8);
+        break;
+    case 16:                    /* too large for FSIN, FPTAN (>= 2^63) */
+        ext_make(e, s, 0x3fff + 63 + rnd(g, 3), m | J_BIT);
+        break;
+    default:
+        ext_make(e, s, 0x3fff + rnd(g, 129) - 64, m | J_BIT);
+        break;
+    }
+}
+
+/* A double (as its bits), biased the same way. */
+static uint64_t dbl_val(Gen *g)
+{
+    uint64_t s = (uint64_t)rnd(g, 2) << 63, m = rnd64(g) & ((1ULL << 52) - 1);
+
+    switch (rnd(g, 16)) {
+    case 0: return s;
+    case 1: return s | (m ? m : 1);                                   /* denormal */
+    case 2: return s | 0x7ff0000000000000ULL;                         /* inf */
+    case 3: return s | 0x7ff8000000000000ULL | m;                     /* QNaN */
+    case 4: return s | 0x7ff0000000000000ULL | (m & ~(1ULL << 51)) | 1;   /* SNaN */
+    case 5: return s | (uint64_t)(1 + rnd(g, 2)) << 52 | m;           /* tiny normal */
+    case 6: return s | (uint64_t)(0x7fe - rnd(g, 2)) << 52 | m;       /* huge normal */
+    case 7: return s | (uint64_t)(1023 + rnd(g, 8)) << 52;            /* 1, 2, 4, ... */
+    case 8: return s | (uint64_t)(1023 + 127 + rnd(g, 3) - 1) << 52 | m;  /* near FLT_MAX */
+    case 9: return s | (uint64_t)(1023 - 126 - rnd(g, 25)) << 52 | m;     /* float denormals */
+    case 10: return s | (uint64_t)(1023 + 31 + rnd(g, 33)) << 52 | m;     /* near int limits */
+    default: return s | (uint64_t)(1023 + rnd(g, 81) - 40) << 52 | m;
+    }
+}
+
+static uint32_t flt_val(Gen *g)
+{
+    uint32_t s = rnd(g, 2) << 31, m = rnd32(g) & 0x7fffff;
+
+    switch (rnd(g, 12)) {
+    case 0: return s;
+    case 1: return s | (m ? m : 1);
+    case 2: return s | 0x7f800000u;
+    case 3: return s | 0x7fc00000u | m;
+    case 4: return s | 0x7f800000u | (m & ~0x400000u) | 1;
+    case 5: return s | (1 + rnd(g, 2)) << 23 | m;
+    case 6: return s | (0xfe - rnd(g, 2)) << 23 | m;
+    case 7: return s | (127 + rnd(g, 8)) << 23;
+    default: return s | (127 + rnd(g, 41) - 20) << 23 | m;
+    }
+}
+
+/* Packed BCD: 18 digits and a sign byte; now and then an invalid digit. */
+static void bcd_val(Gen *g, uint8_t b[10])
+{
+    for (int i = 0; i < 9; i++) {
+        int hi = (int)rnd(g, 10), lo = (int)rnd(g, 10);
+        if (i >= (int)rnd(g, 10))
+            hi = lo = 0;                    /* shorter numbers are likelier */
+        b[i] = (uint8_t)(hi << 4 | lo);
+    }
+    if (rnd(g, 10) == 0)
+        b[rnd(g, 9)] |= 0xa0;
+    b[9] = rnd(g, 2) ? 0x80 : 0;
+    if (rnd(g, 12) == 0)
+        b[9] |= (uint8_t)rnd(g, 128);       /* the bits FBLD ignores */
+}
+
+/* MOVs that write n bytes at scratch offset off. */
+static void emit_bytes(Unit *u, uint32_t off, const uint8_t *b, int n)
+{
+    for (int i = 0; i < n;) {
+        uint32_t v = 0;
+        int k = n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
+        memcpy(&v, b + i, (size_t)k);
+        emit(u, "mov%c $0x%x, 0x%x", k == 4 ? 'l' : k == 2 ? 'w' : 'b', v, PM_SCRATCH + off + (uint32_t)i);
+        i += k;
+    }
+}
+
+/* Where u_funmasked keeps the control and status words: no x87 operand
+ * goes there. */
+#define X87_SAVED (PM_DATA - 8)
+
+/* A scratch offset for an operand of n bytes; a quarter of them straddle
+ * the page boundary in the middle of the data area. */
+static uint32_t x87_off(Gen *g, int n)
+{
+    if (rnd(g, 4) == 0)
+        return PM_PAGE_SPLIT - 1 - rnd(g, (uint32_t)n - 1);
+    return rnd(g, X87_SAVED - (uint32_t)n + 1);
+}
+
+/* A memory operand of n bytes; with bytes, write them there first. */
+static void x87_mem(Gen *g, Unit *u, Mem *m, int n, const uint8_t *bytes, char *text, size_t len)
+{
+    uint32_t off = x87_off(g, n);
+
+    if (bytes)
+        emit_bytes(u, off, bytes, n);
+    mem_at(g, u, m, off, 0, 1);
+    mem_text(m, 0, text, len);
+}
+
+/* The value of a memory operand of the given format (NULL: the scratch
+ * buffer's random bytes stay). */
+enum { XF_F32, XF_F64, XF_F80, XF_I16, XF_I32, XF_I64, XF_BCD };
+static const int xf_size[7] = { 4, 8, 10, 2, 4, 8, 10 };
+
+static const uint8_t *x87_value(Gen *g, int fmt, uint8_t *buf)
+{
+    uint64_t q;
+    uint32_t d;
+    Ext e;
+
+    if (rnd(g, 4) == 0)
+        return NULL;
+    switch (fmt) {
+    case XF_F32: d = flt_val(g); memcpy(buf, &d, 4); break;
+    case XF_F64: q = dbl_val(g); memcpy(buf, &q, 8); break;
+    case XF_F80: ext_val(g, &e); memcpy(buf, e.b, 10); break;
+    case XF_I16: d = val(g, 16); memcpy(buf, &d, 2); break;
+    case XF_I32: d = val(g, 32); memcpy(buf, &d, 4); break;
+    case XF_I64: q = (uint64_t)val(g, 32) << 32 | val(g, 32); memcpy(buf, &q, 8); break;
+    default: bcd_val(g, buf); break;
+    }
+    return buf;
+}
+
+/* A register form of D8-DF: opcode byte and ModRM, with its listing. */
+static void emit_fpu(Unit *u, int op, int modrm, const char *fmt, ...)
+{
+    char text[96], full[128];
+    uint8_t b[2] = { (uint8_t)op, (uint8_t)modrm };
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    snprintf(full, sizeof full, "%s  (%02x %02x)", text, op, modrm);
+    emit_raw(u, full, b, 2);
+}
+
+/* The x87 stack depth as the generator guesses it (it does not run the
+ * code): loads are made rarer when it is full, pops when it is empty, so
+ * that most instructions see operands and some see stack faults. */
+static int x87_push_ok(Gen *g) { return g->fdepth < 8 || rnd(g, 6) == 0; }
+static int x87_pop_ok(Gen *g, int n) { return g->fdepth >= n || rnd(g, 6) == 0; }
+static void x87_depth(Gen *g, int delta)
+{
+    g->fdepth += delta;
+    g->fdepth = g->fdepth < 0 ? 0 : g->fdepth > 8 ? 8 : g->fdepth;
+}
+
+static const char *const FOPS[8] = { "add", "mul", "com", "comp", "sub", "subr", "div", "divr" };
+
+static int u_fld(Gen *g, Unit *u)
+{
+    static const char *const consts[7] = { "fld1", "fldl2t", "fldl2e", "fldpi", "fldlg2", "fldln2",
+                                           "fldz" };
+    static const char *const names[7] = { "flds", "fldl", "fldt", "filds", "fildl", "fildll", "fbld" };
+    int k = (int)rnd(g, 10);
+    uint8_t buf[10];
+    char t[48];
+    Mem m;
+
+    if (!x87_push_ok(g))
+        return 0;
+    x87_depth(g, 1);
+    if (k == 7) {
+        int i = (int)rnd(g, 8);
+        emit_fpu(u, 0xd9, 0xc0 + i, "fld st(%d)", i);
+    } else if (k >= 8) {
+        int c = (int)rnd(g, 7);
+        emit_fpu(u, 0xd9, 0xe8 + c, "%s", consts[c]);
+    } else {
+        x87_mem(g, u, &m, xf_size[k], x87_value(g, k, buf), t, sizeof t);
+        emit(u, "%s %s", names[k], t);
+    }
+    return 1;
+}
+
+static int u_fst(Gen *g, Unit *u)
+{
+    static const char *const names[10] = { "fsts", "fstps", "fstl", "fstpl", "fstpt", "fists",
+                                           "fistps", "fistl", "fistpl", "fistpll" };
+    static const int fmts[10] = { XF_F32, XF_F32, XF_F64, XF_F64, XF_F80, XF_I16, XF_I16, XF_I32,
+                                  XF_I32, XF_I64 };
+    static const int pops[10] = { 0, 1, 0, 1, 1, 0, 1, 0, 1, 1 };
+    int k = (int)rnd(g, 14), i = (int)rnd(g, 8);
+    char t[48];
+    Mem m;
+
+    if (k < 10) {
+        if (pops[k] && !x87_pop_ok(g, 1))
+            return 0;
+        x87_mem(g, u, &m, xf_size[fmts[k]], NULL, t, sizeof t);
+        emit(u, "%s %s", names[k], t);
+        x87_depth(g, -pops[k]);
+    } else if (k == 10) {
+        if (!x87_pop_ok(g, 1))
+            return 0;
+        x87_mem(g, u, &m, 10, NULL, t, sizeof t);
+        emit(u, "fbstp %s", t);
+        x87_depth(g, -1);
+    } else if (k == 11) {
+        emit_fpu(u, 0xdd, 0xd0 + i, "fst st(%d)", i);
+    } else {
+        static const int ops[4][2] = { { 0xdd, 0xd8 }, { 0xd9, 0xd8 }, { 0xdf, 0xd0 }, { 0xdf, 0xd8 } };
+        static const char *const what[4] = { "fstp", "fstp1 (alias)", "fstp8 (alias)", "fstp9 (alias)" };
+        int a = k == 12 ? 0 : (int)rnd(g, 4);
+        if (!x87_pop_ok(g, 1))
+            return 0;
+        emit_fpu(u, ops[a][0], ops[a][1] + i, "%s st(%d)", what[a], i);
+        x87_depth(g, -1);
+    }
+    return 1;
+}
+
+/* FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR with a memory operand:
+ * m32real, m64real (D8, DC), m32int, m16int (DA, DE). */
+static int u_farith_mem(Gen *g, Unit *u)
+{
+    static const int fmts[4] = { XF_F32, XF_F64, XF_I32, XF_I16 };
+    int op = (int)rnd(g, 8), f = (int)rnd(g, 4);
+    uint8_t buf[10];
+    char t[48];
+    Mem m;
+
+    if (op == 3 && !x87_pop_ok(g, 1))
+        return 0;
+    x87_mem(g, u, &m, xf_size[fmts[f]], x87_value(g, fmts[f], buf), t, sizeof t);
+    emit(u, "f%s%s%c %s", f >= 2 ? "i" : "", FOPS[op], f == 1 || f == 2 ? 'l' : 's', t);
+    x87_depth(g, -(op == 3));
+    return 1;
+}
+
+/* The register forms: D8 (op ST(0), ST(i)), DC (op ST(i), ST(0), and the
+ * FCOM2/FCOMP3 aliases), DE (op-and-pop, FCOMP5, FCOMPP). */
+static int u_farith_reg(Gen *g, Unit *u)
+{
+    int op = (int)rnd(g, 8), form = (int)rnd(g, 3), i = (int)rnd(g, 8);
+
+    if (form == 2 && op == 3)
+        i = 1;                                  /* DE D9 is FCOMPP; DE D8, DA-DF are invalid */
+    int pops = form == 2 ? (op == 3 ? 2 : 1) : op == 3;
+    if (pops && !x87_pop_ok(g, pops))
+        return 0;
+    static const char *const how[3] = { " st(0), st(%d)", " st(%d), st(0)", "p st(%d), st(0)" };
+    char t[48];
+    snprintf(t, sizeof t, "f%s%s", FOPS[op], how[form]);
+    emit_fpu(u, form == 0 ? 0xd8 : form == 1 ? 0xdc : 0xde, 0xc0 + op * 8 + i, t, i);
+    x87_depth(g, -pops);
+    return 1;
+}
+
+static int u_fcompare(Gen *g, Unit *u)
+{
+    int k = (int)rnd(g, 9), i = (int)rnd(g, 8);
+
+    switch (k) {
+    case 0: emit_fpu(u, 0xd9, 0xe4, "ftst"); break;
+    case 1: emit_fpu(u, 0xd9, 0xe5, "fxam"); break;
+    case 2: emit_fpu(u, 0xdd, 0xe0 + i, "fucom st(%d)", i); break;
+    case 3:
+        if (!x87_pop_ok(g, 1))
+            return 0;
+        emit_fpu(u, 0xdd, 0xe8 + i, "fucomp st(%d)", i);
+        x87_depth(g, -1);
+        break;
+    case 4:
+        if (!x87_pop_ok(g, 2))
+            return 0;
+        emit_fpu(u, 0xda, 0xe9, "fucompp");
+        x87_depth(g, -2);
+        break;
+    case 5: case 6:                             /* FCOMI FUCOMI */
+        u->wr = ARITH;
+        emit_fpu(u, 0xdb, (k == 5 ? 0xf0 : 0xe8) + i, "f%scomi st(0), st(%d)", k == 5 ? "" : "u", i);
+        break;
+    default:                                    /* FCOMIP FUCOMIP */
+        if (!x87_pop_ok(g, 1))
+            return 0;
+        u->wr = ARITH;
+        emit_fpu(u, 0xdf, (k == 7 ? 0xf0 : 0xe8) + i, "f%scomip st(0), st(%d)", k == 7 ? "" : "u", i);
+        x87_depth(g, -1);
+        break;
+    }
+    return 1;
+}
+
+static int u_fcmov(Gen *g, Unit *u)
+{
+    static const char *const cc[8] = { "b", "e", "be", "u", "nb", "ne", "nbe", "nu" };
+    static const unsigned rd[4] = { CF, ZF, CF | ZF, PF };
+    int c = (int)rnd(g, 8), i = (int)rnd(g, 8);
+
+    if (rnd(g, 3) == 0 && !g->one_x87)          /* flags from a comparison of ST(0) */
+        emit_fpu(u, 0xdb, 0xe8 + (int)rnd(g, 8), "fucomi st(0), st(i)");
+    u->rd = rd[c & 3];
+    emit_fpu(u, c < 4 ? 0xda : 0xdb, 0xc0 + (c & 3) * 8 + i, "fcmov%s st(0), st(%d)", cc[c], i);
+    return 1;
+}
+
+/* The one-operand and transcendental instructions, sometimes after a
+ * load of a value chosen for them. */
+static int u_funary(Gen *g, Unit *u)
+{
+    static const struct { int modrm, delta; const char *name; } ops[16] = {
+        { 0xe0, 0, "fchs" }, { 0xe1, 0, "fabs" }, { 0xfa, 0, "fsqrt" }, { 0xfc, 0, "frndint" },
+        { 0xfd, 0, "fscale" }, { 0xf4, 1, "fxtract" }, { 0xf8, 0, "fprem" }, { 0xf5, 0, "fprem1" },
+        { 0xfe, 0, "fsin" }, { 0xff, 0, "fcos" }, { 0xfb, 1, "fsincos" }, { 0xf2, 1, "fptan" },
+        { 0xf3, -1, "fpatan" }, { 0xf0, 0, "f2xm1" }, { 0xf1, -1, "fyl2x" }, { 0xf9, -1, "fyl2xp1" },
+    };
+    int k = (int)rnd(g, 16);
+    uint8_t buf[10];
+    char t[48];
+    Mem m;
+
+    if (rnd(g, 3) == 0 && x87_push_ok(g) && !g->one_x87) {
+        Ext e;
+        ext_val(g, &e);
+        if (k == 13 || k == 15)                 /* F2XM1, FYL2XP1: small arguments */
+            ext_make(&e, e.b[9] >> 7, 0x3ffe - rnd(g, 40), rnd64(g) | J_BIT);
+        memcpy(buf, e.b, 10);
+        x87_mem(g, u, &m, 10, buf, t, sizeof t);
+        emit(u, "fldt %s", t);
+        x87_depth(g, 1);
+    }
+    if (ops[k].delta > 0 && !x87_push_ok(g))
+        return 0;
+    if (ops[k].delta < 0 && !x87_pop_ok(g, 2))
+        return 0;
+    emit_fpu(u, 0xd9, ops[k].modrm, "%s", ops[k].name);
+    x87_depth(g, ops[k].delta);
+    return 1;
+}
+
+static int u_fstack(Gen *g, Unit *u)
+{
+    int k = (int)rnd(g, 8), i = (int)rnd(g, 8);
+
+    switch (k) {
+    case 0: emit_fpu(u, 0xd9, 0xc8 + i, "fxch st(%d)", i); break;
+    case 1: emit_fpu(u, 0xdd, 0xc8 + i, "fxch4 st(%d) (alias)", i); break;
+    case 2: emit_fpu(u, 0xdf, 0xc8 + i, "fxch7 st(%d) (alias)", i); break;
+    case 3: emit_fpu(u, 0xdd, 0xc0 + i, "ffree st(%d)", i); break;
+    case 4: emit_fpu(u, 0xdf, 0xc0 + i, "ffreep st(%d)", i); x87_depth(g, -1); break;
+    case 5: emit_fpu(u, 0xd9, 0xf7, "fincstp"); break;
+    case 6: emit_fpu(u, 0xd9, 0xf6, "fdecstp"); break;
+    default: emit_fpu(u, 0xd9, 0xd0, "fnop"); break;
+    }
+    return 1;
+}
+
+/* A control word: every exception masked, any precision and rounding
+ * control, sometimes the reserved and infinity-control bits. */
+static uint16_t x87_cw(Gen *g)
+{
+    uint16_t cw = (uint16_t)(0x037f & ~0x0f00) | (uint16_t)(rnd(g, 16) << 8);
+    if (rnd(g, 6) == 0)
+        cw ^= (uint16_t)(rnd32(g) & 0xf0c0);
+    return cw;
+}
+
+static int u_fctrl(Gen *g, Unit *u)
+{
+    int k = (int)rnd(g, 12);
+    char t[48];
+    Mem m;
+    uint8_t b[2];
+
+    switch (k) {
+    case 0: case 1: case 2: {                   /* FLDCW */
+        uint16_t cw = x87_cw(g);
+        memcpy(b, &cw, 2);
+        x87_mem(g, u, &m, 2, b, t, sizeof t);
+        emit(u, "fldcw %s", t);
+        break;
+    }
+    case 3: x87_mem(g, u, &m, 2, NULL, t, sizeof t); emit(u, "fnstcw %s", t); break;
+    case 4: x87_mem(g, u, &m, 2, NULL, t, sizeof t); emit(u, "fnstsw %s", t); break;
+    case 5: emit_fpu(u, 0xdf, 0xe0, "fnstsw ax"); break;
+    case 6: emit_fpu(u, 0xdb, 0xe2, "fnclex"); break;
+    case 7: emit(u, "fwait"); break;
+    case 8: {
+        static const int nops[3] = { 0xe0, 0xe1, 0xe4 };
+        static const char *const names[3] = { "feni (no-op)", "fdisi (no-op)", "fsetpm (no-op)" };
+        int n = (int)rnd(g, 3);
+        emit_fpu(u, 0xdb, nops[n], "%s", names[n]);
+        break;
+    }
+    case 9:
+        if (rnd(g, 4))
+            return 0;
+        emit_fpu(u, 0xdb, 0xe3, "fninit");
+        g->fdepth = 0;
+        break;
+    default:                                    /* the compilers' FCOM; FNSTSW AX; SAHF */
+        u->wr = SF | ZF | AF | PF | CF;
+        emit_fpu(u, 0xdf, 0xe0, "fnstsw ax");
+        emit(u, "sahf");
+        break;
+    }
+    return 1;
+}
+
+/* FNSTENV/FNSAVE into the scratch buffer (the selectors then cleared:
+ * they differ between the worlds), sometimes with fields changed and
+ * loaded back with FLDENV/FRSTOR; or FLDENV of an environment made up. */
+static int u_fenv(Gen *g, Unit *u)
+{
+    int size32 = (int)rnd(g, 3) != 0, save = (int)rnd(g, 3) == 0, load = (int)rnd(g, 3) != 0;
+    int env = size32 ? 28 : 14, n = env + (save ? 80 : 0);
+    uint32_t off = rnd(g, PM_DATA - (uint32_t)n + 1), a = PM_SCRATCH + off;
+    const char *d16 = size32 ? "" : "data16 ";
+    int fcs = size32 ? 16 : 8, fds = size32 ? 24 : 12, sw = size32 ? 4 : 2, tw = size32 ? 8 : 4;
+
+    if (rnd(g, 6) == 0)
+        off = PM_PAGE_SPLIT - 1 - rnd(g, (uint32_t)n - 1), a = PM_SCRATCH + off;
+    emit(u, "%s%s 0x%x", d16, save ? "fnsave" : "fnstenv", a);
+    emit(u, "movw $0, 0x%x", a + (uint32_t)fcs);
+    emit(u, "movw $0, 0x%x", a + (uint32_t)fds);
+    if (save)
+        g->fdepth = 0;
+    if (!load)
+        return 1;
+    if (rnd(g, 2)) {                            /* change some fields */
+        if (rnd(g, 2))
+            emit(u, "movw $0x%x, 0x%x", x87_cw(g), a);
+        if (rnd(g, 2))
+            emit(u, "movw $0x%x, 0x%x", rnd32(g) & 0xffff, a + (uint32_t)sw);
+        if (rnd(g, 2)) {
+            uint32_t t = rnd32(g) & 0xffff;
+            emit(u, "movw $0x%x, 0x%x", t, a + (uint32_t)tw);
+            g->fdepth = 8 - __builtin_popcount(t & (t >> 1) & 0x5555);
+        }
+        if (rnd(g, 2))
+            emit(u, "movl $0x%x, 0x%x", rnd32(g), a + (uint32_t)(size32 ? 12 : 6));
+    }
+    emit(u, "%s%s 0x%x", d16, save ? "frstor" : "fldenv", a);
+    return 1;
+}
+
+/* One x87 instruction with some exceptions unmasked: what it does to the
+ * stack, the status word and its memory operand when the exception is
+ * raised for real (no result, a scaled one, a pending ES), kept in the
+ * scratch buffer; then the flags are cleared and the old FCW comes back
+ * before any waiting instruction could trap. */
+static int u_funmasked(Gen *g, Unit *u)
+{
+    static UnitFn *const ops[6] = { u_fld, u_fst, u_farith_mem, u_farith_reg, u_funary, u_fcompare };
+    uint32_t a = PM_SCRATCH + X87_SAVED;        /* FCW, FSW before, new FCW, FSW after */
+    uint16_t cw = (uint16_t)((x87_cw(g) & ~0x3f) | (rnd32(g) & 0x3f));
+
+    if ((cw & 0x3f) == 0x3f)
+        cw &= (uint16_t)~(1u << rnd(g, 6));
+    emit(u, "fnstcw 0x%x", a);
+    emit(u, "fnstsw 0x%x", a + 2);
+    emit(u, "fnclex");
+    emit(u, "movw $0x%x, 0x%x", cw, a + 4);
+    emit(u, "fldcw 0x%x", a + 4);
+    g->one_x87 = 1;                             /* a second one would trap on ES */
+    int ok = ops[rnd(g, 6)](g, u);
+    g->one_x87 = 0;
+    if (!ok)
+        return 0;
+    emit(u, "fnstsw 0x%x", a + 6);
+    emit(u, "fnclex");
+    emit(u, "fldcw 0x%x", a);
+    return 1;
+}
+
 /* ------------------------------------------------------- sequences */
 
 static const struct {
@@ -1081,25 +1628,88 @@ static const struct {
 };
 #define NFAM (sizeof families / sizeof families[0])
 
+/* -x: mostly x87 units, and a fifth of the integer ones (u_any). */
+static int u_any(Gen *g, Unit *u);
+
+static const struct {
+    UnitFn *fn;
+    int weight;
+} x87_families[] = {
+    { u_fld, 12 }, { u_fst, 10 }, { u_farith_mem, 9 }, { u_farith_reg, 9 }, { u_fcompare, 6 },
+    { u_fcmov, 3 }, { u_funary, 10 }, { u_fstack, 4 }, { u_fctrl, 6 }, { u_fenv, 3 },
+    { u_funmasked, 5 }, { u_any, 19 },
+};
+#define NX87FAM (sizeof x87_families / sizeof x87_families[0])
+
 typedef struct {
     uint32_t number;
     uint32_t r[8], fl, seed;
     int qemu;           /* made with -q */
+    int x87;            /* made with -x: x87img is the initial x87 state */
+    uint8_t x87img[PM_X87_SAVE];
     int n;
     Unit u[MAXU];
 } Seq;
 
 static UnitFn *pick_family(Gen *g)
 {
-    static int total;
+    static int total, x87_total;
 
-    if (!total)
+    if (!total) {
         for (size_t i = 0; i < NFAM; i++)
             total += families[i].weight;
+        for (size_t i = 0; i < NX87FAM; i++)
+            x87_total += x87_families[i].weight;
+    }
+    if (g->x87) {
+        int k = (int)rnd(g, (uint32_t)x87_total);
+        for (size_t i = 0;; i++)
+            if ((k -= x87_families[i].weight) < 0)
+                return x87_families[i].fn;
+    }
     int k = (int)rnd(g, (uint32_t)total);
     for (size_t i = 0;; i++)
         if ((k -= families[i].weight) < 0)
             return families[i].fn;
+}
+
+/* An integer unit in an x87 sequence. */
+static int u_any(Gen *g, Unit *u)
+{
+    g->x87 = 0;
+    int ok = pick_family(g)(g, u);
+    g->x87 = 1;
+    return ok;
+}
+
+/* The x87 state a -x sequence starts from, as an FNSAVE image (32-bit
+ * protected-mode format): random registers, TOP, tags, flags, condition
+ * codes and pointers, a random FCW with every exception masked. */
+static void gen_x87_image(Gen *g, uint8_t img[PM_X87_SAVE])
+{
+    uint32_t env[7];
+    uint16_t tw = 0;
+    int used = 0;
+
+    for (int r = 0; r < 8; r++) {
+        int empty = rnd(g, 3) == 0;
+        tw |= (uint16_t)((empty ? 3 : rnd(g, 3)) << (2 * r));
+        used += !empty;
+    }
+    env[0] = 0xffff0000u | x87_cw(g);
+    env[1] = 0xffff0000u | (rnd32(g) & 0xffff);
+    env[2] = 0xffff0000u | tw;
+    env[3] = rnd32(g) & 0xfffff;                /* FIP: nowhere near the code */
+    env[4] = (rnd32(g) & 0x7ff) << 16 | (rnd32(g) & 0xffff);
+    env[5] = rnd32(g);
+    env[6] = 0xffff0000u | (rnd32(g) & 0xffff);
+    memcpy(img, env, sizeof(env));
+    for (int i = 0; i < 8; i++) {
+        Ext e;
+        ext_val(g, &e);
+        memcpy(img + 28 + 10 * i, e.b, 10);
+    }
+    g->fdepth = used;
 }
 
 /* One unit that can be made now (and, with -q, reads no undefined flag). */
@@ -1123,7 +1733,7 @@ static void gen_unit(Gen *g, Unit *u)
 static void gen_seq(const Opts *o, uint32_t number, Seq *q)
 {
     Gen g = { .rng = o->seed * 0x2545f4914f6cdd1dULL ^ (uint64_t)number * 0x9e3779b97f4a7c15ULL,
-              .qemu = o->qemu };
+              .qemu = o->qemu, .x87 = o->x87 };
 
     memset(q, 0, sizeof *q);
     q->number = number;
@@ -1134,6 +1744,9 @@ static void gen_seq(const Opts *o, uint32_t number, Seq *q)
     q->seed = rnd32(&g);
     q->n = 1 + (int)rnd(&g, (uint32_t)o->units);
     q->qemu = o->qemu;
+    q->x87 = o->x87;
+    if (o->x87)
+        gen_x87_image(&g, q->x87img);
     for (int k = 0; k < q->n; k++)
         gen_unit(&g, &q->u[k]);
 }
@@ -1180,8 +1793,10 @@ typedef struct {
     char path[4096];
 } Out;
 
-static void out_open(Out *o, const char *dir, int index, const char *name, uint64_t seed, int qemu)
+static void out_open(Out *o, const char *dir, int index, const char *name, const Opts *opts)
 {
+    uint64_t seed = opts->seed;
+    const char *how = opts->qemu ? ", -q" : opts->x87 ? ", -x" : "";
     snprintf(o->path, sizeof o->path, "%s/pmseq_%02d.S", dir, index);
     if (!(o->f = fopen(o->path, "w")))
         die(o->path);
@@ -1195,7 +1810,7 @@ static void out_open(Out *o, const char *dir, int index, const char *name, uint6
             "    .balign 4\n"
             "    .globl oracle_seqs\n"
             "oracle_seqs:\n",
-            o->path, (unsigned long long)seed, qemu ? ", -q" : "", name);
+            o->path, (unsigned long long)seed, how, name);
 }
 
 /* Write sequence q, only the units in keep (a bit per unit). */
@@ -1205,7 +1820,7 @@ static void out_seq(Out *o, const Seq *q, unsigned keep)
     uint32_t nr = q->number;
     int first = 1;
 
-    fprintf(f, "\n/* sequence %u */\n    .text\nseq_%u:\n", nr, nr);
+    fprintf(f, "\n/* sequence %u */\n    .section .oseq, \"ax\"\nseq_%u:\n", nr, nr);
     for (int k = 0; k < q->n; k++)
         if (keep >> k & 1) {
             const char *s = q->u[k].as;
@@ -1226,11 +1841,23 @@ static void out_seq(Out *o, const Seq *q, unsigned keep)
             put_escaped(f, q->u[k].text);
             first = 0;
         }
-    fprintf(f, "\"\n    .section .rodata.oracle_seqs, \"a\"\n"
+    fprintf(f, "\"\n");
+    if (q->x87) {
+        fprintf(f, "    .balign 4\nx87_%u:\n    .byte", nr);
+        for (int i = 0; i < PM_X87_SAVE; i++)
+            fprintf(f, "%s0x%02x%s", i % 16 ? ", " : i ? "\n    .byte " : " ", q->x87img[i],
+                    "");
+        fputc('\n', f);
+    }
+    fprintf(f, "    .section .rodata.oracle_seqs, \"a\"\n"
                "    .long seq_%u, seq_%u_end, text_%u, %u\n    .long", nr, nr, nr, nr);
     for (int i = 0; i < 8; i++)
         fprintf(f, "%s0x%08x", i ? ", " : " ", q->r[i]);
-    fprintf(f, "\n    .long 0x%04x, 0x%08x, 0x%04x\n", q->fl, q->seed, flags_to_compare(q, keep));
+    fprintf(f, "\n    .long 0x%04x, 0x%08x, 0x%04x, ", q->fl, q->seed, flags_to_compare(q, keep));
+    if (q->x87)
+        fprintf(f, "x87_%u\n", nr);
+    else
+        fprintf(f, "0\n");
 }
 
 static void out_close(Out *o)
@@ -1253,8 +1880,8 @@ static int write_all(const Opts *o, const char *dir)
     for (uint32_t i = 0; i < o->count; i += o->per, files++) {
         Out out;
         char name[32];
-        snprintf(name, sizeof name, "pm_%02d", files);
-        out_open(&out, dir, files, name, o->seed, o->qemu);
+        snprintf(name, sizeof name, "pm_%02d", o->first + files);
+        out_open(&out, dir, o->first + files, name, o);
         for (uint32_t k = i; k < i + o->per && k < o->count; k++) {
             Seq q;
             gen_seq(o, k, &q);
@@ -1345,7 +1972,7 @@ static int try_min(const Opts *o, uint32_t first, uint32_t last, const Seq *q, u
 
     run("mkdir -p " MIN_DIR "; rm -f " MIN_DIR "/pmseq_00.* " MIN_DIR "/pmnat_00 "
         MIN_DIR "/pmexp_00.dat " MIN_DIR "/pmk_00.o " MIN_DIR "/pm_00.elf " MIN_LOG);
-    out_open(&out, MIN_DIR, 0, "min", o->seed, o->qemu);
+    out_open(&out, MIN_DIR, 0, "min", o);
     for (uint32_t k = first; !q && k <= last; k++) {
         Seq one;
         gen_seq(o, k, &one);
@@ -1483,16 +2110,16 @@ static int fuzz(const Opts *o)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tests/oracle pm-gen DIR [-s SEED] [-n COUNT] [-c PER_FILE] [-u UNITS] [-q]\n"
-                    "       tests/oracle pm-fuzz [-s SEED] [-n COUNT] [-u UNITS] [-q] [-v VM|qemu]\n");
+    fprintf(stderr, "usage: tests/oracle pm-gen DIR [-s SEED] [-n COUNT] [-c PER_FILE] [-u UNITS] [-q|-x]\n"
+                    "       tests/oracle pm-fuzz [-s SEED] [-n COUNT] [-u UNITS] [-q|-x] [-v VM|qemu]\n");
     exit(2);
 }
 
 int pm_main(int argc, char **argv)
 {
-    Opts o = { DEFAULT_SEED, DEFAULT_COUNT, DEFAULT_PER_FILE, MAXU, 0, "./vm" };
+    Opts o = { DEFAULT_SEED, DEFAULT_COUNT, DEFAULT_PER_FILE, INT_UNITS, 0, 0, 0, "./vm" };
     const char *cmd = argv[0], *dir = NULL;
-    int c, fuzzing = !strcmp(cmd, "pm-fuzz");
+    int c, fuzzing = !strcmp(cmd, "pm-fuzz"), seeded = 0, units = 0;
 
     if (!fuzzing && strcmp(cmd, "pm-gen"))
         usage();
@@ -1506,25 +2133,36 @@ int pm_main(int argc, char **argv)
         o.per = 5000;
     }
     optind = 1;
-    while ((c = getopt(argc, argv, "s:n:c:u:qv:")) != -1) {
+    while ((c = getopt(argc, argv, "s:n:c:u:qxv:")) != -1) {
         switch (c) {
-        case 's': o.seed = strtoull(optarg, NULL, 0); break;
+        case 's': o.seed = strtoull(optarg, NULL, 0); seeded = 1; break;
         case 'n': o.count = (uint32_t)strtoul(optarg, NULL, 0); break;
         case 'c': o.per = (uint32_t)strtoul(optarg, NULL, 0); break;
-        case 'u': o.units = atoi(optarg); break;
+        case 'u': units = atoi(optarg); break;
         case 'q': o.qemu = 1; break;
+        case 'x': o.x87 = 1; break;
         case 'v': o.vm = optarg; break;
         default: usage();
         }
     }
-    if (optind != argc || !o.count || !o.per || o.units < 1 || o.units > MAXU)
-        usage();
     if (!strcmp(o.vm, "qemu"))
         o.qemu = 1;
+    if (o.x87) {                /* QEMU's x87 is not the host's: no -q */
+        o.units = X87_UNITS;
+        if (!seeded)
+            o.seed = DEFAULT_X87_SEED;
+        if (!fuzzing)
+            o.first = X87_FIRST_FILE;
+    }
+    if (units)
+        o.units = units;
+    if (optind != argc || !o.count || !o.per || o.units < 1 || o.units > MAXU ||
+        (o.x87 && o.qemu))
+        usage();
     if (fuzzing)
         return fuzz(&o);
     int files = write_all(&o, dir);
     printf("oracle pm-gen: %u sequences in %d files (seed 0x%llx%s)\n", o.count, files,
-           (unsigned long long)o.seed, o.qemu ? ", -q" : "");
+           (unsigned long long)o.seed, o.qemu ? ", -q" : o.x87 ? ", -x" : "");
     return 0;
 }

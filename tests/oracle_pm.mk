@@ -33,8 +33,10 @@ $(DIR)/pm32_native.o: tests/oracle_pm32.c $(PM32_DEPS)
 	$(CC) $(PM32_CFLAGS) -DNATIVE -c -o $@ $<
 $(DIR)/pm32s_native.o: tests/oracle_pm32.sx $(PM32_DEPS)
 	$(CC) -m32 -I tests -DNATIVE -c -o $@ $<
+# The sequences' code (section .oseq) lies at PM_CODE in both programs.
+OSEQ_AT := --section-start=.oseq=0x00e00000
 $(DIR)/pmnat_%: $(DIR)/pmseq_%.o $(DIR)/pm32_native.o $(DIR)/pm32s_native.o
-	$(CC) -m32 -nostdlib -static -fno-pic -no-pie -o $@ $(DIR)/pm32s_native.o $(DIR)/pm32_native.o $<
+	$(CC) -m32 -nostdlib -static -fno-pic -no-pie -Wl,$(OSEQ_AT) -o $@ $(DIR)/pm32s_native.o $(DIR)/pm32_native.o $<
 $(DIR)/pmexp_%.dat: $(DIR)/pmnat_%
 	$(abspath $<) >$@
 
@@ -45,5 +47,5 @@ $(DIR)/pmk_%.o: tests/oracle_pm32.sx $(DIR)/pmexp_%.dat $(PM32_DEPS)
 	$(CC) -m32 -I tests -DKERNEL -DEXPECT_FILE='"$(DIR)/pmexp_$*.dat"' -c -o $@ $<
 $(DIR)/pm_%.elf: $(DIR)/pmseq_%.o $(DIR)/pmk_%.o $(DIR)/pm32_kernel.o tests/kern/kernel.ld \
                  tests/kern/start.o tests/kern/klib.o
-	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ tests/kern/start.o \
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld $(OSEQ_AT) -o $@ tests/kern/start.o \
 	    tests/kern/klib.o $(DIR)/pm32_kernel.o $(DIR)/pmk_$*.o $<

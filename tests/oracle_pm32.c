@@ -28,6 +28,7 @@ typedef struct {        /* a sequence descriptor, see oracle_pm.h */
     uint32_t number;
     State in;
     uint32_t seed, flmask;
+    const uint8_t *x87;     /* the initial x87 state (FNSAVE image), or 0 */
 } Seq;
 
 extern const Seq oracle_seqs[], oracle_seqs_end[];
@@ -62,13 +63,23 @@ static void pm_fill(uint32_t seed, uint32_t *buf)
     }
 }
 
+#define X87_WORDS (PM_X87_SAVE / 4)
+static uint32_t x87_out[X87_WORDS];     /* the x87 state after the sequence */
+
 static void run_seq(const Seq *q)
 {
     pm_fill(q->seed, init);
     for (int i = 0; i < NWORDS; i++)
         SCRATCH[i] = init[i];
     oracle_in = q->in;
+    if (q->x87)
+        __asm__ volatile("frstor %0" : : "m"(*(const uint8_t (*)[PM_X87_SAVE])q->x87));
     oracle_run(q->code);
+    if (q->x87) {
+        __asm__ volatile("fnsave %0" : "=m"(x87_out));
+        x87_out[4] &= 0xffff0000u;      /* FCS and FDS: the worlds' selectors differ */
+        x87_out[6] &= 0xffff0000u;
+    }
 }
 
 static uint8_t byte_of(const uint32_t *words, int off)
@@ -130,22 +141,70 @@ static void record(const Seq *q)
     for (int off = 0; off < PM_SIZE; off++)
         if (byte_of(now, off) != byte_of(init, off))
             put((uint32_t)off << 8 | byte_of(now, off));
+    if (q->x87)
+        for (int i = 0; i < X87_WORDS; i++)
+            put(x87_out[i]);
+}
+
+/* What a run left: registers, flags, the scratch buffer, the x87 state. */
+typedef struct {
+    State st;
+    uint32_t mem[NWORDS], x87[X87_WORDS];
+} Outcome;
+
+static void outcome(Outcome *o)
+{
+    for (int i = 0; i < 8; i++)
+        o->st.r[i] = oracle_out.r[i];
+    o->st.fl = oracle_out.fl;
+    for (int i = 0; i < NWORDS; i++)
+        o->mem[i] = SCRATCH[i];
+    for (int i = 0; i < X87_WORDS; i++)
+        o->x87[i] = x87_out[i];
+}
+
+static int same_outcome(const Outcome *a, const Outcome *b)
+{
+    const uint32_t *x = (const uint32_t *)a, *y = (const uint32_t *)b;
+    for (unsigned i = 0; i < sizeof(Outcome) / 4; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
+/* The host loses the x87 instruction and operand pointers when the kernel
+ * saves and restores the FPU state of a preempted process (XSAVE on AMD
+ * stores them only while an exception is pending), so an x87 sequence runs
+ * until two runs in a row agree. */
+static void run_x87_again(const Seq *q)
+{
+    static Outcome prev, now;
+    outcome(&prev);
+    for (int tries = 0; tries < 8; tries++) {
+        run_seq(q);
+        outcome(&now);
+        if (same_outcome(&prev, &now))
+            return;
+        outcome(&prev);
+    }
 }
 
 int oracle_native_main(void)
 {
-    /* old_mmap(args): the scratch buffer at its fixed address */
-    static uint32_t args[6] = { PM_SCRATCH, 4096, 3 /* RW */, 0x32 /* PRIVATE|FIXED|ANON */,
-                                0xffffffff, 0 };
+    /* old_mmap(args): the scratch buffer's two pages at their fixed address */
+    static uint32_t args[6] = { PM_SCRATCH & ~0xfffu, 8192, 3 /* RW */,
+                                0x32 /* PRIVATE|FIXED|ANON */, 0xffffffff, 0 };
 
     static const char msg[] = "oracle native: cannot map the scratch buffer\n";
 
-    if (sys3(90, (uint32_t)args, 0, 0) != PM_SCRATCH) {
+    if (sys3(90, (uint32_t)args, 0, 0) != (PM_SCRATCH & ~0xfffu)) {
         sys3(4, 2, (uint32_t)msg, sizeof msg - 1);
         return 2;
     }
     for (const Seq *q = oracle_seqs; q < oracle_seqs_end; q++) {
         run_seq(q);
+        if (q->x87)
+            run_x87_again(q);
         record(q);
     }
     flush();
@@ -286,6 +345,51 @@ static void report_short(const Seq *q, const State *want, int memdiff, uint32_t 
     kputc('\n');
 }
 
+/* The x87 state, native and vm: the environment's fields, then the
+ * registers ST(0)..ST(7) as sign+exponent and significand. */
+static void report_x87(const uint32_t *want)
+{
+    static const char *const names[7] = { "fcw", "fsw", "ftw", "fip", "fop", "fdp", "---" };
+    const uint8_t *w = (const uint8_t *)want, *v = (const uint8_t *)x87_out;
+
+    for (int i = 0; i < 6; i++) {
+        uint32_t a = want[i], b = x87_out[i];
+        if (i == 4) {
+            a >>= 16;
+            b >>= 16;
+        }
+        kputs("  x87 ");
+        kputs(names[i]);
+        kputs("       native ");
+        kputhex(a);
+        kputs("  vm ");
+        kputhex(b);
+        mark(a != b);
+    }
+    for (int r = 0; r < 8; r++) {
+        int differs = 0;
+        kputs("  st(");
+        kputc((char)('0' + r));
+        kputs(")  native ");
+        for (int k = 9; k >= 0; k--) {
+            putbyte(w[28 + 10 * r + k]);
+            differs |= w[28 + 10 * r + k] != v[28 + 10 * r + k];
+        }
+        kputs("  vm ");
+        for (int k = 9; k >= 0; k--)
+            putbyte(v[28 + 10 * r + k]);
+        mark(differs);
+    }
+}
+
+static int x87_differs(const uint32_t *want)
+{
+    for (int i = 0; i < X87_WORDS; i++)
+        if (want[i] != x87_out[i])
+            return 1;
+    return 0;
+}
+
 /* Compare the sequence just run with its record; returns the next record.
  * The first 8 mismatches get a full report, the next 40 a line each. */
 static const uint32_t *check(const Seq *q, const uint32_t *rec)
@@ -314,14 +418,21 @@ static const uint32_t *check(const Seq *q, const uint32_t *rec)
     bad |= ((want.fl ^ oracle_out.fl) & flmask) != 0;
     for (int i = 0; i < NWORDS; i++)
         memdiff |= want_mem[i] != SCRATCH[i];
-    if (bad || memdiff) {
+    const uint32_t *want_x87 = rec + 11 + rec[10];
+    int x87diff = q->x87 && x87_differs(want_x87);
+    if (bad || memdiff || x87diff) {
         nfail++;
-        if (nfail <= 8)
+        if (nfail <= 8) {
             report(q, &want, want_mem, flmask);
-        else if (nfail <= 48)
+            if (q->x87)
+                report_x87(want_x87);
+        } else if (nfail <= 48) {
             report_short(q, &want, memdiff, flmask);
+            if (x87diff)
+                kputs("  (and the x87 state)\n");
+        }
     }
-    return rec + 11 + rec[10];
+    return want_x87 + (q->x87 ? X87_WORDS : 0);
 }
 
 void oracle_exception(uint32_t vec, uint32_t err, uint32_t eip)

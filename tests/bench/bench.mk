@@ -37,6 +37,11 @@ BENCH_NATIVE_RT := tests/bench/nat_start.o tests/bench/blib.o
 
 tests/bench/%.o: tests/bench/%.c tests/bench/bench.h tests/bench/bench.mk
 	$(CC) $(BENCH_CFLAGS) -c -o $@ $<
+# The floating-point cores (k_fp_*.c) use the x87, as gcc -m32 does without
+# SSE: -mfpmath=387 -mno-sse instead of -mgeneral-regs-only.
+BENCH_FP_CFLAGS := $(filter-out -mgeneral-regs-only,$(BENCH_CFLAGS)) -mfpmath=387 -mno-sse
+tests/bench/k_fp_%.o: tests/bench/k_fp_%.c tests/bench/bench.h tests/bench/fp.h tests/bench/bench.mk
+	$(CC) $(BENCH_FP_CFLAGS) -c -o $@ $<
 tests/bench/brt_start.o: tests/bench/brt_start.S tests/bench/bench.mk
 	$(CC) -m32 -c -o $@ $<
 tests/bench/k_%.elf: tests/bench/k_%.o $(BENCH_GUEST_RT) tests/bench/bench.ld

@@ -29,7 +29,7 @@ tests/kern/ata_%.elf: tests/kern/ata_%.o $(KERN_LIB) tests/kern/kernel.ld
 kernels: $(KERN_ELFS)
 .PHONY: kernels
 
-# t_smp_rr is t_smp.c run in round-robin mode.
+# t_smp_rr is t_smp.c run in round-robin mode, t_fpu_smp_rr t_fpu_smp.c.
 tests/kern/t_smp_rr.o: tests/kern/t_smp.c
 
 # A minimal Linux bzImage for tests/lxboot.sh: the setup sectors of
@@ -42,3 +42,5 @@ tests/kern/lx_boot.bzimage: tests/kern/lx_header.o tests/kern/lx_start.o tests/k
 	objcopy -O binary tests/kern/lx_boot.elf tests/kern/lx_boot.pm
 	cat tests/kern/lx_header.bin tests/kern/lx_boot.pm > $@
 KERN_ELFS += tests/kern/lx_boot.bzimage
+
+tests/kern/t_fpu_smp_rr.o: tests/kern/t_fpu_smp.c
