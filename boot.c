@@ -516,4 +516,5 @@ void kernel_load(CPU *cpu, const char *path, const char *cmdline, const char *in
     else
         multiboot_load(cpu, k, cmdline, initrd);
     free(k.data);
+    fpu_firmware_init(cpu);             /* a BIOS's POST would have run FNINIT */
 }

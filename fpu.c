@@ -160,16 +160,15 @@ static void fpu_state_changed(CPU *cpu, uint16_t fcw, uint16_t fsw)
     cpu_update_hflags(cpu);
 }
 
-/* RESET (not INIT, which leaves the x87 alone): the power-up state of SDM
- * Vol. 3 Table 9-1 -- FCW 0040H, FSW 0, every register +0.0 and so tagged
- * zero (FTW 5555H), pointers 0.  On the vCPU's own thread, or before it
- * starts. */
-void fpu_reset(CPU *cpu)
+/* Load a fresh state: FCW fcw, FSW 0, registers +0.0 with the abridged
+ * tag byte ftw (FXSAVE's: 1 = not empty), pointers 0.  On the vCPU's own
+ * thread, or before it starts. */
+static void fpu_load_fresh(CPU *cpu, uint16_t fcw, uint8_t ftw)
 {
     FxImage img;
     memset(&img, 0, sizeof(img));
-    put16(img.b + FX_FCW, FCW_RESET);
-    img.b[FX_FTW] = 0xff;
+    put16(img.b + FX_FCW, fcw);
+    img.b[FX_FTW] = ftw;
     if (fpu_live(cpu))
         host_x87_load(img.b);
     else
@@ -177,7 +176,23 @@ void fpu_reset(CPU *cpu)
     cpu->fpu_fip = cpu->fpu_fdp = 0;
     cpu->fpu_fcs = cpu->fpu_fds = cpu->fpu_fop = 0;
     cpu->fpu_ignore = cpu->fpu_ignoring = 0;
-    fpu_state_changed(cpu, FCW_RESET, 0);
+    fpu_state_changed(cpu, fcw, 0);
+}
+
+/* RESET (not INIT, which leaves the x87 alone): the power-up state of SDM
+ * Vol. 3 Table 9-1 -- FCW 0040H, FSW 0, every register +0.0 and so tagged
+ * zero (FTW 5555H), pointers 0. */
+void fpu_reset(CPU *cpu)
+{
+    fpu_load_fresh(cpu, FCW_RESET, 0xff);
+}
+
+/* What firmware leaves for the program it boots: it ran FNINIT in POST
+ * (FCW 037FH, every register empty), as a BIOS does.  For -kernel, where
+ * vm plays the firmware. */
+void fpu_firmware_init(CPU *cpu)
+{
+    fpu_load_fresh(cpu, FCW_INIT, 0);
 }
 
 /* ---- The guest state, unpacked --------------------------------------------- */

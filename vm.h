@@ -389,6 +389,7 @@ enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
 
 void fpu_init(void);                    /* start-up: the host SIGFPE guard */
 void fpu_reset(CPU *cpu);               /* RESET's x87 state (the vCPU's thread, or before it runs) */
+void fpu_firmware_init(CPU *cpu);       /* the FNINIT state a BIOS leaves after POST (likewise) */
 void fpu_thread_enter(CPU *cpu);        /* this thread runs cpu now: its x87 state into the host's */
 void fpu_thread_leave(CPU *cpu);        /* ... no longer: back into cpu->fpu_area */
 void fpu_ignore_begin(CPU *cpu);        /* run one instruction ignoring the pending exception */
