@@ -62,6 +62,7 @@ post:
     mov  %ax, %es
     mov  $0x01, %al
     out  %al, $POST_CODE
+    fninit                              /* RESET left every x87 exception unmasked, 24-bit precision */
     call post_pic
     call post_ivt
     call post_bda

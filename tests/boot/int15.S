@@ -9,7 +9,9 @@
  *   87h      block move: 8 KiB from 20000h to 2 MiB and back to 30000h
  *            through the caller's GDT, the copy equal to the original
  *   4Fh      (keyboard intercept) CF = 1
- *   an unknown function: CF = 1, AH = 86h */
+ *   an unknown function: CF = 1, AH = 86h
+ * And POST's FNINIT: the x87 control word is 037Fh, not RESET's 0040h
+ * (every exception unmasked), as after any PC BIOS. */
 #include "boot/boot.inc"
 
     .set SRC, 0x20000
@@ -20,6 +22,9 @@
     .text
 main:
     PRINT "int15: system services\r\n"
+    fnstcw fcw_word
+    cmpw $0x037f, fcw_word
+    CHECK e, "POST left the x87 FCW other than 037Fh (no FNINIT)"
     int  $0x11
     test $0x0e00, %ax
     CHECK nz, "INT 11h: no serial port in the equipment word"
@@ -183,3 +188,6 @@ check_block_move:
     .data
     .balign 8
 gdt:    .fill 48, 1, 0          /* 6 descriptors, as INT 15h AH=87h wants */
+
+fcw_word:
+    .word 0
