@@ -145,9 +145,12 @@
 #define BDA_WAIT_FLAG   0x98            /* dword far pointer: set bit 7 there when the wait ends */
 #define BDA_WAIT_COUNT  0x9c            /* dword: microseconds left */
 #define BDA_WAIT_ACTIVE 0xa0            /* byte: bit 0 a wait runs, bit 7 it ended */
+#define BDA_POST_DONE   0xac            /* word (reserved by IBM): POST_DONE_MAGIC once POST
+                                           has run, until the machine is reset (post.S) */
 #define BDA_TERM_POS    0xae            /* word (reserved by IBM): where the terminal's cursor is,
                                            column low, signed row high (console.S) */
 
+#define POST_DONE_MAGIC 0x5650          /* "PV" in memory: unlikely to be there by chance */
 #define TICKS_PER_DAY   0x1800b0        /* 1193180 / 65536 * 86400 */
 #define KB_BUF_START    BDA_KB_BUF
 #define KB_BUF_END      (BDA_KB_BUF + 32)

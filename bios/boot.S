@@ -85,13 +85,7 @@ int18_no_boot:
     xor  %ah, %ah                       /* wait for a key (halted meanwhile) */
     int  $0x16
     PRINT msg_restart
-    in   $PORT_A, %al                   /* fast reset: bit 0 rising */
-    and  $0xfe, %al
-    out  %al, $PORT_A
-    or   $0x01, %al
-    out  %al, $PORT_A
-1:  hlt
-    jmp  1b
+    jmp  machine_reset                  /* does not return */
 
 msg_booting:
     .asciz "Booting from hard disk 80h...\r\n"

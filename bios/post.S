@@ -16,6 +16,18 @@
  * program leaving protected mode, or an AP on an old board) skips POST and
  * resumes at the far pointer in 40:67h.
  *
+ * A jump to the reset vector is not a reset: programs reboot that way
+ * (SYSLINUX's reboot.c32 far-calls F000:FFF0, DOS programs jump to
+ * FFFF:0000 with 1234h at 40:72h), but the devices, the APs and the
+ * interrupt controllers stay as the operating system left them, and vm's
+ * -no-reboot never hears of it.  So, as SeaBIOS does (romlayout.S
+ * entry_post: HaveRunPost set means "a resume or a soft reboot";
+ * resume.c handle_resume32: "Must be a soft reboot - invoke a hard
+ * reboot"), POST marks the BDA when it is done (40:ACh = POST_DONE_MAGIC)
+ * and an entry that finds the mark -- and no shutdown code -- resets the
+ * machine through the keyboard controller (machine_reset, system.S),
+ * which a real reset follows with a full POST.
+ *
  * Runs on the boot processor; interrupts are off until step 5. */
 #include "bios.h"
 
@@ -58,6 +70,11 @@ post:
     xor  %ax, %ax
     mov  %ax, %ss
     mov  $POST_STACK, %sp
+    mov  $BDA_SEG, %ax
+    mov  %ax, %ds
+    cmpw $POST_DONE_MAGIC, BDA_POST_DONE
+    je   machine_reset                  /* POST has run: a jump here, not a reset */
+    xor  %ax, %ax
     mov  %ax, %ds
     mov  %ax, %es
     mov  $0x01, %al
@@ -80,6 +97,9 @@ post:
     call disk_init
     mov  $0x20, %al
     out  %al, $POST_CODE
+    mov  $BDA_SEG, %ax
+    mov  %ax, %ds
+    movw $POST_DONE_MAGIC, BDA_POST_DONE /* from here, an entry at F000:FFF0 resets */
     int  $0x19                          /* does not return */
 
 /* Shutdown code 0Ah: continue at the far pointer in 40:67h, no POST. */

@@ -261,6 +261,28 @@ a20_set:
 2:  out  %al, $KBC_DATA
     jmp  kbc_wait_input
 
+/* machine_reset: resets the machine, as SeaBIOS's tryReboot does: the
+ * i8042's command FEh pulses the CPU's reset line (output port bit 0);
+ * should that not work, port 92h's fast reset (bit 0 rising).  The POST
+ * mark in the BDA is cleared first, so the entry that follows the reset
+ * runs a full POST.  Does not return: with both ways gone, halts. */
+    .globl machine_reset
+machine_reset:
+    mov  $BDA_SEG, %ax
+    mov  %ax, %ds
+    movw $0, BDA_POST_DONE
+    call kbc_wait_input
+    mov  $0xfe, %al                     /* pulse output port bit 0: reset */
+    out  %al, $KBC_CMD
+    call kbc_wait_input                 /* the i8042 takes it; the reset follows */
+    in   $PORT_A, %al                   /* fast reset: bit 0 rising */
+    and  $0xfe, %al
+    out  %al, $PORT_A
+    or   $0x01, %al
+    out  %al, $PORT_A
+1:  hlt
+    jmp  1b
+
 /* kbc_wait_input: until the i8042 has taken the last byte (status bit 1
  * clear), at most 64K polls.  Clobbers CX. */
 kbc_wait_input:

@@ -16,6 +16,9 @@
 #   int10          the text on stdout, byte for byte
 #   int16          keys piped into stdin
 #   int1a          the RTC's date and time against the host's (UTC)
+#   reboot         with -no-reboot: the jump to the reset vector resets the
+#                  machine (status 0, one POST), also under SeaBIOS when
+#                  installed; without: three boots, then PASS
 # Then the demo disk (draws, powers off with status 0), a disk without the
 # boot signature and no disk at all (the message, and vm ends: a key on
 # stdin restarts the machine, and -no-reboot makes that an exit).
@@ -182,6 +185,39 @@ for src in tests/boot/*.S; do
             else
                 bad int1a "the RTC's '$stamp' is not the host's time ($(date -u -d "@$start"))"
             fi
+        fi
+        ;;
+    reboot)
+        fresh reboot
+        run "$tmp/disk.img" -no-reboot "$@"
+        if [ "$st" -eq 0 ] && grep -q 'guest reset, exiting' "$tmp/out" &&
+           [ "$(grep -c 'vm BIOS' "$tmp/out")" -eq 1 ] && grep -q 'reboot: boot 1' "$tmp/out"; then
+            ok "reboot: a far call to F000:FFF0 after POST resets the machine (-no-reboot: vm exits 0)"
+        else
+            bad reboot "-no-reboot: exit status $st, want 0 after one POST and boot 1 (the BIOS ran POST again without a reset?)"
+        fi
+        fresh reboot
+        run "$tmp/disk.img" "$@"
+        if expect_pass reboot "reboot: booted again after F000:FFF0 and FFFF:0000"; then
+            if [ "$(grep -c 'vm BIOS' "$tmp/out")" -eq 3 ]; then
+                ok "reboot: three POSTs, no reset loop"
+            else
+                bad reboot "want three POST banners, got $(grep -c 'vm BIOS' "$tmp/out")"
+            fi
+        fi
+        if command -v "$QEMU" >/dev/null 2>&1; then
+            fresh reboot
+            timeout "$TIMEOUT" "$QEMU" -drive "file=$tmp/disk.img,format=raw,if=ide" \
+                -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none \
+                -no-reboot </dev/null >"$tmp/out" 2>&1
+            st=$?
+            if [ "$st" -eq 0 ]; then
+                ok "reboot under $QEMU with SeaBIOS: reset at the first jump too (the test is right)"
+            else
+                bad "reboot under $QEMU" "exit status $st, want 0 (a reset with -no-reboot)"
+            fi
+        else
+            echo "skip reboot under $QEMU: not installed (the vm checks above still ran)"
         fi
         ;;
     *)
