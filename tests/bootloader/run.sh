@@ -16,25 +16,8 @@
 # usage: tests/bootloader/run.sh [vm]
 set -u
 VM=${1:-./vm}
-CACHE=${VM_CACHE:-$HOME/.cache/vm}
-PKGS="syslinux syslinux-common mtools"
-ROOT=$CACHE/bootloader-root
 
 fail() { echo "FAIL bootloader: $*"; exit 1; }
-
-# Fetch and unpack the packages once.
-fetch() {
-    [ -x "$ROOT/usr/bin/syslinux" ] && [ -x "$ROOT/usr/bin/mformat" ] && return 0
-    mkdir -p "$CACHE/debs" || fail "cannot create $CACHE"
-    (cd "$CACHE/debs" && apt-get download $PKGS >/dev/null 2>&1) ||
-        fail "apt-get download $PKGS failed"
-    rm -rf "$ROOT" && mkdir -p "$ROOT"
-    for p in $PKGS; do
-        deb=$(ls "$CACHE"/debs/"${p}"_*.deb 2>/dev/null | head -n 1)
-        [ -n "$deb" ] || fail "no package file for $p"
-        dpkg-deb -x "$deb" "$ROOT" || fail "cannot unpack $deb"
-    done
-}
 
 # A FAT16 "superfloppy" (no partition table: sector 0 is SYSLINUX's boot
 # sector) with ldlinux.sys, a serial-console configuration and reboot.c32.
@@ -60,7 +43,7 @@ wait_for() {
     done
 }
 
-fetch
+ROOT=$(sh tests/bootloader/fetch.sh) || fail "cannot fetch SYSLINUX and mtools"
 work=$(mktemp -d) || fail "mktemp"
 trap 'rm -rf "$work"' EXIT
 make_disk "$work/disk.img"

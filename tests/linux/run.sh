@@ -12,7 +12,9 @@
 #   - four gzip -9 at once give the same checksum, and every vCPU did work;
 #   - dmesg still has none of the bad words after all that;
 #   - poweroff -f ends vm with status 0; on 1 vCPU also reboot -f with
-#     -no-reboot.
+#     -no-reboot;
+#   - through the BIOS: SYSLINUX (tests/bootloader/fetch.sh) on a FAT disk
+#     boots the same kernel and initramfs on 2 vCPUs to a shell.
 # Kernel and busybox come from tests/linux/fetch.sh (apt-get download into
 # a cache outside the source tree); the initramfs is made by mkcpio.
 #
@@ -84,10 +86,15 @@ result() { tr -d '\r' <"$out" | sed -n "s/^RESULT $1 //p" | tail -n 1; }
 boot() {    # smp, extra vm options
     smp=$1
     shift
+    start_vm -m 256 -smp "$smp" "$@" -kernel "$DIR/vmlinuz" -initrd "$work/initrd.cpio" \
+        -append "console=ttyS0" || return 1
+}
+
+# Start vm with its arguments, its stdin on fd 3, and wait for /init.
+start_vm() {
     out=$work/out-$smp
     rm -f "$work/in" && mkfifo "$work/in"
-    "$VM" -m 256 -smp "$smp" "$@" -kernel "$DIR/vmlinuz" -initrd "$work/initrd.cpio" \
-        -append "console=ttyS0" <"$work/in" >"$out" 2>&1 &
+    "$VM" "$@" <"$work/in" >"$out" 2>&1 &
     vm_pid=$!
     exec 3>"$work/in"
     if ! wait_for "vm-init: up" 120; then
@@ -167,15 +174,40 @@ session() {
     finish "poweroff -f"
 }
 
+# Through the BIOS: SYSLINUX on a FAT disk loads the same kernel and
+# initramfs (running the kernel's real-mode setup code, which asks the
+# BIOS for the memory map and more).
+bios_session() {
+    smp=2
+    root=$(sh tests/bootloader/fetch.sh) || { bad "cannot fetch SYSLINUX"; return; }
+    img=$work/linux.img
+    printf 'SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nTIMEOUT 1\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.cpio\n  APPEND console=ttyS0\n' >"$work/syslinux.cfg"
+    dd if=/dev/zero of="$img" bs=1M count=64 2>/dev/null &&
+    PATH="$root/usr/bin:$PATH" MTOOLS_SKIP_CHECK=1 mformat -i "$img" -T 131072 -h 16 -s 63 -H 0 :: &&
+    PATH="$root/usr/bin:$PATH" MTOOLS_SKIP_CHECK=1 mcopy -i "$img" "$work/syslinux.cfg" \
+        "$DIR/vmlinuz" "$work/initrd.cpio" :: &&
+    PATH="$root/usr/bin:$PATH" MTOOLS_SKIP_CHECK=1 syslinux --install "$img" ||
+        { bad "cannot make the SYSLINUX disk"; return; }
+    start_vm -m 256 -smp "$smp" bios/bios.bin "$img" || return
+    check_boot_log
+    type_cmd 'echo "RES""ULT cpus $(grep -c ^processor /proc/cpuinfo)"'
+    [ "$(result cpus)" = "$smp" ] || bad "BIOS boot: /proc/cpuinfo lists $(result cpus) CPUs"
+    type_cmd 'echo "RES""ULT e820 $(dmesg | grep -c "BIOS-e820: .* usable")"'
+    [ "$(result e820)" -ge 2 ] 2>/dev/null || bad "BIOS boot: the kernel saw no E820 map from the BIOS"
+    say "BIOS boot: $(tr -d '\r' <"$out" | grep -m1 'Linux version' | cut -c1-60)..."
+    finish "poweroff -f"
+}
+
 make_initramfs
 native_answers
 for smp in $SMPS; do
     session "$smp"
 done
 boot 1 -no-reboot && finish "reboot -f"
+bios_session
 if [ "$fail" -ne 0 ]; then
     echo "--- last output:"
     tail -n 40 "$out" | tr -d '\r'
     exit 1
 fi
-echo "PASS linux: Debian's kernel and busybox on $(echo $SMPS | tr ' ' ',') vCPUs"
+echo "PASS linux: Debian's kernel and busybox on $(echo $SMPS | tr ' ' ',') vCPUs, and through the BIOS"
