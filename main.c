@@ -47,12 +47,14 @@ static void usage(FILE *f)
         "  -smp N           number of vCPUs, 1 to 16 (default 1); the others wait for INIT/SIPI\n"
         "  -accel tcg[,thread=single|multi]  vCPUs on their own threads (default) or on one\n"
         "  -tb-size KB      translated-code buffer size (default 32768, at least 256)\n"
-        "  -kernel FILE     boot a multiboot (v1) kernel: ELF32 or with the header's address fields\n"
+        "  -kernel FILE     boot a multiboot (v1) kernel (ELF32 or with the header's address\n"
+        "                   fields) or a Linux bzImage\n"
         "  -append STRING   the kernel's command line\n"
-        "  -initrd A[,B]    multiboot modules (each 'file args')\n"
+        "  -initrd FILE     Linux: the initial RAM disk; multiboot: modules A[,B] ('file args')\n"
         "  -no-reboot       exit instead of rebooting on a triple fault or reset\n"
         "  -d ITEM,...      log: in_asm out_asm exec int cpu ioport (or 'help')\n"
         "  -D FILE          write the -d log to FILE instead of stderr\n"
+        "  -perfmap         write /tmp/perf-PID.map: perf report names guest code\n"
         "  -h, -help        show this help\n"
         "The guest exits vm through port 0xF4 with status (value << 1) | 1.\n",
         RAM_MAX_MB);
@@ -205,7 +207,7 @@ typedef struct Options {
     const char *bios, *disk, *log_path;
     const char *kernel, *append, *initrd;
     unsigned long tb_kb;
-    int no_reboot, log_mask, single_thread, snapshot;
+    int no_reboot, log_mask, single_thread, snapshot, perfmap;
 } Options;
 
 /* -accel tcg[,thread=single|multi]: how vCPUs map to host threads. */
@@ -275,6 +277,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->no_reboot = 1;
         } else if (!strcmp(a, "-snapshot")) {
             o->snapshot = 1;
+        } else if (!strcmp(a, "-perfmap")) {
+            o->perfmap = 1;
         } else if (a[0] == '-' && a[1]) {
             die("unknown option '%s' (try -h)", a);
         } else if (++positional == 1) {
@@ -361,6 +365,8 @@ int main(int argc, char **argv)
     }
     log_mask = o.log_mask;
     tb_nochain = (log_mask & (LOG_EXEC | LOG_CPU)) != 0;
+    if (o.perfmap)
+        perfmap_open();
 
     machine.ram_size = (uint32_t)(o.ram_mb << 20);
     machine.smp = (int)o.smp;

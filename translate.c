@@ -36,10 +36,12 @@
  * unlinks it; the code buffer is recycled by tb_flush inside an
  * exclusive section (cpu.c), when no vCPU is in translated code.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vm.h"
 
@@ -3201,7 +3203,25 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     src->npages = s->npages;
     if (log_mask & LOG_OUT_ASM)
         log_host_code(tb);
+    if (perf_map)                               /* perf report names it by guest address */
+        fprintf(perf_map, "%lx %x guest %04x:%08x\n", (unsigned long)(uintptr_t)tb->tc,
+                tb->tc_size, cpu->seg[S_CS].sel, cpu->eip);
     return tb;
+}
+
+/* -perfmap: /tmp/perf-PID.map, the file where perf(1) looks up the names
+ * of code that no ELF file describes (JIT code).  One line per TB, written
+ * under tb_lock as it is made; after a code-buffer flush, addresses are
+ * reused and the newer lines describe them.  stdio flushes it at exit. */
+FILE *perf_map;
+
+void perfmap_open(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+    perf_map = fopen(path, "w");
+    if (!perf_map)
+        die("-perfmap: cannot create %s: %s", path, strerror(errno));
 }
 
 static void tb_invalidate(TB *tb);

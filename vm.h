@@ -461,6 +461,8 @@ void tb_add_jump(TB *from, int n, TB *to);
 int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end);
 extern unsigned tb_flush_count;
 extern int tb_nochain;
+extern FILE *perf_map;                  /* -perfmap, or NULL */
+void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
