@@ -1453,6 +1453,15 @@ static uint64_t *msr_slot(CPU *cpu, uint32_t index)
     return NULL;
 }
 
+/* An MSR vm does not have: #GP(0), as for one the CPU does not have. */
+static void msr_missing(CPU *cpu, const char *insn, uint32_t index)
+{
+    if (log_mask & LOG_UNIMP)
+        log_printf("unimp: %s of MSR 0x%x at %04x:%08x: #GP\n", insn, index,
+                   cpu->seg[S_CS].sel, cpu->eip);
+    raise_exception_err(cpu, EXC_GP, 0);
+}
+
 void helper_rdmsr(CPU *cpu)
 {
     uint32_t index = cpu->regs[R_ECX];
@@ -1466,7 +1475,7 @@ void helper_rdmsr(CPU *cpu)
     } else {
         uint64_t *slot = msr_slot(cpu, index);
         if (!slot)
-            raise_exception_err(cpu, EXC_GP, 0);
+            msr_missing(cpu, "RDMSR", index);
         v = *slot;
     }
     cpu->regs[R_EAX] = (uint32_t)v;
@@ -1489,7 +1498,7 @@ void helper_wrmsr(CPU *cpu)
     }
     uint64_t *slot = msr_slot(cpu, index);
     if (!slot)
-        raise_exception_err(cpu, EXC_GP, 0);
+        msr_missing(cpu, "WRMSR", index);
     *slot = v;
 }
 
@@ -1517,6 +1526,8 @@ void cpu_dump_state(const CPU *cpu, FILE *f)
 
 static void log_exec(CPU *cpu, TB *tb)
 {
+    if (!log_pc_wanted(tb->pc))
+        return;
     if (log_mask & LOG_EXEC)
         log_printf("Trace: %p [%08x] %04x:%08x\n", (void *)tb->tc, tb->pc,
                    cpu->seg[S_CS].sel, cpu->eip);

@@ -52,7 +52,9 @@ static void usage(FILE *f)
         "  -append STRING   the kernel's command line\n"
         "  -initrd FILE     Linux: the initial RAM disk; multiboot: modules A[,B] ('file args')\n"
         "  -no-reboot       exit instead of rebooting on a triple fault or reset\n"
-        "  -d ITEM,...      log: in_asm out_asm exec int cpu ioport (or 'help')\n"
+        "  -d ITEM,...      log: in_asm out_asm exec int cpu ioport mmu pcall unimp\n"
+        "                   guest_errors (or 'help')\n"
+        "  -dfilter R,...   log in_asm/out_asm/exec/cpu only for blocks in START..END or START+LEN\n"
         "  -D FILE          write the -d log to FILE instead of stderr\n"
         "  -perfmap         write /tmp/perf-PID.map: perf report names guest code\n"
         "  -h, -help        show this help\n"
@@ -91,6 +93,55 @@ void vm_exit(int status)
     exit(status);
 }
 
+/* -dfilter RANGE,...: the blocks in_asm, out_asm, exec and cpu log, by
+ * linear address; a RANGE is START..END (inclusive) or START+LENGTH, in
+ * hex with or without 0x. */
+#define DFILTER_MAX 16
+static struct { uint32_t lo, hi; } dfilter[DFILTER_MAX];
+static int n_dfilter;
+
+int log_pc_wanted(uint32_t pc)
+{
+    if (!n_dfilter)
+        return 1;
+    for (int i = 0; i < n_dfilter; i++)
+        if (pc >= dfilter[i].lo && pc <= dfilter[i].hi)
+            return 1;
+    return 0;
+}
+
+static uint32_t parse_hex(const char *s, char **end)
+{
+    errno = 0;
+    unsigned long v = strtoul(s, end, 16);
+    if (*end == s || errno || v > 0xffffffffu)
+        die("-dfilter: bad address in '%s'", s);
+    return (uint32_t)v;
+}
+
+static void parse_dfilter(const char *list)
+{
+    char buf[512], *end;
+    if (strlen(list) >= sizeof(buf))
+        die("-dfilter: list too long");
+    strcpy(buf, list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (n_dfilter == DFILTER_MAX)
+            die("-dfilter: at most %d ranges", DFILTER_MAX);
+        uint32_t lo = parse_hex(tok, &end), hi;
+        if (!strncmp(end, "..", 2))
+            hi = parse_hex(end + 2, &end);
+        else if (*end == '+')
+            hi = lo + parse_hex(end + 1, &end) - 1;
+        else
+            die("-dfilter: '%s' is not START..END or START+LENGTH", tok);
+        if (*end || hi < lo)
+            die("-dfilter: bad range '%s'", tok);
+        dfilter[n_dfilter].lo = lo;
+        dfilter[n_dfilter++].hi = hi;
+    }
+}
+
 /* Parse a whole decimal number in [lo, hi] or die naming the option. */
 static unsigned long parse_number(const char *opt, const char *s, unsigned long lo,
                                   unsigned long hi, int allow_size_suffix)
@@ -121,6 +172,8 @@ static int parse_log_items(const char *list)
     static const struct { const char *name; int bit; } items[] = {
         { "in_asm", LOG_IN_ASM }, { "out_asm", LOG_OUT_ASM }, { "exec", LOG_EXEC },
         { "int", LOG_INT }, { "cpu", LOG_CPU }, { "ioport", LOG_IOPORT },
+        { "mmu", LOG_MMU }, { "pcall", LOG_PCALL }, { "unimp", LOG_UNIMP },
+        { "guest_errors", LOG_GUEST_ERRORS },
     };
     int mask = 0;
     char buf[256];
@@ -128,7 +181,7 @@ static int parse_log_items(const char *list)
         die("-d: list too long");
     strcpy(buf, list);
     if (!strcmp(buf, "help")) {
-        printf("-d items: in_asm out_asm exec int cpu ioport\n");
+        printf("-d items: in_asm out_asm exec int cpu ioport mmu pcall unimp guest_errors\n");
         exit(0);
     }
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
@@ -249,7 +302,8 @@ static void parse_args(int argc, char **argv, Options *o)
             exit(0);
         } else if (!strcmp(a, "-m") || !strcmp(a, "-smp") || !strcmp(a, "-d") || !strcmp(a, "-D") ||
                    !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd") ||
-                   !strcmp(a, "-tb-size") || !strcmp(a, "-accel") || !strcmp(a, "-hda")) {
+                   !strcmp(a, "-tb-size") || !strcmp(a, "-accel") || !strcmp(a, "-hda") ||
+                   !strcmp(a, "-dfilter")) {
             if (!next)
                 die("option %s needs an argument", a);
             i++;
@@ -271,6 +325,8 @@ static void parse_args(int argc, char **argv, Options *o)
                 set_disk(o, next);
             else if (!strcmp(a, "-d"))
                 o->log_mask = parse_log_items(next);
+            else if (!strcmp(a, "-dfilter"))
+                parse_dfilter(next);
             else
                 o->log_path = next;
         } else if (!strcmp(a, "-no-reboot")) {

@@ -385,6 +385,9 @@ static void task_load_ldt(CPU *cpu, uint32_t sel)
  * where the outgoing task resumes. */
 static void task_switch(CPU *cpu, uint32_t sel, Desc d, int source, uint32_t eip, int ext)
 {
+    if (log_mask & LOG_PCALL)
+        log_printf("pcall: task switch to TSS %04x (source %d) from %04x:%08x\n", sel, source,
+                   cpu->seg[S_CS].sel, eip);
     uint32_t type = D_TYPE(d);
     int new32 = (type & 8) != 0;
     if (D_S(d) || (source == TASK_IRET ? (type != SYS_TSS16_BUSY && type != SYS_TSS32_BUSY)
@@ -617,6 +620,9 @@ static void call_same_level(CPU *cpu, uint32_t sel, Desc d, uint32_t offset,
 void seg_far_call(CPU *cpu, uint32_t sel, uint32_t offset, uint32_t next_eip, int size32)
 {
     sel &= 0xffff;
+    if (log_mask & LOG_PCALL)
+        log_printf("pcall: far call to %04x:%08x from %04x:%08x (CPL %d)\n", sel, offset,
+                   cpu->seg[S_CS].sel, cpu->eip, cpu->hflags & HF_CPL_MASK);
     Desc d = far_target(cpu, sel), c;
     uint32_t csel, off;
     if (is_code(d)) {

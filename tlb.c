@@ -283,8 +283,11 @@ uint32_t phys_read(uint32_t addr, int size)
 {
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     MemRegion r;
-    if (!memory_map_find(addr, &r))
+    if (!memory_map_find(addr, &r)) {
+        if (log_mask & LOG_GUEST_ERRORS)
+            log_printf("guest_errors: read of unassigned physical %08x\n", addr);
         return ones;
+    }
     uint8_t *h = region_host(&r, addr);
     if (!h)                             /* narrower reads extract from the dword */
         return (mmio_read32(&r, addr) >> (8 * (addr & 3))) & ones;
@@ -302,8 +305,12 @@ uint32_t phys_read(uint32_t addr, int size)
 void phys_write(uint32_t addr, uint32_t value, int size)
 {
     MemRegion r;
-    if (!memory_map_find(addr, &r) || r.kind == MR_ROM)
+    if (!memory_map_find(addr, &r) || r.kind == MR_ROM) {
+        if (log_mask & LOG_GUEST_ERRORS)
+            log_printf("guest_errors: write of %0*x to %s physical %08x ignored\n", size * 2,
+                       value, memory_map_find(addr, &r) ? "ROM at" : "unassigned", addr);
         return;
+    }
     if (r.kind == MR_RAM)
         memcpy(region_host(&r, addr), &value, (size_t)size);
     else if (size == 4 && !(addr & 3))
@@ -418,6 +425,8 @@ typedef struct Walk {
 /* Raise #PF for linear with the error code bits. */
 static void page_fault(CPU *cpu, uint32_t linear, uint32_t error)
 {
+    if (log_mask & LOG_MMU)
+        log_printf("mmu: #PF at linear %08x, error %x, eip %08x\n", linear, error, cpu->eip);
     cpu->cr[2] = linear;
     raise_exception_err(cpu, EXC_PF, error);
 }
@@ -523,6 +532,11 @@ static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
         e->tag_write = w.writable ? page | TLB_MMIO : 0xffffffffu;
         e->addend = 0;
     }
+    if (log_mask & LOG_MMU)
+        log_printf("mmu: fill %s TLB: linear %08x -> phys %08x (%s%s)\n",
+                   mmu == MMU_USER ? "user" : "supervisor", page, w.phys,
+                   kind == MR_RAM ? "RAM" : kind == MR_ROM ? "ROM" : kind < 0 ? "unassigned" : "device",
+                   w.writable ? ", writable" : "");
     return e;
 }
 
@@ -627,8 +641,7 @@ static void write_byte(CPU *cpu, uint32_t linear, uint8_t v, int mmu)
     TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_WRITE);
     uint32_t phys = e->phys | (linear & ~PAGE_MASK);
     if (e->tag_write & (TLB_MMIO | TLB_ROM)) {
-        if (e->tag_write & TLB_MMIO)
-            phys_write(phys, v, 1);
+        phys_write(phys, v, 1);             /* a device; ROM ignores it */
         return;
     }
     *(uint8_t *)(e->addend + linear) = v;
@@ -691,8 +704,7 @@ void mem_write_mmu(CPU *cpu, uint32_t linear, uint32_t value, int size, int mmu)
             memcpy((void *)(e->addend + linear), &value, (size_t)size);
             return;
         }
-        if (e->tag_write & TLB_MMIO)
-            phys_write(e->phys | (linear & ~PAGE_MASK), value, size);
+        phys_write(e->phys | (linear & ~PAGE_MASK), value, size);   /* a device; ROM ignores it */
         return;
     }
     for (int i = 0; i < size; i++)

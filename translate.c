@@ -3103,7 +3103,8 @@ static void tb_translate(Ctx *s)
         st->jump_field = emit_jcc(CC_NE, NULL);
     }
 
-    if (log_mask & LOG_IN_ASM)
+    int log_in = (log_mask & LOG_IN_ASM) && log_pc_wanted(tb->pc);
+    if (log_in)
         log_printf("IN: %04x:%08x (linear %08x)\n", s->cpu->seg[S_CS].sel, eip, tb->pc);
     for (;;) {
         int npages = s->npages;
@@ -3128,14 +3129,18 @@ static void tb_translate(Ctx *s)
             gen_goto_tb(s, 0, eip);
             break;
         }
-        if (log_mask & LOG_IN_ASM)
+        if (log_in)
             log_insn(s);
         tb->last_eip = eip;
         s->insns = insns + 1;
         int in_shadow = s->shadow;
         s->shadow = 0;
-        if (!gen_insn(s))
+        if (!gen_insn(s)) {
+            if (log_mask & LOG_UNIMP)
+                log_printf("unimp: #UD for opcode %02x %02x at %04x:%08x\n", s->in.bytes[0],
+                           s->in.bytes[1], s->cpu->seg[S_CS].sel, eip);
             gen_exception(s, EXC_UD);
+        }
         insns++;
         eip = s->in.next;
         if (s->ended)
@@ -3201,7 +3206,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     memcpy(src->page_base, s->page_base, sizeof(src->page_base));
     memcpy(src->page_host, s->page_host, sizeof(src->page_host));
     src->npages = s->npages;
-    if (log_mask & LOG_OUT_ASM)
+    if ((log_mask & LOG_OUT_ASM) && log_pc_wanted(pc))
         log_host_code(tb);
     if (perf_map)                               /* perf report names it by guest address */
         fprintf(perf_map, "%lx %x guest %04x:%08x\n", (unsigned long)(uintptr_t)tb->tc,

@@ -261,6 +261,10 @@ typedef struct CPU {
 #define LOG_INT     0x08
 #define LOG_CPU     0x10
 #define LOG_IOPORT  0x20
+#define LOG_MMU     0x40    /* page faults and TLB fills */
+#define LOG_PCALL   0x80    /* protected-mode far calls through gates, task switches */
+#define LOG_UNIMP   0x100   /* what vm does not implement: MSRs, undecoded opcodes */
+#define LOG_GUEST_ERRORS 0x200  /* the guest's mistakes: ROM writes, unassigned memory */
 
 typedef struct Machine {
     uint8_t *ram;           /* guest physical 0 .. ram_size-1 */
@@ -276,6 +280,7 @@ typedef struct Machine {
 
 extern Machine machine;
 extern int log_mask;        /* -d items, LOG_* */
+int log_pc_wanted(uint32_t pc);     /* -dfilter: log in_asm/out_asm/exec/cpu for this block? */
 extern FILE *log_file;      /* -D file, or stderr */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vm_exit(int status) __attribute__((noreturn));
