@@ -24,7 +24,7 @@
  * appendix A, where it exists). */
 enum {
     O_NONE,
-    O_Eb, O_Ev, O_Ew, O_Ed,     /* ModRM r/m: byte, word/dword, word, dword */
+    O_Eb, O_Ev, O_Ew,           /* ModRM r/m: byte, word/dword, word */
     O_Rv_Mw,                    /* r/m: register of operand size, or memory word */
     O_Rd,                       /* r/m as a dword register whatever the mod */
     O_M, O_Mp,                  /* ModRM memory only (any size; far pointer) */
@@ -49,7 +49,6 @@ enum {
     SX_DATA,    /* w or l when the operand size is not the mode's */
     SX_ALWAYS,  /* always the operand size (movs, cmps, ins, outs) */
     SX_DATA_MEM,/* SX_DATA, but only with a memory operand */
-    SX_STR,     /* no suffix, but rep prints "rep" rather than "repz" */
 };
 
 typedef struct {
@@ -82,6 +81,7 @@ typedef struct {
     char fpu_name[16];
     int opc;                    /* the opcode, 0x100 | xx for 0F xx */
     int notrack;
+    int fwait, fwait_npfx;      /* FWAIT seen among the prefixes; prefixes before it */
 } D;
 
 static const char *const reg8[8] = { "al", "cl", "dl", "bl", "ah", "ch", "dh", "bh" };
@@ -122,8 +122,8 @@ static const Op op1[256] = {
     { "bound", 0, { O_M, O_Gv } }  /* objdump's order */, { "arpl", 0, { O_Ew, O_Gw } },
     [0x68] = { "push", SX_DATA, { O_Iv } }, { "imul", 0, { O_Gv, O_Ev, O_Iv } },
     { "push", SX_DATA, { O_Ibs } }, { "imul", 0, { O_Gv, O_Ev, O_Ibs } },
-    { "insb", SX_STR, { O_Yb, O_DX } }, { "ins", SX_ALWAYS, { O_Yv, O_DX } },
-    { "outsb", SX_STR, { O_DX, O_Xb } }, { "outs", SX_ALWAYS, { O_DX, O_Xv } },
+    { "insb", 0, { O_Yb, O_DX } }, { "ins", SX_ALWAYS, { O_Yv, O_DX } },
+    { "outsb", 0, { O_DX, O_Xb } }, { "outs", SX_ALWAYS, { O_DX, O_Xv } },
     [0x80] = { "*", SX_MEM, { O_Eb, O_Ib } }, { "*", SX_MEM, { O_Ev, O_Iv } },
     { "*", SX_MEM, { O_Eb, O_Ib } }, { "*", SX_MEM, { O_Ev, O_Ibs } },
     { "test", 0, { O_Eb, O_Gb } }, { "test", 0, { O_Ev, O_Gv } },
@@ -140,12 +140,12 @@ static const Op op1[256] = {
     { "sahf", 0, { 0 } }, { "lahf", 0, { 0 } },
     [0xa0] = { "mov", 0, { O_AL, O_Ob } }, { "mov", 0, { O_eAX, O_Ov } },
     { "mov", 0, { O_Ob, O_AL } }, { "mov", 0, { O_Ov, O_eAX } },
-    { "movsb", SX_STR, { O_Yb, O_Xb } }, { "movs", SX_ALWAYS, { O_Yv, O_Xv } },
-    { "cmpsb", SX_STR, { O_Xb, O_Yb } }, { "cmps", SX_ALWAYS, { O_Xv, O_Yv } },
+    { "movsb", 0, { O_Yb, O_Xb } }, { "movs", SX_ALWAYS, { O_Yv, O_Xv } },
+    { "cmpsb", 0, { O_Xb, O_Yb } }, { "cmps", SX_ALWAYS, { O_Xv, O_Yv } },
     { "test", 0, { O_AL, O_Ib } }, { "test", 0, { O_eAX, O_Iv } },
-    { "stos", SX_STR, { O_Yb, O_AL } }, { "stos", SX_STR, { O_Yv, O_eAX } },
-    { "lods", SX_STR, { O_AL, O_Xb } }, { "lods", SX_STR, { O_eAX, O_Xv } },
-    { "scas", SX_STR, { O_AL, O_Yb } }, { "scas", SX_STR, { O_eAX, O_Yv } },
+    { "stos", 0, { O_Yb, O_AL } }, { "stos", 0, { O_Yv, O_eAX } },
+    { "lods", 0, { O_AL, O_Xb } }, { "lods", 0, { O_eAX, O_Xv } },
+    { "scas", 0, { O_AL, O_Yb } }, { "scas", 0, { O_eAX, O_Yv } },
     [0xb0] = { "mov", 0, { O_Zb, O_Ib } }, { "mov", 0, { O_Zb, O_Ib } }, { "mov", 0, { O_Zb, O_Ib } },
     { "mov", 0, { O_Zb, O_Ib } }, { "mov", 0, { O_Zb, O_Ib } }, { "mov", 0, { O_Zb, O_Ib } },
     { "mov", 0, { O_Zb, O_Ib } }, { "mov", 0, { O_Zb, O_Ib } },
@@ -401,7 +401,6 @@ static void operand(D *d, int k, int opcode)
     case O_Ew: rm_operand(d, o, 2); break;
     case O_Rd: read_modrm(d); put(o, "%%%s", reg32[d->rm]); break;
     case O_Rv_Mw: read_modrm(d); rm_operand(d, o, d->mod == 3 ? opsize(d) : 2); break;
-    case O_Ed: rm_operand(d, o, 4); break;
     case O_M: case O_Mp:
         read_modrm(d);
         if (d->mod == 3)
@@ -652,6 +651,14 @@ static int read_prefixes(D *d)
     for (;;) {
         if (!fetch(d, 1, &b))
             return -1;
+        if (b == 0x9b) {
+            /* FWAIT is a prefix to objdump until a prefix has followed it */
+            if (d->fwait && d->npfx > d->fwait_npfx)
+                return b;
+            d->fwait = 1;
+            d->fwait_npfx = d->npfx;
+            continue;
+        }
         switch (b) {
         case 0x26: case 0x2e: case 0x36: case 0x3e: d->seg = (b >> 3) & 3; break;
         case 0x64: case 0x65: d->seg = S_FS + (b & 1); break;
@@ -695,9 +702,8 @@ static const char *decode_op(D *d, int opc, char *name, size_t n)
 {
     Op op;
     const char *base;
-    if (opc >= 0xd8 && opc <= 0xdf) {
+    if (opc >= 0xd8 && opc <= 0xdf)
         return disas_fpu(d, opc);
-    }
     if (opc >= 0x70 && opc <= 0x7f) {
         op = (Op){ NULL, 0, { O_Jb } };
         snprintf(name, n, "j%s", cc[opc & 15]);
@@ -740,8 +746,6 @@ static const char *decode_op(D *d, int opc, char *name, size_t n)
     /* ins, outs, movs, stos, lods: "rep"; cmps, scas: "repz" */
     d->is_str = (opc >= 0x6c && opc <= 0x6f) || opc == 0xa4 || opc == 0xa5 ||
                 (opc >= 0xaa && opc <= 0xad);
-    if ((opc == 0x1ff || opc == 0x1b9) && !d->has_modrm)
-        read_modrm(d);
     for (int i = 0; i < 3 && op.op[i]; i++)
         operand(d, op.op[i], opc & 0xff);
     if (opc == 0xc8) {                  /* objdump prints ENTER in Intel order */
@@ -797,11 +801,17 @@ static const char *hle_name(const D *d, int b)
     return NULL;
 }
 
-/* The name objdump gives a prefix that the instruction did not use. */
-static const char *prefix_name(const D *d, int b)
+/* The name objdump gives prefix byte i (one the instruction did not use,
+ * or LOCK/REP).  Of the F2s and of the F3s only the last one of each can
+ * take a special name (rep, bnd, xacquire...); the others are plain. */
+static const char *prefix_name(const D *d, int i)
 {
     const char *hle;
-    int o = d->opc;
+    int o = d->opc, b = d->pfx[i];
+    if (b == 0xf2 || b == 0xf3)
+        for (int j = i + 1; j < d->npfx; j++)
+            if (d->pfx[j] == b)
+                return b == 0xf2 ? "repnz" : "repz";
     if (b == 0xf2 && ((o >= 0x70 && o <= 0x7f) || (o >= 0x180 && o <= 0x18f) || o == 0xc2 ||
                       o == 0xc3 || o == 0xe8 || o == 0xe9 || o == 0xeb ||
                       (o == 0xff && (d->reg == 2 || d->reg == 4))))
@@ -855,6 +865,7 @@ static void drop_prefix(D *d, int b)
         }
 }
 
+/* One instruction into out; the contract is in vm.h. */
 int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *out, size_t outlen)
 {
     D d;
@@ -868,15 +879,20 @@ int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *
 
     int opc = read_prefixes(&d), full = opc;
     const char *mn = NULL;
-    if (opc == 0x0f) {
+    if (d.fwait && opc >= 0xd8 && opc <= 0xdf) {
+        mn = fwait_form(decode_op(&d, opc, name, sizeof name), name, sizeof name);
+    } else if (d.fwait) {
+        mn = "fwait";                   /* with the prefixes before opc */
+        full = 0x9b;
+        if (opc >= 0)
+            d.pos--;
+        d.bad = 0;
+    } else if (opc == 0x0f) {
         uint32_t b2;
         if (fetch(&d, 1, &b2)) {
             full = 0x100 | (int)b2;
             mn = decode_op(&d, full, name, sizeof name);
         }
-    } else if (opc == 0x9b && d.pos < d.avail && (d.b[d.pos] & 0xf8) == 0xd8) {
-        opc = d.b[d.pos++];
-        mn = fwait_form(decode_op(&d, opc, name, sizeof name), name, sizeof name);
     } else if (opc == 0x90 && d.rep == 0xf3) {
         mn = "pause";                   /* f3 90 is one instruction */
         drop_prefix(&d, 0xf3);
@@ -901,9 +917,12 @@ int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *
     d.opc = full;
     int jcc = (full >= 0x70 && full <= 0x7f) || (full >= 0x180 && full <= 0x18f) ||
               (full >= 0xe0 && full <= 0xe3);
-    if (jcc && (d.seg == S_CS || d.seg == S_DS)) {
-        /* branch hints: not taken, taken */
-        strncat(name, d.seg == S_CS ? ",pn" : ",pt", sizeof name - strlen(name) - 1);
+    int has_cs = memchr(d.pfx, 0x2e, (size_t)d.npfx) != NULL;
+    int has_ds = memchr(d.pfx, 0x3e, (size_t)d.npfx) != NULL;
+    if (jcc && has_cs != has_ds) {
+        /* branch hints, CS not taken, DS taken: objdump then counts the
+         * last segment prefix as used, whichever it is */
+        strncat(name, has_cs ? ",pn" : ",pt", sizeof name - strlen(name) - 1);
         d.used_seg = 1;
     }
 
@@ -911,11 +930,13 @@ int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *
     out[0] = 0;
     for (int i = 0; i < d.npfx; i++) {
         int b = d.pfx[i];
-        if (b == 0xf0 || b == 0xf2 || b == 0xf3 || !prefix_used(&d, i))
-            len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "%s ", prefix_name(&d, b));
+        const char *pn = prefix_name(&d, i);
+        if (d.notrack && b == 0x3e && prefix_used(&d, i))
+            pn = "notrack";             /* the DS that took effect, in its place */
+        else if (b != 0xf0 && b != 0xf2 && b != 0xf3 && prefix_used(&d, i))
+            continue;
+        len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "%s ", pn);
     }
-    if (d.notrack)
-        len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "notrack ");
     if (len >= outlen)
         return d.pos;
     if (d.nops == 0)

@@ -10,7 +10,8 @@
 #   - the .text of every test kernel tests/kern/t_*.elf, as 32-bit code
 #     (objdump -mi386), at its link address;
 #   - generated instructions (disas_check gen): every opcode vm translates
-#     with each ModRM/SIB form and prefix, as 16- and as 32-bit code.
+#     with each ModRM/SIB form and prefix, as 16- and as 32-bit code;
+#   - 256 KiB of pseudo-random bytes (a fixed seed), 16- and 32-bit.
 # Needs objdump and objcopy (binutils, which building vm needs anyway).
 CHECK=tests/disas_check
 command -v objdump >/dev/null 2>&1 || { echo "objdump not installed: not tested"; exit 0; }
@@ -64,5 +65,8 @@ awk -F'\t' 'NR == FNR { want[$1] = $2; next }
 "$CHECK" gen "$tmp/gen.bin" || exit 1
 check 16 "$tmp/gen.bin" 0
 check 32 "$tmp/gen.bin" 0
+"$CHECK" random "$tmp/random.bin" || exit 1
+check 16 "$tmp/random.bin" 0
+check 32 "$tmp/random.bin" 0
 [ "$failed" -eq 0 ] && echo "PASS: disas.c agrees with objdump"
 exit "$failed"

@@ -7,6 +7,7 @@
  * Single-threaded.
  *   objdump ... | disas_check check 16|32 FILE VMA   compare (see check())
  *   disas_check gen FILE                             write the instructions
+ *   disas_check random FILE                          write 256 KiB of noise
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,18 +35,25 @@ static int is_prefix(int b)
  *     the same;
  *   - F2/F3/66 before 0F 09 and F2/F3 before 0F BC/BD: objdump decodes the
  *     later WBNOINVD, TZCNT and LZCNT, which a 386..P6 (and vm) ignores;
+ *   - FWAIT among other prefixes or FWAITs: objdump takes it for a prefix
+ *     in some orders and for an instruction in others, which no assembler
+ *     emits (FWAIT alone, and before an x87 instruction, are checked);
+ *   - C6 F8 and C7 F8: TSX's XABORT and XBEGIN to objdump, #UD to a P6;
  *   - LOCK MOV CRn: AMD's way to reach CR8, which a 386..P6 lacks;
  *   - C4, C5 and 62 with a register operand, 8F with reg != 0: VEX, EVEX
  *     and XOP prefixes to objdump; #UD (LES/LDS/BOUND/POP) to a 386. */
 static int differs_by_design(const uint8_t *b, int n)
 {
-    int i = 0, rep = 0, data = 0, lock = 0;
-    while (i < n && is_prefix(b[i])) {
+    int i = 0, rep = 0, data = 0, lock = 0, fwait = 0;
+    while (i < n && (is_prefix(b[i]) || b[i] == 0x9b)) {
+        fwait += b[i] == 0x9b;
         rep |= b[i] == 0xf2 || b[i] == 0xf3;
         data |= b[i] == 0x66;
         lock |= b[i] == 0xf0;
         i++;
     }
+    if (fwait && i > 1)
+        return 1;
     if (i + 1 >= n)
         return 0;
     int op = b[i], m = b[i + 1], reg = (m >> 3) & 7, regform = m >= 0xc0;
@@ -53,6 +61,8 @@ static int differs_by_design(const uint8_t *b, int n)
         return regform;
     if (op == 0x8f)
         return reg != 0;
+    if (op == 0xc6 || op == 0xc7)
+        return m == 0xf8;
     if (op != 0x0f)
         return 0;
     if (i + 2 >= n)
@@ -238,12 +248,32 @@ static int gen(const char *path)
     return 0;
 }
 
+/* Pseudo-random bytes (a fixed LCG, so every run checks the same ones):
+ * prefix combinations and operand forms nobody thought to generate. */
+static int gen_random(const char *path)
+{
+    uint32_t x = 12345;
+    int n = 256 * 1024;
+    for (int i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, (size_t)n, f) != (size_t)n || fclose(f)) {
+        fprintf(stderr, "disas_check: cannot write %s\n", path);
+        return 2;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "check") == 0)
         return check(atoi(argv[2]) == 32, argv[3], (uint32_t)strtoul(argv[4], NULL, 16));
     if (argc == 3 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2]);
-    fprintf(stderr, "usage: disas_check check 16|32 FILE VMA <LINES | gen FILE\n");
+    if (argc == 3 && strcmp(argv[1], "random") == 0)
+        return gen_random(argv[2]);
+    fprintf(stderr, "usage: disas_check check 16|32 FILE VMA <LINES | gen FILE | random FILE\n");
     return 2;
 }
