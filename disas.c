@@ -57,31 +57,33 @@ typedef struct {
     uint8_t op[3];
 } Op;
 
+/* One instruction being disassembled. */
 typedef struct {
-    /* input */
+    /* the bytes */
     const uint8_t *b;
-    int avail, pos;
+    int avail, pos;             /* bytes there are; bytes read so far */
     uint32_t eip;
-    int code32, op32, ad32;
-    /* prefixes: order seen, and which were used by the instruction */
+    int code32, op32, ad32;     /* code, operand and address size: 32-bit? */
+    /* prefixes, in the order seen, and which the instruction used: objdump
+     * prints the unused ones by name */
     uint8_t pfx[15];
     int npfx;
-    int seg;                    /* segment override (S_ES..S_GS) or -1 */
-    int rep, lock;              /* 0xf2/0xf3 or 0; lock seen */
-    int used_op, used_ad, used_seg, used_rep;
-    /* ModRM */
+    int seg;                    /* segment override (S_ES..S_GS) or S_NONE */
+    int rep, lock;              /* last of 0xf2/0xf3 or 0; LOCK seen */
+    int fwait, fwait_npfx;      /* FWAIT seen among them; prefixes before it */
+    int used_op, used_ad, used_seg;
+    /* the opcode and ModRM */
+    int opc;                    /* 0x100 | xx for 0F xx */
     int has_modrm, mod, reg, rm;
-    int is_str;                 /* string instruction: "rep" prefix */
-    int is_jump;                /* jmp/call: "*" before r/m */
-    /* output */
-    char ops[3][64];
-    int nops;
+    int is_str;                 /* INS..LODS: REP prints as "rep" */
+    int is_jump;                /* indirect JMP/CALL: "*" before r/m */
+    int notrack;                /* DS on an indirect JMP/CALL */
     int bad;                    /* the bytes end inside the instruction */
     int invalid;                /* a register where only memory is allowed */
-    char fpu_name[16];
-    int opc;                    /* the opcode, 0x100 | xx for 0F xx */
-    int notrack;
-    int fwait, fwait_npfx;      /* FWAIT seen among the prefixes; prefixes before it */
+    /* the operands, Intel order */
+    char ops[3][64];
+    int nops;
+    char fpu_name[16];          /* an x87 name with a suffix added */
 } D;
 
 static const char *const reg8[8] = { "al", "cl", "dl", "bl", "ah", "ch", "dh", "bh" };
@@ -875,7 +877,7 @@ int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *
     d.avail = avail;
     d.eip = eip;
     d.code32 = d.op32 = d.ad32 = code32 != 0;
-    d.seg = -1;
+    d.seg = S_NONE;
 
     int opc = read_prefixes(&d), full = opc;
     const char *mn = NULL;
