@@ -13,7 +13,7 @@ OPT     ?= -O2
 # the compiler must never emit x87 code of its own.
 CFLAGS  := -std=c99 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE -pthread -mno-80387 $(EXTRA_CFLAGS)
 LDLIBS  := -lpthread -lm
-SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c fpu.c loop.c devices.c ata.c apic.c bql.c rcu.c
+SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c fpu.c loop.c devices.c ata.c apic.c bql.c rcu.c disas.c
 HDRS    := vm.h
 
 # Guest test ROMs: every tests/*.S is a 64 KiB image run from the reset vector.
@@ -52,7 +52,11 @@ include tests/oracle.mk
 include tests/bench/bench.mk
 include tests/boot/boot.mk
 
-TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS) $(BOOT_IMGS)
+TEST_DEPS := all tests/gen/stamp $(KERN_ELFS) $(HOST_TESTS) $(BOOT_IMGS) tests/disas_check
+
+# tests/disas.sh's checker: disas.c against objdump.
+tests/disas_check: tests/disas_check.c disas.c $(HDRS) Makefile
+	$(CC) $(CFLAGS) -I. -o $@ tests/disas_check.c disas.c $(LDLIBS)
 
 test: $(TEST_DEPS)
 	sh tests/run.sh ./vm
@@ -85,7 +89,7 @@ tsan: vm-tsan $(TEST_DEPS) $(HOST_TESTS_TSAN)
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp" HOST_SUFFIX=-tsan sh tests/run.sh ./vm-tsan
 
 clean:
-	rm -f vm vm-asan vm-tsan tests/oracle tests/linux/mkcpio tests/linux/peakrss tests/*.o tests/*.elf tests/*.bin
+	rm -f vm vm-asan vm-tsan tests/oracle tests/disas_check tests/linux/mkcpio tests/linux/peakrss tests/*.o tests/*.elf tests/*.bin
 	rm -f tests/bench/*.o tests/bench/*.elf tests/bench/*.bin bios/*.o bios/*.elf bios/*.bin
 	rm -f tests/kern/*.o tests/kern/*.elf tests/kern/*.bzimage tests/kern/*.pm $(HOST_TESTS) $(HOST_TESTS_ASAN) $(HOST_TESTS_TSAN)
 	rm -f tests/demo.img tests/boot/*.o tests/boot/*.elf tests/boot/*.img tests/boot/mkimg

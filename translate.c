@@ -3025,13 +3025,17 @@ static int gen_0f(Ctx *s)
 
 /* ---- Logging (-d in_asm, out_asm) --------------------------------------------- */
 
+/* One guest instruction as objdump shows it: CS:EIP, its bytes, and its
+ * AT&T disassembly from disas.c (jump targets are offsets in CS). */
 static void log_insn(const Ctx *s)
 {
     const Insn *in = &s->in;
-    log_printf("  %04x:%08x  ", s->cpu->seg[S_CS].sel, in->eip);
-    for (int i = 0; i < in->len && i < 16; i++)
-        log_printf("%02x ", in->bytes[i]);
-    log_printf("\n");
+    char hex[16 * 3 + 1] = "", text[128];
+    int n = in->len < 16 ? in->len : 16;
+    for (int i = 0; i < n; i++)
+        snprintf(hex + 3 * i, 4, "%02x ", in->bytes[i]);
+    disas_insn(in->bytes, n, in->eip, s->code32, text, sizeof text);
+    log_printf("  %04x:%08x  %-21s %s\n", s->cpu->seg[S_CS].sel, in->eip, hex, text);
 }
 
 static void log_host_code(const TB *tb)

@@ -283,6 +283,12 @@ extern int log_mask;        /* -d items, LOG_* */
 int log_pc_wanted(uint32_t pc);     /* -dfilter: log in_asm/out_asm/exec/cpu for this block? */
 extern FILE *log_file;      /* -D file, or stderr */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* disas.c: one guest instruction at eip (its offset in CS) in AT&T syntax,
+ * as objdump prints it, into out; returns its length, or -1 when the avail
+ * bytes end inside it.  Bytes that are no instruction print "(bad)" with
+ * the length objdump skips.  code32: 32-bit code (CS.D). */
+int disas_insn(const uint8_t *bytes, int avail, uint32_t eip, int code32, char *out, size_t outlen);
 void vm_exit(int status) __attribute__((noreturn));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)); /* bad input: exit 2 */
 
