@@ -453,6 +453,10 @@ typedef struct Ctx {
     uint32_t page_phys[2];
     int npages;
     uint8_t src[TB_SRC_MAX];  /* the guest bytes as fetched, by offset from the TB's pc */
+    /* -d out_asm: where each guest instruction's host code starts */
+    struct { uint8_t *host; uint32_t eip; uint8_t bytes[16]; int len; } out_log[TB_MAX_INSNS];
+    int n_out_log;
+    uint8_t *stubs_start;     /* the slow paths and exits, after the main code */
 } Ctx;
 
 /* Where the guest's arithmetic flags are. */
@@ -3038,15 +3042,39 @@ static void log_insn(const Ctx *s)
     log_printf("  %04x:%08x  %-21s %s\n", s->cpu->seg[S_CS].sel, in->eip, hex, text);
 }
 
-static void log_host_code(const TB *tb)
+/* Host bytes [from, to) as lines of 16, for docs/out_asm.sh to disassemble. */
+static void log_host_bytes(const uint8_t *from, const uint8_t *to)
 {
-    log_printf("OUT: [size=%u] host code at %p (objdump -D -b binary -mi386:x86-64)\n",
-               tb->tc_size, (void *)tb->tc);
-    for (uint32_t i = 0; i < tb->tc_size; i += 16) {
-        log_printf("  %p: ", (void *)(tb->tc + i));
-        for (uint32_t j = i; j < tb->tc_size && j < i + 16; j++)
-            log_printf("%02x ", tb->tc[j]);
+    for (const uint8_t *q = from; q < to; q += 16) {
+        log_printf("    %p: ", (const void *)q);
+        for (const uint8_t *b = q; b < to && b < q + 16; b++)
+            log_printf("%02x ", *b);
         log_printf("\n");
+    }
+}
+
+/* -d out_asm: each guest instruction, then the host code made for it; the
+ * block's prologue (the exit_request check) first, its slow paths and
+ * exits last.  docs/out_asm.sh turns the bytes into host instructions. */
+static void log_host_code(const TB *tb, const Ctx *s)
+{
+    log_printf("OUT: [size=%u] host code at %p\n", tb->tc_size, (void *)tb->tc);
+    const uint8_t *main_end = s->stubs_start ? s->stubs_start : tb->tc + tb->tc_size;
+    const uint8_t *first = s->n_out_log ? s->out_log[0].host : main_end;
+    if (first > tb->tc) {
+        log_printf("  -- prologue\n");
+        log_host_bytes(tb->tc, first);
+    }
+    for (int i = 0; i < s->n_out_log; i++) {
+        char text[128];
+        disas_insn(s->out_log[i].bytes, s->out_log[i].len, s->out_log[i].eip, s->code32,
+                   text, sizeof text);
+        log_printf("  %04x:%08x  %s\n", s->cpu->seg[S_CS].sel, s->out_log[i].eip, text);
+        log_host_bytes(s->out_log[i].host, i + 1 < s->n_out_log ? s->out_log[i + 1].host : main_end);
+    }
+    if (main_end < tb->tc + tb->tc_size) {
+        log_printf("  -- slow paths and exits\n");
+        log_host_bytes(main_end, tb->tc + tb->tc_size);
     }
 }
 
@@ -3135,6 +3163,13 @@ static void tb_translate(Ctx *s)
         }
         if (log_in)
             log_insn(s);
+        if ((log_mask & LOG_OUT_ASM) && s->n_out_log < TB_MAX_INSNS) {
+            int k = s->n_out_log++;
+            s->out_log[k].host = p;
+            s->out_log[k].eip = eip;
+            s->out_log[k].len = s->in.len < 16 ? s->in.len : 16;
+            memcpy(s->out_log[k].bytes, s->in.bytes, 16);
+        }
         tb->last_eip = eip;
         s->insns = insns + 1;
         int in_shadow = s->shadow;
@@ -3162,6 +3197,7 @@ static void tb_translate(Ctx *s)
             break;
         }
     }
+    s->stubs_start = p;
     gen_stubs(s);
     tb->size = (eip - start) & eip_wrap;
     if (tb->size == 0)
@@ -3189,6 +3225,8 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
 
     memset(s, 0, offsetof(Ctx, stubs));
     s->nstubs = 0;
+    s->n_out_log = 0;
+    s->stubs_start = NULL;
     s->npages = 0;
     s->cpu = cpu;
     s->tb = tb;
@@ -3211,7 +3249,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     memcpy(src->page_host, s->page_host, sizeof(src->page_host));
     src->npages = s->npages;
     if ((log_mask & LOG_OUT_ASM) && log_pc_wanted(pc))
-        log_host_code(tb);
+        log_host_code(tb, s);
     if (perf_map)                               /* perf report names it by guest address */
         fprintf(perf_map, "%lx %x guest %04x:%08x\n", (unsigned long)(uintptr_t)tb->tc,
                 tb->tc_size, cpu->seg[S_CS].sel, cpu->eip);
