@@ -3,10 +3,13 @@
  * gdb_probe with the sum in EAX (regparm).  gdb stops at gdb_probe, checks
  * EAX and gdb_sum (5050), steps one instruction (the multiply), sets EAX to
  * 777 and continues: the guest prints what gdb_probe returned and exits
- * with status 0 only if it got 777, which it can only get from gdb. */
+ * with status 0 only if it got 777, which it can only get from gdb.
+ * Another session sets gdb_spin first: the guest spins until gdb
+ * interrupts it and clears gdb_spin. */
 #include "klib.h"
 
 volatile uint32_t gdb_sum;
+volatile uint32_t gdb_spin;     /* gdb sets it to test Ctrl-C, then clears it */
 
 /* 3v+1 in EAX: lea eax,[eax+eax*2+1]; ret.  gdb replaces the result. */
 __attribute__((noinline, regparm(1))) uint32_t gdb_probe(uint32_t v)
@@ -20,6 +23,10 @@ int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
     (void)info;
+    if (gdb_spin)
+        kputs("gdb_target: spinning\n");
+    while (gdb_spin)
+        ;
     for (uint32_t i = 1; i <= 100; i++)
         gdb_sum += i;
     uint32_t r = gdb_probe(gdb_sum);
