@@ -26,7 +26,9 @@ ok() { echo "ok   $1"; }
 
 tmp=$(mktemp -d) || exit 1
 vmpid=
-trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; rm -rf "$tmp"' EXIT
+gdbpid=
+trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; [ -n "$gdbpid" ] && kill $gdbpid 2>/dev/null
+      rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 # bad_arg DESC ARGS...: vm must print exactly one line on stderr, exit 2.
@@ -143,9 +145,11 @@ GDB
 # gdb sends Ctrl-C (0x03) to the stub when it gets SIGINT in `continue`:
 # once the guest says it spins, interrupt gdb as a person would.
 start_vm -smp 1
-timeout $TIMEOUT gdb -batch -nx -ex 'set architecture i386' -ex 'set pagination off' \
+# (No `timeout` around this gdb: it would signal gdb twice, and two
+# Ctrl-Cs make gdb give up; vm's own timeout ends gdb's connection.)
+gdb -batch -nx -ex 'set architecture i386' -ex 'set pagination off' \
     -ex "target remote :$port" -x "$tmp/two.gdb" "$KERN" >"$tmp/two.log" 2>&1 </dev/null &
-gdbpid=$!           # timeout's: it hands the SIGINT on to gdb
+gdbpid=$!
 for i in $(seq 1 100); do
     grep -q "spinning" "$tmp/vm.out" && break
     sleep 0.1
@@ -153,6 +157,7 @@ done
 sleep 0.2
 kill -INT $gdbpid
 wait $gdbpid
+gdbpid=
 wait_vm
 rc=$?
 expect two "^SPIN=1$" "memory write through gdb"
