@@ -240,10 +240,28 @@ static CPU *debug_stop_cpu;     /* the vCPU whose breakpoint or step stopped us 
 static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t resume_cond = PTHREAD_COND_INITIALIZER;
 
-static int debug_should_park(CPU *cpu)
+/* With -accel tcg,thread=single, the one thread parks in whichever vCPU
+ * it runs: all of them are stopped then.  To step another vCPU it leaves
+ * its park and hands the thread on (cpu_exec returns) until it reaches
+ * the one that steps. */
+static int debug_stepping_any(void)
+{
+    for (int i = 0; i < machine.ncpus; i++)
+        if (__atomic_load_n(&machine.cpus[i]->debug_step, __ATOMIC_ACQUIRE))
+            return 1;
+    return 0;
+}
+
+/* The debugger holds the machine and this vCPU does not step. */
+static int debug_held(CPU *cpu)
 {
     return __atomic_load_n(&debug_stop_req, __ATOMIC_ACQUIRE) &&
            !__atomic_load_n(&cpu->debug_step, __ATOMIC_ACQUIRE);
+}
+
+static int debug_should_park(CPU *cpu)
+{
+    return debug_held(cpu) && !(machine.single_thread && debug_stepping_any());
 }
 
 /* On the vCPU's thread at a block boundary, holding no lock: sleep until
@@ -277,7 +295,7 @@ void vm_debug_stop(void)
     for (int i = 0; i < machine.ncpus; i++)
         __atomic_store_n(&machine.cpus[i]->debug_step, 0, __ATOMIC_RELEASE);
     debug_request_stop_locked();
-    while (cpus_parked < machine.ncpus)
+    while (cpus_parked < (machine.single_thread ? 1 : machine.ncpus))
         bql_cond_wait(&parked_cond);
 }
 
@@ -1811,6 +1829,10 @@ int cpu_exec(CPU *cpu)
         if (debug_should_park(cpu)) {
             last = NULL;
             cpu_debug_park(cpu);
+        }
+        if (machine.single_thread && debug_held(cpu)) {
+            cpu_exec_end(cpu);              /* another vCPU steps: hand it the thread */
+            return -1;
         }
         /* A debugger's single step runs the next instruction, not an
          * interrupt handler, unless the vCPU is halted and waits for one. */

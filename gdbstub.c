@@ -636,8 +636,6 @@ void gdb_start(int start_stopped)
             die("-S needs -gdb or -s (nothing could start the guest)");
         return;
     }
-    if (machine.single_thread)
-        die("-gdb works with -accel tcg,thread=multi only");
     listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (listen_fd < 0)
         die("-gdb: cannot create a socket: %s", strerror(errno));

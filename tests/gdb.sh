@@ -3,7 +3,7 @@
 # tests/run.sh; exit 0 = pass).  Without gdb installed it says so and
 # passes: there is nothing to test the stub with.
 #
-# Session 1 (-smp 2 -S): break at gdb_probe in tests/kern/gdb_target.elf,
+# Session 1 (-smp 2 -S, vCPU threads and then thread=single): break at gdb_probe in tests/kern/gdb_target.elf,
 # continue to it, read EAX and gdb_sum (5050, computed by the guest), stepi
 # (EIP moves past the 4-byte LEA, EAX becomes 3*5050+1), `info threads`
 # lists both vCPUs, set EAX to 777 and continue: the guest prints what
@@ -113,26 +113,31 @@ info threads
 set $eax = 777
 continue
 GDB
-start_vm -smp 2
-run_gdb one
-wait_vm
-rc=$?
-probe=$(printf '%x' "0x$(nm "$KERN" | awk '$3 == "gdb_probe" { print $1 }')")
-expect one "hit Breakpoint 1, .* in gdb_probe" "breakpoint at gdb_probe reached"
-expect one "^EAX=5050$" "EAX holds the guest's sum at the breakpoint"
-expect one "^SUM=5050$" "gdb_sum in guest memory"
-expect one "^PC0=$probe$" "EIP at the breakpoint is gdb_probe ($probe)"
-expect one "^PC1=$(printf '%x' $((0x$probe + 4)))$" "stepi ran the 4-byte LEA"
-expect one "^EAX1=15151$" "the stepped LEA computed 3*5050+1"
-expect one "^\* 1 *Thread 1 .*gdb_probe" "info threads: thread 1 in gdb_probe"
-expect one "^  2 *Thread 2 " "info threads: thread 2 (the AP)"
-expect one "exited with code 01" "gdb sees the guest's exit status"
-if [ $rc -eq 1 ] && grep -q "gdb_probe returned 777" "$tmp/vm.out"; then
-    ok "set \$eax = 777 changed what the guest did"
-else
-    fail "the guest did not get EAX=777 from gdb (vm status $rc):"
-    cat "$tmp/vm.out"
-fi
+# session_one ACCEL-ARGS NAME: session 1 on vCPU threads of either kind.
+session_one() {
+    start_vm -smp 2 $1
+    run_gdb one
+    wait_vm
+    rc=$?
+    probe=$(printf '%x' "0x$(nm "$KERN" | awk '$3 == "gdb_probe" { print $1 }')")
+    expect one "hit Breakpoint 1, .* in gdb_probe" "$2: breakpoint at gdb_probe reached"
+    expect one "^EAX=5050$" "EAX holds the guest's sum at the breakpoint"
+    expect one "^SUM=5050$" "gdb_sum in guest memory"
+    expect one "^PC0=$probe$" "EIP at the breakpoint is gdb_probe ($probe)"
+    expect one "^PC1=$(printf '%x' $((0x$probe + 4)))$" "stepi ran the 4-byte LEA"
+    expect one "^EAX1=15151$" "the stepped LEA computed 3*5050+1"
+    expect one "^\* 1 *Thread 1 .*gdb_probe" "info threads: thread 1 in gdb_probe"
+    expect one "^  2 *Thread 2 " "info threads: thread 2 (the AP)"
+    expect one "exited with code 01" "gdb sees the guest's exit status"
+    if [ $rc -eq 1 ] && grep -q "gdb_probe returned 777" "$tmp/vm.out"; then
+        ok "set \$eax = 777 changed what the guest did"
+    else
+        fail "the guest did not get EAX=777 from gdb (vm status $rc):"
+        cat "$tmp/vm.out"
+    fi
+}
+session_one "" "threads"
+session_one "-accel tcg,thread=single" "thread=single"
 
 cat >"$tmp/two.gdb" <<'GDB'
 set *(unsigned int *)&gdb_spin = 1
