@@ -243,7 +243,20 @@ static void cmd_write_regs(CPU *cpu, const char *args)
     put_packet(bad ? "E02" : "OK");
 }
 
-/* p n: one register; n past ours (the x87 and SSE ones) is unavailable. */
+/* The size in bytes of gdb's i386 register n past ours, which we report
+ * as unavailable: st0-st7 (16-23), the x87 control registers (24-31),
+ * xmm0-xmm7 (32-39), mxcsr (40); 0 past those.  (The guest's x87 state is
+ * in its thread's host x87 unit, out of the stub's reach.) */
+static int unavailable_reg_size(uint32_t n)
+{
+    if (n >= 16 && n < 24)
+        return 10;
+    if (n >= 32 && n < 40)
+        return 16;
+    return n < 41 ? 4 : 0;
+}
+
+/* p n: one register. */
 static void cmd_read_reg(CPU *cpu, const char *args)
 {
     uint32_t n;
@@ -253,7 +266,11 @@ static void cmd_read_reg(CPU *cpu, const char *args)
         return;
     }
     if (n >= GDB_NREGS) {
-        put_packet("E00");
+        char out[33];
+        int size = unavailable_reg_size(n);
+        memset(out, 'x', (size_t)size * 2);
+        out[size * 2] = 0;
+        put_packet(size ? out : "E00");
         return;
     }
     char out[9];

@@ -11,6 +11,8 @@
 # Session 2: write gdb_spin in guest memory so the guest spins, continue in
 # the background, interrupt it (Ctrl-C), clear gdb_spin and continue: the
 # guest, which now gets 15151 from gdb_probe, exits with status 3 (vm 7).
+# Session 3: gdb's software watchpoint on gdb_sum.  Session 4: real mode
+# through vm's BIOS, where every address is linear (docs/gdb.md).
 # Bad -gdb arguments and a port in use get one line on stderr and status 2.
 VM=${1:-./vm}
 case $VM in
@@ -61,7 +63,12 @@ port=$((20000 + $$ % 20000))
 start_vm() {
     timeout $TIMEOUT "$VM" -S -gdb tcp::$port "$@" -kernel "$KERN" >"$tmp/vm.out" 2>&1 </dev/null &
     vmpid=$!
-    for i in 1 2 3 4 5 6 7 8 9 10; do
+    wait_listen
+}
+
+# wait_listen: until something listens on $port (at most 2 s).
+wait_listen() {
+    for i in $(seq 1 20); do
         grep -q ":$(printf '%04X' $port) " /proc/net/tcp 2>/dev/null && return
         sleep 0.1
     done
@@ -78,7 +85,7 @@ wait_vm() {
 start_vm -smp 1
 bad_arg "-gdb port in use" -S -gdb tcp::$port
 kill $vmpid 2>/dev/null
-wait_vm
+wait_vm 2>/dev/null     # (the shell's "Terminated" note)
 
 if ! command -v gdb >/dev/null 2>&1; then
     echo "gdb is not installed: the stub's gdb sessions are not tested"
@@ -173,5 +180,53 @@ if [ $rc -ne 7 ]; then
     fail "session 2: vm status $rc, want 7:"
     cat "$tmp/vm.out"
 fi
-[ $failed -ne 0 ] && { echo "--- gdb log one"; cat "$tmp/one.log"; echo "--- gdb log two"; cat "$tmp/two.log"; }
+# Session 3: a watchpoint (gdb's own, by single-stepping: the stub has no
+# Z2) sees the guest's first two additions to gdb_sum, 0 -> 1 -> 3.
+cat >"$tmp/three.gdb" <<'GDB'
+set can-use-hw-watchpoints 0
+watch *(unsigned int *)&gdb_sum
+continue
+continue
+printf "SUM=%u\n", *(unsigned int *)&gdb_sum
+delete
+continue
+GDB
+start_vm -smp 1
+run_gdb three
+wait_vm
+expect three "^Old value = 1$" "watchpoint: old value 1"
+expect three "^New value = 3$" "watchpoint: new value 3"
+expect three "^SUM=3$" "watchpoint: stopped right after the write"
+
+# Session 4: real mode, through vm's BIOS.  Addresses are linear: the
+# reset vector is at 0xfffffff0, the far jump lands at F000:xxxx = linear
+# 0xfxxxx, and a breakpoint at 0x7c00 stops in the boot sector.
+cat >"$tmp/four.gdb" <<'GDB'
+printf "PC=%x\n", $pc
+x/1xb 0xfffffff0
+stepi
+printf "PC=%x CS=%x\n", $pc, $cs
+break *0x7c00
+continue
+printf "PC=%x CS=%x\n", $pc, $cs
+x/2xb 0x7dfe
+kill
+GDB
+timeout $TIMEOUT "$VM" -S -gdb tcp::$port bios/bios.bin tests/demo.img >"$tmp/vm.out" 2>&1 </dev/null &
+vmpid=$!
+wait_listen
+timeout $TIMEOUT gdb -batch -nx -ex 'set architecture i8086' -ex "target remote :$port" \
+    -x "$tmp/four.gdb" >"$tmp/four.log" 2>&1 </dev/null
+wait_vm
+rc=$?
+expect four "^PC=fffffff0$" "real mode: the reset vector is linear 0xfffffff0"
+expect four "^0xfffffff0:.*0xea$" "real mode: a far JMP at the reset vector"
+expect four "^PC=f[0-9a-f]\{4\} CS=f000$" "real mode: after stepi, linear F000:IP"
+expect four "^Breakpoint 1, 0x0*7c00 " "real mode: breakpoint at linear 0x7c00"
+expect four "^PC=7c00 CS=0$" "real mode: stopped at 0000:7C00"
+expect four "^0x7dfe:.*0x55.*0xaa$" "real mode: the boot signature at linear 0x7dfe"
+[ $rc -eq 0 ] || fail "real mode: kill should end vm with status 0, got $rc"
+
+[ $failed -ne 0 ] && { echo "--- gdb log one"; cat "$tmp/one.log"; echo "--- gdb log two"; cat "$tmp/two.log"
+                    for n in three four; do echo "--- gdb log $n"; cat "$tmp/$n.log"; done; }
 exit $failed
