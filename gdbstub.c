@@ -337,11 +337,11 @@ static void cmd_write_mem(CPU *cpu, const char *args)
     const char *hex = end + 1;
     for (uint32_t i = 0; i < len; i++) {
         int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        uint8_t b = (uint8_t)(hi << 4 | lo);
         if (hi < 0 || lo < 0) {
             put_packet("E01");
             return;
         }
+        uint8_t b = (uint8_t)(hi << 4 | lo);
         if (linear_access(cpu, addr + i, &b, 1)) {
             put_packet("E14");
             return;
@@ -568,10 +568,13 @@ static void input_byte(uint8_t c)
             in_overflow = 1;
         break;
     case IN_CSUM1:
-        in_csum = (uint8_t)(hex_digit(c) << 4);
-        in_state = hex_digit(c) < 0 ? IN_IDLE : IN_CSUM2;
-        if (in_state == IN_IDLE)
+        if (hex_digit(c) < 0) {
+            in_state = IN_IDLE;
             client_write("-", 1);
+            break;
+        }
+        in_csum = (uint8_t)(hex_digit(c) << 4);
+        in_state = IN_CSUM2;
         break;
     case IN_CSUM2:
         in_state = IN_IDLE;

@@ -11,7 +11,8 @@
 # Session 2: write gdb_spin in guest memory so the guest spins, continue in
 # the background, interrupt it (Ctrl-C), clear gdb_spin and continue: the
 # guest, which now gets 15151 from gdb_probe, exits with status 3 (vm 7).
-# Session 3: gdb's software watchpoint on gdb_sum.  Session 4: real mode
+# Session 3: malformed packets get error replies; gdb's software
+# watchpoint on gdb_sum.  Session 4: real mode
 # through vm's BIOS, where every address is linear (docs/gdb.md).
 # Bad -gdb arguments and a port in use get one line on stderr and status 2.
 VM=${1:-./vm}
@@ -182,7 +183,15 @@ if [ $rc -ne 7 ]; then
 fi
 # Session 3: a watchpoint (gdb's own, by single-stepping: the stub has no
 # Z2) sees the guest's first two additions to gdb_sum, 0 -> 1 -> 3.
+# Then malformed packets (gdb's `maint packet` sends them as they are) get
+# error replies, and the session goes on.
 cat >"$tmp/three.gdb" <<'GDB'
+maint packet mzz,4
+maint packet M100000,2:zz
+maint packet P99=00000000
+maint packet Z0,xyz
+maint packet Hg63
+maint packet Z2,100000,4
 set can-use-hw-watchpoints 0
 watch *(unsigned int *)&gdb_sum
 continue
@@ -194,6 +203,10 @@ GDB
 start_vm -smp 1
 run_gdb three
 wait_vm
+n=$(grep -c 'received: "E01"' "$tmp/three.log")
+[ "$n" -eq 5 ] && ok "5 malformed packets, 5 error replies" ||
+    fail "malformed packets: $n E01 replies, want 5"
+expect three 'received: ""' "Z2 (a watchpoint) gets the empty reply: not supported"
 expect three "^Old value = 1$" "watchpoint: old value 1"
 expect three "^New value = 3$" "watchpoint: new value 3"
 expect three "^SUM=3$" "watchpoint: stopped right after the write"
