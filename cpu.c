@@ -221,6 +221,123 @@ static void cpu_checkpoint(CPU *cpu)
     process_work(cpu);
 }
 
+/* ---- Stopping the machine for the debugger (gdbstub.c) --------------------------
+ *
+ * All-stop: the stub asks every vCPU to park (debug_stop_req) and kicks it;
+ * each one parks at its next block boundary, outside its execution region
+ * (so exclusive sections need not wait for it), sleeping on resume_cond
+ * with the BQL as the mutex.  The stub (main thread, BQL held) waits on
+ * parked_cond until all have parked; from then on it may read and write
+ * every CPU and guest memory, since no vCPU runs, and taking the BQL back
+ * when it wakes orders the stub's writes before the vCPU's reads.  A
+ * vCPU that hits a breakpoint or ends a single step starts the stop
+ * itself and tells the stub through a bottom half (gdb_stopped).
+ * debug_stop_req and CPU.debug_step are written under the BQL and read
+ * atomically by running vCPUs; cpus_parked and debug_stop_cpu are the BQL's. */
+static int debug_stop_req;
+static int cpus_parked;
+static CPU *debug_stop_cpu;     /* the vCPU whose breakpoint or step stopped us */
+static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t resume_cond = PTHREAD_COND_INITIALIZER;
+
+/* With -accel tcg,thread=single, the one thread parks in whichever vCPU
+ * it runs: all of them are stopped then.  To step another vCPU it leaves
+ * its park and hands the thread on (cpu_exec returns) until it reaches
+ * the one that steps. */
+static int debug_stepping_any(void)
+{
+    for (int i = 0; i < machine.ncpus; i++)
+        if (__atomic_load_n(&machine.cpus[i]->debug_step, __ATOMIC_ACQUIRE))
+            return 1;
+    return 0;
+}
+
+/* The debugger holds the machine and this vCPU does not step. */
+static int debug_held(CPU *cpu)
+{
+    return __atomic_load_n(&debug_stop_req, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&cpu->debug_step, __ATOMIC_ACQUIRE);
+}
+
+static int debug_should_park(CPU *cpu)
+{
+    return debug_held(cpu) && !(machine.single_thread && debug_stepping_any());
+}
+
+/* On the vCPU's thread at a block boundary, holding no lock: sleep until
+ * the debugger resumes the machine or single-steps this vCPU. */
+static void cpu_debug_park(CPU *cpu)
+{
+    cpu_exec_end(cpu);
+    bql_lock();
+    cpus_parked++;
+    pthread_cond_broadcast(&parked_cond);
+    while (debug_should_park(cpu))
+        bql_cond_wait(&resume_cond);
+    cpus_parked--;
+    bql_unlock();
+    cpu_exec_start(cpu);
+}
+
+/* Ask every vCPU to park (BQL held; any thread). */
+static void debug_request_stop_locked(void)
+{
+    __atomic_store_n(&debug_stop_req, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < machine.ncpus; i++)
+        cpu_kick(machine.cpus[i]);
+}
+
+/* Main thread, BQL held: stop every vCPU at a block boundary and return
+ * once all are parked.  A single step still under way is abandoned. */
+void vm_debug_stop(void)
+{
+    assert(bql_locked() && !current_cpu);
+    for (int i = 0; i < machine.ncpus; i++)
+        __atomic_store_n(&machine.cpus[i]->debug_step, 0, __ATOMIC_RELEASE);
+    debug_request_stop_locked();
+    while (cpus_parked < (machine.single_thread ? 1 : machine.ncpus))
+        bql_cond_wait(&parked_cond);
+}
+
+/* Main thread, BQL held, every vCPU parked: run them all again, or with
+ * step only that one, for one instruction (the others stay parked). */
+void vm_debug_resume(CPU *step)
+{
+    debug_stop_cpu = NULL;
+    if (step)
+        __atomic_store_n(&step->debug_step, 1, __ATOMIC_RELEASE);
+    else
+        __atomic_store_n(&debug_stop_req, 0, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&resume_cond);
+}
+
+/* -S: the vCPUs park before their first instruction (before they start). */
+void vm_debug_start_stopped(void)
+{
+    debug_stop_req = 1;
+}
+
+/* Main thread, BQL held: the vCPU whose breakpoint or step stopped the
+ * machine, or NULL (a Ctrl-C, or nothing yet). */
+CPU *vm_debug_stop_cpu(void)
+{
+    return debug_stop_cpu;
+}
+
+/* On the vCPU's thread, no lock held: it reached a breakpoint (at CS:EIP,
+ * not yet run) or finished a single step.  Stop the machine and tell the
+ * stub; the vCPU parks at the top of cpu_exec's loop. */
+static void cpu_debug_stopped(CPU *cpu)
+{
+    bql_lock();
+    __atomic_store_n(&cpu->debug_step, 0, __ATOMIC_RELEASE);
+    if (!debug_stop_cpu)
+        debug_stop_cpu = cpu;
+    debug_request_stop_locked();
+    bql_unlock();
+    gdb_stopped();
+}
+
 /* ---- Kicks and interrupt requests (any thread) ---------------------------------- */
 
 /* Make the vCPU leave translated code at its next block boundary, and wake
@@ -1701,8 +1818,14 @@ int cpu_exec(CPU *cpu)
         if (cpu->in_exclusive)          /* the exclusive instruction faulted */
             cpu_exclusive_step_end(cpu);
         last = NULL;
-        if (cpu->exc_vector >= 0)
+        if (cpu->exc_vector == EXC_DEBUG_STOP) {       /* a debugger breakpoint */
+            cpu->exc_vector = -1;
+            cpu_debug_stopped(cpu);
+        } else if (cpu->exc_vector >= 0) {
             deliver_exception(cpu);
+            if (__atomic_load_n(&cpu->debug_step, __ATOMIC_ACQUIRE))
+                cpu_debug_stopped(cpu);             /* the step faulted: stop in the handler */
+        }
     }
     for (;;) {
         if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
@@ -1714,7 +1837,18 @@ int cpu_exec(CPU *cpu)
                 return -1;
             }
         }
-        if (cpu_wants_interrupt(cpu)) {
+        if (debug_should_park(cpu)) {
+            last = NULL;
+            cpu_debug_park(cpu);
+        }
+        if (machine.single_thread && debug_held(cpu)) {
+            cpu_exec_end(cpu);              /* another vCPU steps: hand it the thread */
+            return -1;
+        }
+        /* A debugger's single step runs the next instruction, not an
+         * interrupt handler, unless the vCPU is halted and waits for one. */
+        int stepping = __atomic_load_n(&cpu->debug_step, __ATOMIC_ACQUIRE);
+        if ((!stepping || cpu->halted) && cpu_wants_interrupt(cpu)) {
             last = NULL;
             cpu_take_interrupt(cpu);
             if (!cpu_halted_for_good(cpu) && cpu->halted_for_good)
@@ -1743,6 +1877,10 @@ int cpu_exec(CPU *cpu)
          * interrupts are looked at again. */
         int shadow = cpu->inhibit_irq;
         if (shadow) {
+            cpu->single_insn = 1;
+            last = NULL;
+        }
+        if (stepping) {
             cpu->single_insn = 1;
             last = NULL;
         }
@@ -1777,6 +1915,8 @@ int cpu_exec(CPU *cpu)
             last = NULL;
             deliver_exception(cpu);
         }
+        if (stepping)
+            cpu_debug_stopped(cpu);
     }
 }
 

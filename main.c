@@ -52,6 +52,9 @@ static void usage(FILE *f)
         "  -append STRING   the kernel's command line\n"
         "  -initrd FILE     Linux: the initial RAM disk; multiboot: modules A[,B] ('file args')\n"
         "  -no-reboot       exit instead of rebooting on a triple fault or reset\n"
+        "  -gdb tcp:[HOST]:PORT  wait for gdb on PORT (HOST default 127.0.0.1; see docs/gdb.md)\n"
+        "  -s               -gdb tcp::1234\n"
+        "  -S               start stopped: the guest runs when gdb says continue\n"
         "  -d ITEM,...      log: in_asm out_asm exec int cpu ioport mmu pcall unimp\n"
         "                   guest_errors (or 'help')\n"
         "  -dfilter R,...   log in_asm/out_asm/exec/cpu only for blocks in START..END or START+LEN\n"
@@ -88,6 +91,7 @@ void vm_exit(int status)
 {
     ata_shutdown();
     fflush(stdout);
+    gdb_exit_notify(status);
     if (log_file)
         fflush(log_file);
     exit(status);
@@ -260,7 +264,7 @@ typedef struct Options {
     const char *bios, *disk, *log_path;
     const char *kernel, *append, *initrd;
     unsigned long tb_kb;
-    int no_reboot, log_mask, single_thread, snapshot, perfmap;
+    int no_reboot, log_mask, single_thread, snapshot, perfmap, start_stopped;
 } Options;
 
 /* -accel tcg[,thread=single|multi]: how vCPUs map to host threads. */
@@ -303,7 +307,7 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "-m") || !strcmp(a, "-smp") || !strcmp(a, "-d") || !strcmp(a, "-D") ||
                    !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd") ||
                    !strcmp(a, "-tb-size") || !strcmp(a, "-accel") || !strcmp(a, "-hda") ||
-                   !strcmp(a, "-dfilter")) {
+                   !strcmp(a, "-dfilter") || !strcmp(a, "-gdb")) {
             if (!next)
                 die("option %s needs an argument", a);
             i++;
@@ -323,6 +327,8 @@ static void parse_args(int argc, char **argv, Options *o)
                 o->single_thread = parse_accel(next);
             else if (!strcmp(a, "-hda"))
                 set_disk(o, next);
+            else if (!strcmp(a, "-gdb"))
+                gdb_parse_arg(next);
             else if (!strcmp(a, "-d"))
                 o->log_mask = parse_log_items(next);
             else if (!strcmp(a, "-dfilter"))
@@ -335,6 +341,10 @@ static void parse_args(int argc, char **argv, Options *o)
             o->snapshot = 1;
         } else if (!strcmp(a, "-perfmap")) {
             o->perfmap = 1;
+        } else if (!strcmp(a, "-s")) {
+            gdb_parse_arg("tcp::1234");
+        } else if (!strcmp(a, "-S")) {
+            o->start_stopped = 1;
         } else if (a[0] == '-' && a[1]) {
             die("unknown option '%s' (try -h)", a);
         } else if (++positional == 1) {
@@ -458,6 +468,7 @@ int main(int argc, char **argv)
         kernel_load(cpu0, o.kernel, o.append, o.initrd);
     tcg_init((size_t)o.tb_kb << 10);
     machine.single_thread = o.single_thread;
+    gdb_start(o.start_stopped);
     int status = main_loop_run(&machine);
     vm_exit(status);
 }

@@ -831,3 +831,47 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
         return NULL;
     return (uint8_t *)(e->addend + linear);
 }
+
+/* ---- The debugger's view (gdbstub.c, with every vCPU stopped) ------------------- */
+
+/* Translate linear to physical as cpu's paging would, without touching the
+ * TLB, the accessed bits or CR2.  Returns 0, or -1 if the page is not
+ * present. */
+int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys)
+{
+    uint32_t a20 = cpu->a20_mask;
+    if (!(cpu->cr[0] & CR0_PG)) {
+        *phys = linear & a20;
+        return 0;
+    }
+    uint32_t pde = phys_read(((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20, 4);
+    if (!(pde & PTE_P))
+        return -1;
+    if ((pde & PTE_PS) && (cpu->cr[4] & CR4_PSE)) {
+        *phys = ((pde & 0xffc00000u) | (linear & 0x3fffffu)) & a20;
+        return 0;
+    }
+    uint32_t pte = phys_read(((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20, 4);
+    if (!(pte & PTE_P))
+        return -1;
+    *phys = ((pte & PAGE_MASK) | (linear & ~PAGE_MASK)) & a20;
+    return 0;
+}
+
+/* One byte of physical memory for the debugger: RAM and ROM only (a
+ * device register read may have side effects); writes reach RAM only.
+ * Returns 0, or -1 where there is nothing to read or write. */
+int phys_debug_access(uint32_t addr, uint8_t *byte, int is_write)
+{
+    MemRegion r;
+    if (!memory_map_find(addr, &r) || !region_host(&r, addr))
+        return -1;
+    if (!is_write) {
+        *byte = *region_host(&r, addr);
+        return 0;
+    }
+    if (r.kind != MR_RAM)
+        return -1;
+    *region_host(&r, addr) = *byte;
+    return 0;
+}

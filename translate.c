@@ -3161,6 +3161,21 @@ static void tb_translate(Ctx *s)
             gen_goto_tb(s, 0, eip);
             break;
         }
+        /* A gdb breakpoint: the TB ends before it, and a TB that starts
+         * there stops the machine before the instruction runs. */
+        if (gdb_breakpoint_at(s->cs_base + eip)) {
+            if (insns > 0) {
+                s->npages = npages;
+                s->in.eip = s->in.next = eip;
+                gen_goto_tb(s, 0, eip);
+                break;
+            }
+            tb->last_eip = eip;
+            gen_exception(s, EXC_DEBUG_STOP);
+            insns++;
+            eip = s->in.next;
+            break;
+        }
         if (log_in)
             log_insn(s);
         if ((log_mask & LOG_OUT_ASM) && s->n_out_log < TB_MAX_INSNS) {

@@ -52,6 +52,8 @@ enum {
     EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
     EXC_SS = 12, EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
 };
+/* Not a guest vector: translated code reached a gdb breakpoint (gdbstub.c). */
+#define EXC_DEBUG_STOP 0x1000
 
 #define CR0_PE 0x00000001u
 #define CR0_ET 0x00000010u
@@ -187,6 +189,7 @@ typedef struct CPU {
     int nmi_blocked;        /* between an NMI and its IRET */
     int wait_for_sipi;      /* an AP after INIT, before its start-up IPI */
     int single_insn;        /* next TB: translate one instruction, uncached */
+    int debug_step;         /* BQL to write, read atomically: gdb single-steps this vCPU */
 
     /* Any thread: set by cpu_kick/cpu_interrupt_changed, read at block
      * boundaries.  halt_lock guards the sleep on halt_cond. */
@@ -384,6 +387,11 @@ void run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data);
 void async_run_on_cpu(CPU *cpu, RunOnCpuFn fn, void *data);
 extern __thread CPU *current_cpu;   /* the vCPU this thread runs, or NULL */
 void cpu_interrupt_changed(void);
+/* Stopping the machine for gdb (main thread, BQL held; see cpu.c). */
+void vm_debug_stop(void);               /* returns with every vCPU parked */
+void vm_debug_resume(CPU *step);        /* all vCPUs, or step one instruction of one */
+void vm_debug_start_stopped(void);      /* -S, before the vCPU threads start */
+CPU *vm_debug_stop_cpu(void);           /* whose breakpoint or step stopped us, or NULL */
 /* interrupt_request: the APIC_INT_* kinds the local APIC has pending */
 void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
                         uint32_t flags);
@@ -506,6 +514,8 @@ uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
 uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
+int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys);    /* no side effects */
+int phys_debug_access(uint32_t addr, uint8_t *byte, int is_write); /* RAM and ROM only */
 
 /* ---- devices.c -------------------------------------------------------------- */
 
@@ -569,6 +579,14 @@ uint32_t ioapic_mmio_read(uint32_t offset);
 void ioapic_mmio_write(uint32_t offset, uint32_t value);
 void ioapic_set_irq(int pin, int level);
 void cpu_apic_changed(int cpu_index);   /* cpu.c: recompute the CPU's interrupt state and kick it */
+
+/* ---- gdbstub.c: the gdb remote protocol on the main loop -------------------------- */
+
+void gdb_parse_arg(const char *arg);    /* -gdb tcp:[HOST]:PORT (dies on bad input) */
+void gdb_start(int start_stopped);      /* main thread, before the vCPUs start */
+int gdb_breakpoint_at(uint32_t linear); /* translator: a breakpoint at this linear address? */
+void gdb_stopped(void);                 /* any thread: a vCPU stopped the machine */
+void gdb_exit_notify(int status);       /* vm exits: tell the client (BQL held or main thread) */
 
 /* ---- bql.c -------------------------------------------------------------------- */
 
