@@ -61,6 +61,10 @@ int kmain(uint32_t magic, uint32_t *info)
     }
     wr(0x380, 0);                       /* stop */
     CHECK(good, "20 periods of 5,000,000 counts take 100 ms +/-1%");
+    /* A period that ended just before the stop left its interrupt in the
+     * IRR (as on hardware): take it now, not in the one-shot test. */
+    for (int i = 0; i < 1000; i++)
+        __asm__ volatile("sti; nop; cli");
 
     /* one-shot: exactly one interrupt, current count runs down to 0 */
     ticks = 0;
