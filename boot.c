@@ -23,6 +23,31 @@
 
 #include "vm.h"
 
+#define BOOT_GDT_ADDR 0x8000u            /* a flat GDT, as QEMU's loader leaves one */
+
+/* The state both protocols promise: flat 32-bit protected mode, paging
+ * and interrupts off, CS = code_sel and the data segments code_sel + 8
+ * (4 GiB, DPL 0) from a GDT at BOOT_GDT_ADDR whose lower entries are
+ * null, CPL 0, EIP = entry. */
+static void enter_flat_pm(CPU *cpu, uint32_t code_sel, uint32_t entry)
+{
+    static const uint32_t code[2] = { 0x0000ffff, 0x00cf9b00 }, data[2] = { 0x0000ffff, 0x00cf9300 };
+    uint8_t *gdt = machine.ram + BOOT_GDT_ADDR;
+    memset(gdt, 0, code_sel);
+    memcpy(gdt + code_sel, code, 8);
+    memcpy(gdt + code_sel + 8, data, 8);
+    cpu->cr[0] |= CR0_PE;
+    cpu->gdt.base = BOOT_GDT_ADDR;
+    cpu->gdt.limit = (uint16_t)(code_sel + 15);
+    cpu_load_seg_cache(cpu, S_CS, code_sel, 0, 0xffffffffu, code[1] & 0x00f0ff00u);
+    for (int s = 0; s < 6; s++)
+        if (s != S_CS)
+            cpu_load_seg_cache(cpu, s, code_sel + 8, 0, 0xffffffffu, data[1] & 0x00f0ff00u);
+    cpu_set_eflags(cpu, 0, F_IF | F_VM | F_TF);
+    cpu->eip = entry;
+    cpu_set_cpl(cpu, 0);
+}
+
 /* ---- Multiboot (v1) loader ------------------------------------------------
  * The Multiboot Specification 0.6.96: the header (magic 0x1BADB002 in the
  * first 8 KiB), ELF32 program headers or the header's address fields, and
@@ -33,7 +58,6 @@
 #define MB_LOADER_MAGIC   0x2BADB002u
 #define MB_AOUT_KLUDGE    (1u << 16)
 #define MB_INFO_ADDR      0x9000u       /* info structure, then strings and tables */
-#define MB_GDT_ADDR       0x8000u       /* a flat GDT, as QEMU's loader leaves one */
 
 /* Info flags (which fields are valid). */
 #define MBI_MEM      (1u << 0)
@@ -221,13 +245,6 @@ static uint32_t mb_load_modules(const char *list, uint32_t load_at, uint32_t *st
     return count;
 }
 
-/* A flat GDT: 0x08 code, 0x10 data (both 4 GiB, DPL 0). */
-static void mb_write_gdt(void)
-{
-    static const uint32_t gdt[6] = { 0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300 };
-    memcpy(machine.ram + MB_GDT_ADDR, gdt, sizeof(gdt));
-}
-
 /* Load a multiboot kernel and set the CPU up to enter it. */
 static void multiboot_load(CPU *cpu, Image k, const char *cmdline, const char *initrd)
 {
@@ -259,21 +276,10 @@ static void multiboot_load(CPU *cpu, Image k, const char *cmdline, const char *i
     put32(info + 44, mb_write_mmap(mmap_addr));
     put32(info + 48, mmap_addr);
     put32(info + 64, put_string(&strings, "vm"));
-    mb_write_gdt();
 
-    /* The state the specification promises. */
-    cpu->cr[0] |= CR0_PE;
-    cpu->gdt.base = MB_GDT_ADDR;
-    cpu->gdt.limit = 23;
-    cpu_load_seg_cache(cpu, S_CS, 0x08, 0, 0xffffffffu, 0x00cf9b00 & 0x00f0ff00u);
-    for (int s = 0; s < 6; s++)
-        if (s != S_CS)
-            cpu_load_seg_cache(cpu, s, 0x10, 0, 0xffffffffu, 0x00cf9300 & 0x00f0ff00u);
-    cpu_set_eflags(cpu, 0, F_IF | F_VM | F_TF);
-    cpu->eip = entry;
+    enter_flat_pm(cpu, 0x08, entry);    /* 0x08 code, 0x10 data */
     cpu->regs[R_EAX] = MB_LOADER_MAGIC;
     cpu->regs[R_EBX] = info;
-    cpu_set_cpl(cpu, 0);
 }
 
 
@@ -298,7 +304,6 @@ static void multiboot_load(CPU *cpu, Image k, const char *cmdline, const char *i
 
 #define LX_PARAMS_ADDR   0x10000u       /* boot_params (4 KiB) */
 #define LX_CMDLINE_ADDR  0x20000u
-#define LX_GDT_ADDR      0x8000u
 #define EBDA_ADDR        0x9fc00u       /* 1 KiB, top of base memory: the MP table */
 
 static int kernel_is_linux(const Image *k)
@@ -344,13 +349,6 @@ static void lx_load_initrd(uint8_t *bp, const char *path, uint16_t version)
     free(rd.data);
 }
 
-/* A flat GDT with Linux's boot selectors: 0x10 code, 0x18 data. */
-static void lx_write_gdt(void)
-{
-    static const uint32_t gdt[8] = { 0, 0, 0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300 };
-    memcpy(machine.ram + LX_GDT_ADDR, gdt, sizeof(gdt));
-}
-
 static void linux_load(CPU *cpu, Image k, const char *cmdline, const char *initrd)
 {
     uint16_t version = rd16(k.data + LX_VERSION);
@@ -379,22 +377,12 @@ static void linux_load(CPU *cpu, Image k, const char *cmdline, const char *initr
     if (initrd)
         lx_load_initrd(bp, initrd, version);
     mptable_write();
-    lx_write_gdt();
 
-    cpu->cr[0] |= CR0_PE;
-    cpu->gdt.base = LX_GDT_ADDR;
-    cpu->gdt.limit = 31;
-    cpu_load_seg_cache(cpu, S_CS, 0x10, 0, 0xffffffffu, 0x00cf9b00 & 0x00f0ff00u);
-    for (int s = 0; s < 6; s++)
-        if (s != S_CS)
-            cpu_load_seg_cache(cpu, s, 0x18, 0, 0xffffffffu, 0x00cf9300 & 0x00f0ff00u);
-    cpu_set_eflags(cpu, 0, F_IF | F_VM | F_TF);
-    cpu->eip = rd32(bp + LX_CODE32_START);
+    enter_flat_pm(cpu, 0x10, rd32(bp + LX_CODE32_START));    /* __BOOT_CS, __BOOT_DS */
     for (int r = 0; r < 8; r++)
         if (r != R_ESP)
             cpu->regs[r] = 0;
     cpu->regs[R_ESI] = LX_PARAMS_ADDR;
-    cpu_set_cpl(cpu, 0);
 }
 
 /* ---- MP table (MultiProcessor Specification 1.4, chapter 4) ---------------------- */
