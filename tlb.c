@@ -36,6 +36,7 @@ static uint8_t *ram;
 static uint32_t ram_size;
 static uint8_t *rom;
 static uint32_t rom_size, rom_low_size;
+static void ram_regions_init(void);
 
 #define LOW_HOLE_START 0xa0000u
 #define LOW_HOLE_END   0x100000u
@@ -53,6 +54,7 @@ void mem_init(Machine *m)
     rom = m->rom;
     rom_size = m->rom_size;
     rom_low_size = rom_size < 0x20000 ? rom_size : 0x20000;
+    ram_regions_init();
 }
 
 /* ---- The physical memory map (read under RCU) ----------------------------------- */
@@ -110,45 +112,58 @@ static void map_add_apics(MemoryMap *m)
     }
 }
 
-/* Does any of the first n regions (the devices) lie on RAM? */
-static int devices_over_ram(const MemoryMap *m, int n)
+/* RAM, as mem_init found it: above 1 MiB first (most lookups), then base
+ * memory.  It never moves, so it is read without a read-side section. */
+static MemRegion ram_regions[2];
+static int n_ram_regions;
+
+static void ram_regions_init(void)
 {
-    for (int i = 0; i < n; i++)
-        for (int j = n; j < m->n; j++)
-            if (m->r[i].start <= m->r[j].last && m->r[j].start <= m->r[i].last)
-                return 1;
+    if (ram_size > LOW_HOLE_END)
+        ram_regions[n_ram_regions++] =
+            (MemRegion){ LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0 };
+    ram_regions[n_ram_regions++] =
+        (MemRegion){ 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1, MR_RAM, ram, 0 };
+}
+
+/* The RAM region holding addr, if any. */
+static int ram_region_find(uint32_t addr, MemRegion *out)
+{
+    for (int i = 0; i < n_ram_regions; i++)
+        if (addr >= ram_regions[i].start && addr <= ram_regions[i].last) {
+            *out = ram_regions[i];
+            return 1;
+        }
     return 0;
 }
 
-/* Move the first n regions behind the RAM regions that follow them. */
-static void map_rotate(MemoryMap *m, int n)
+static void map_append(MemoryMap *m, const MemRegion *r, int n)
 {
-    MemRegion dev[MEM_MAX_REGIONS];
-    int ram = m->n - n;
-    memcpy(dev, m->r, (size_t)n * sizeof(MemRegion));
-    memmove(m->r, m->r + n, (size_t)ram * sizeof(MemRegion));
-    memcpy(m->r + ram, dev, (size_t)n * sizeof(MemRegion));
+    memcpy(&m->r[m->n], r, (size_t)n * sizeof(*r));
+    m->n += n;
 }
 
 /* Build the map from the machine as it is now.  Searched in order, device
  * pages come before RAM where they lie on it; else RAM comes first. */
 static MemoryMap *memory_map_build(void)
 {
+    MemoryMap dev = { .n = 0 };
+    map_add_apics(&dev);
+    map_add(&dev, IOAPIC_DEFAULT_BASE, IOAPIC_DEFAULT_BASE + PAGE_SIZE - 1, MR_IOAPIC, NULL, 0);
     MemoryMap *m = calloc(1, sizeof(*m));
     if (!m) {
         fprintf(stderr, "vm: out of memory\n");
         exit(2);
     }
-    map_add_apics(m);
-    map_add(m, IOAPIC_DEFAULT_BASE, IOAPIC_DEFAULT_BASE + PAGE_SIZE - 1, MR_IOAPIC, NULL, 0);
-    int devices = m->n;
-    map_add(m, LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0);
-    map_add(m, 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1, MR_RAM, ram, 0);
-    if (ram_size <= LOW_HOLE_END)
-        m->r[devices] = m->r[--m->n];   /* no RAM above 1 MiB */
-    m->devices_on_ram = devices_over_ram(m, devices);
+    for (int i = 0; i < dev.n; i++)
+        for (int j = 0; j < n_ram_regions; j++)
+            if (dev.r[i].start <= ram_regions[j].last && ram_regions[j].start <= dev.r[i].last)
+                m->devices_on_ram = 1;
+    if (m->devices_on_ram)
+        map_append(m, dev.r, dev.n);
+    map_append(m, ram_regions, n_ram_regions);
     if (!m->devices_on_ram)             /* RAM first: most lookups are RAM */
-        map_rotate(m, devices);
+        map_append(m, dev.r, dev.n);
     if (rom_size) {
         map_add(m, LOW_HOLE_END - rom_low_size, LOW_HOLE_END - 1, MR_ROM,
                 rom + rom_size - rom_low_size, 0);
@@ -204,17 +219,8 @@ static int memory_map_find(uint32_t addr, MemRegion *out)
     /* The fast path: RAM, while no device lies on it.  RAM never moves,
      * so it needs no read-side section.  A reader racing with an update
      * that puts a device there acts as if it came just before it. */
-    if (!__atomic_load_n(&map_devices_on_ram, __ATOMIC_RELAXED)) {
-        if (addr >= LOW_HOLE_END && addr < ram_size) {
-            *out = (MemRegion){ LOW_HOLE_END, ram_size - 1, MR_RAM, ram + LOW_HOLE_END, 0 };
-            return 1;
-        }
-        if (addr < LOW_HOLE_START && addr < ram_size) {
-            *out = (MemRegion){ 0, (ram_size < LOW_HOLE_START ? ram_size : LOW_HOLE_START) - 1,
-                                MR_RAM, ram, 0 };
-            return 1;
-        }
-    }
+    if (!__atomic_load_n(&map_devices_on_ram, __ATOMIC_RELAXED) && ram_region_find(addr, out))
+        return 1;
     int self = current_cpu ? current_cpu->index : 0, found = 0;
     rcu_read_lock();
     const MemoryMap *m = __atomic_load_n(&memory_map, __ATOMIC_ACQUIRE);
