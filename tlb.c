@@ -311,10 +311,11 @@ uint32_t phys_read(uint32_t addr, int size)
 void phys_write(uint32_t addr, uint32_t value, int size)
 {
     MemRegion r;
-    if (!memory_map_find(addr, &r) || r.kind == MR_ROM) {
+    int found = memory_map_find(addr, &r);
+    if (!found || r.kind == MR_ROM) {
         if (log_mask & LOG_GUEST_ERRORS)
             log_printf("guest_errors: write of %0*x to %s physical %08x ignored\n", size * 2,
-                       value, memory_map_find(addr, &r) ? "ROM at" : "unassigned", addr);
+                       value, found ? "ROM at" : "unassigned", addr);
         return;
     }
     if (r.kind == MR_RAM)
