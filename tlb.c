@@ -511,11 +511,14 @@ static TLBEntry *tlb_entry(CPU *cpu, int mmu, uint32_t addr)
     return &cpu->tlb[mmu][(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
 }
 
-/* Fill the TLB entry for the page of `linear` after a successful walk. */
-static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
+/* Fill the TLB entry for the page of `linear` after a successful walk.
+ * A walk that faults raises the page fault, or with raise 0 returns NULL
+ * and leaves the TLB alone. */
+static TLBEntry *tlb_fill_walk(CPU *cpu, uint32_t linear, int mmu, int acc, int raise)
 {
     Walk w;
-    page_walk(cpu, linear, mmu, acc, &w, 1);
+    if (page_walk(cpu, linear, mmu, acc, &w, raise))
+        return NULL;
     uint32_t page = linear & PAGE_MASK;
     TLBEntry *e = tlb_entry(cpu, mmu, page);
     MemRegion r;
@@ -545,6 +548,11 @@ static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
                    kind == MR_RAM ? "RAM" : kind == MR_ROM ? "ROM" : kind < 0 ? "unassigned" : "device",
                    w.writable ? ", writable" : "");
     return e;
+}
+
+static TLBEntry *tlb_fill(CPU *cpu, uint32_t linear, int mmu, int acc)
+{
+    return tlb_fill_walk(cpu, linear, mmu, acc, 1);
 }
 
 /* Entry for linear's page valid for the access, filling it if needed. */
@@ -837,6 +845,33 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
     if (tag != (linear & PAGE_MASK))
         return NULL;
     return (uint8_t *)(e->addend + linear);
+}
+
+/* The slow path of a page group's check (translate.c, docs/memory.md):
+ * host address of linear when [linear, linear+len) lies on one page of
+ * plain RAM that the TLB may read, and write too if need_write, and holds
+ * no translated code.  A miss is filled by a walk for `acc`, the access
+ * of the group's first instruction, which touches this page now anyway;
+ * the walk never faults here.  NULL: the group cannot be used, and the
+ * block's code runs again from this instruction without groups
+ * (tb_find, HF_NOGROUP), so any fault is raised by its own instruction. */
+uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int need_write)
+{
+    uint32_t page = linear & PAGE_MASK;
+    uint8_t *host = NULL;
+    if (len && ((linear + len - 1) & PAGE_MASK) == page && linear + len - 1 >= linear) {
+        int mmu = mmu_of(cpu);
+        TLBEntry *e = tlb_entry(cpu, mmu, page);
+        if (e->tag_read != page || (need_write && e->tag_write != page))
+            e = tlb_fill_walk(cpu, linear, mmu, acc, 0);
+        if (e && e->tag_read == page && (!need_write || e->tag_write == page))
+            host = (uint8_t *)(e->addend + linear);
+    }
+    if (!host) {
+        cpu->nogroup_pc = cpu->seg[S_CS].base + cpu->eip;
+        cpu->nogroup = 1;
+    }
+    return host;
 }
 
 /* ---- The debugger's view (gdbstub.c, with every vCPU stopped) ------------------- */

@@ -409,6 +409,7 @@ enum {
     STUB_EXIT,      /* leave for cpu_exec at `eip` (exit_request, a REP that stopped early) */
     STUB_FPU,       /* an x87 exception is pending: helper_fpu_pending */
     STUB_FPU_CW,    /* FLDCW changed which exceptions are masked: new hflags from `eip` on */
+    STUB_GROUP,     /* a page group's check missed: tlb_group_host */
 };
 
 typedef struct Stub {
@@ -422,7 +423,25 @@ typedef struct Stub {
     int x87_ptrs;           /* the x87 pointers to store first (gen_x87_flush) */
     uint32_t x87_eip, x87_fop;
     int x87_fds_seg;
+    uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
+    int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
 } Stub;
+
+/* A page group (docs/memory.md): memory operands of several instructions
+ * at [base + index*scale + disp] with the same base and index registers,
+ * unchanged in between, whose displacements lie in [lo, hi).  One check
+ * at the first of them finds the page in the TLB and keeps its host
+ * address in CPU.grp_host[slot]; the others use it without a lookup. */
+typedef struct Group {
+    int base, index, scale;     /* guest registers (-1: none) */
+    int32_t lo, hi;             /* the displacements it covers */
+    int write;                  /* checked for writing too */
+    uint32_t last;              /* the EIP of the last instruction it covers */
+    int live;
+} Group;
+
+#define GROUP_SLOTS 4
+#define GROUP_SPAN 2048         /* the widest range of displacements in one */
 
 #define MAX_STUBS 256
 
@@ -447,6 +466,9 @@ typedef struct Ctx {
     int x87_fds_seg;        /* ... and FDS, this segment's selector (S_NONE: none) */
     Stub stubs[MAX_STUBS];
     int nstubs;
+    Group groups[GROUP_SLOTS];
+    int group_next;             /* the slot the next group takes */
+    int peeking;                /* decode for a look ahead: no new pages, no src */
     /* code fetch */
     uint32_t page_base[2];  /* linear page addresses */
     uint8_t *page_host[2];
@@ -754,7 +776,7 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_op(4, 0x8b, RSI, gseg_base(S_CS));
         emit_op(8, 0x0b, T_CMP, oreg(RSI));                /* or r8, rsi */
     } else {
-        emit_mov_ri64(T_CMP, (uint64_t)s->flags << 32 | s->cs_base);
+        emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
     }
     emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
     miss[1] = emit_jcc(CC_NE, NULL);
@@ -830,12 +852,37 @@ static void gen_stub_mem(Stub *st)
     }
 }
 
+/* A page group's check missed (gen_group_check): ask tlb_group_host, ESI
+ * being the group's lowest address.  Back to the check with the host
+ * address in RSI, or out to cpu_exec, which runs this instruction again
+ * in a block without groups. */
+static void gen_stub_group(const Stub *st)
+{
+    emit_spill();
+    emit_spill_temps();
+    emit_op(8, 0x8b, RDI, oreg(RBP));
+    emit_mov_ri(RDX, (uint32_t)st->group_len);
+    emit_mov_ri(RCX, (uint32_t)st->group_acc);
+    emit_mov_ri(R8, (uint32_t)st->group_write);
+    emit_call((void *)tlb_group_host);
+    emit_op(8, 0x8b, RSI, oreg(RAX));
+    emit_reload();
+    emit_reload_temps();
+    emit_op(8, 0x85, RSI, oreg(RSI));           /* test rsi, rsi */
+    uint8_t *fail = emit_jcc(CC_E, NULL);
+    emit_jmp(st->resume);
+    patch_rel32(fail, p);
+    gen_exit_value(0);
+}
+
 /* Emit the deferred slow paths. */
 static void gen_stubs(Ctx *s)
 {
     for (int i = 0; i < s->nstubs; i++) {
         Stub *st = &s->stubs[i];
         patch_rel32(st->jump_field, p);
+        if (st->jump_field2)
+            patch_rel32(st->jump_field2, p);
         gen_set_eip(st->eip);
         gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
@@ -861,6 +908,10 @@ static void gen_stubs(Ctx *s)
             emit_mov_ri(RSI, st->vector);
             emit_op(4, 0x31, RDX, oreg(RDX));
             emit_call((void *)helper_raise_err);    /* does not return */
+            continue;
+        }
+        if (st->kind == STUB_GROUP) {
+            gen_stub_group(st);
             continue;
         }
         gen_stub_mem(st);
@@ -1003,18 +1054,13 @@ static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
     emit_op(4, 0x03, RSI, gseg_base(seg));          /* add esi, base */
 }
 
-/* ESI holds a linear address: look it up in the TLB for an access of
- * `size` bytes (tag_read or tag_write); on a hit RSI becomes the host
- * address.  Returns the rel32 field of the jump to the slow path.
+/* The TLB slot of the page of ESI into RDI (as a byte offset), and the
+ * page of the access's last byte into R8D, to compare with the slot's tag:
+ * an access that runs onto the next page never matches.
  *   mov edi, esi; shr edi, 12-5; and edi, (TLB_SIZE-1) << 5
- *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK   ; a page-crossing access misses
- *   cmp r8d, [rbp+rdi+tlb.tag]; jne slow
- *   add rsi, [rbp+rdi+tlb.addend]                                       */
-static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
+ *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK                           */
+static void gen_tlb_index(int size)
 {
-    int32_t tlb = CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry);
-    int32_t tag = tlb + (is_write ? (int)offsetof(TLBEntry, tag_write) : (int)offsetof(TLBEntry, tag_read));
-    int32_t addend = tlb + (int)offsetof(TLBEntry, addend);
     emit_op(4, 0x8b, RDI, oreg(RSI));
     emit_op(4, 0xc1, EXT(5), oreg(RDI));
     emit8(PAGE_BITS - TLB_ENTRY_BITS);
@@ -1024,14 +1070,44 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
     else
         emit_op(4, 0x8b, T_CMP, oreg(RSI));
     emit_alu_imm(4, oreg(T_CMP), PAGE_MASK, 4);
-    /* cmp r8d, [rbp + rdi + tag] */
+}
+
+static int32_t tlb_field(int mmu, size_t field)
+{
+    return CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry) + (int)field;
+}
+
+/* cmp r8d, [rbp + rdi + tag]; jne slow.  Returns the jump's rel32 field. */
+static uint8_t *gen_tlb_tag_check(int32_t tag)
+{
     emit8(0x44); emit8(0x3b); emit8(0x84); emit8(0x3d); emit32((uint32_t)tag);
-    uint8_t *field = emit_jcc(CC_NE, NULL);
+    return emit_jcc(CC_NE, NULL);
+}
+
+/* add rsi, [rbp + rdi + addend]: ESI's host address */
+static void gen_tlb_add_addend(int mmu)
+{
+    emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d);
+    emit32((uint32_t)tlb_field(mmu, offsetof(TLBEntry, addend)));
+}
+
+/* ESI holds a linear address: look it up in the TLB for an access of
+ * `size` bytes (tag_read or tag_write); on a hit RSI becomes the host
+ * address.  Returns the rel32 field of the jump to the slow path. */
+static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
+{
+    gen_tlb_index(size);
+    uint8_t *field = gen_tlb_tag_check(tlb_field(mmu, is_write ? offsetof(TLBEntry, tag_write)
+                                                               : offsetof(TLBEntry, tag_read)));
     if (fdp)                                    /* mov [rbp+fpu_fdp], esi */
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
-    /* add rsi, [rbp + rdi + addend] */
-    emit8(0x48); emit8(0x03); emit8(0xb4); emit8(0x3d); emit32((uint32_t)addend);
+    gen_tlb_add_addend(mmu);
     return field;
+}
+
+static int mmu_index(const Ctx *s)
+{
+    return (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
 }
 
 /* Run op on the memory operand at seg:ESI: limit check, TLB lookup, the
@@ -1050,11 +1126,12 @@ static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;
-    st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ,
-                                    (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER, op->fdp);
+    st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ, mmu_index(s), op->fdp);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
 }
+
+static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done);
 
 /* Run op on the ModRM r/m operand: a guest register, or memory. */
 static void gen_rm_op(Ctx *s, const HostOp *op, int mode)
@@ -1063,16 +1140,21 @@ static void gen_rm_op(Ctx *s, const HostOp *op, int mode)
         gen_hostop(s, op, greg(s->in.rm, op->msize));
         return;
     }
-    flags_clobber(s);
-    gen_ea(s, &s->in, 0);
-    gen_mem_op(s, insn_seg(&s->in) , op, mode);
+    gen_modrm_mem_op(s, op, mode, 0);
+}
+
+/* mov dst, size [operand]  (zero-extended) */
+static HostOp load_op(int size, int dst)
+{
+    HostOp op = hostop(4, size == 1 ? OPC_0F(0xb6) : size == 2 ? OPC_0F(0xb7) : 0x8b, dst);
+    op.msize = size;
+    return op;
 }
 
 /* mov T_VAL, size [seg:esi]  (zero-extended) */
 static void gen_load_val(Ctx *s, int seg, int size, int dst)
 {
-    HostOp op = hostop(size == 4 ? 4 : 4, size == 1 ? OPC_0F(0xb6) : size == 2 ? OPC_0F(0xb7) : 0x8b, dst);
-    op.msize = size;
+    HostOp op = load_op(size, dst);
     gen_mem_op(s, seg, &op, MEM_READ);
 }
 
@@ -1089,7 +1171,7 @@ static int fetch_page_byte(Ctx *s, int i, uint32_t lin)
 {
     int b = s->page_host[i] ? s->page_host[i][lin & ~PAGE_MASK] : 0xff;
     uint32_t off = lin - s->tb->pc;
-    if (off < TB_SRC_MAX)
+    if (off < TB_SRC_MAX && !s->peeking)
         s->src[off] = (uint8_t)b;
     return b;
 }
@@ -1098,6 +1180,10 @@ static int fetch_page_byte(Ctx *s, int i, uint32_t lin)
 static int fetch_byte(Ctx *s, uint32_t eip)
 {
     if ((int64_t)eip > s->cpu->seg[S_CS].limit) {
+        if (s->peeking) {
+            s->fetch_fault = -1;
+            return 0;
+        }
         s->fetch_fault = EXC_GP;
         s->tb->limit_cut = 1;           /* this TB is only right for this limit */
         return 0;
@@ -1107,7 +1193,7 @@ static int fetch_byte(Ctx *s, uint32_t eip)
     for (int i = 0; i < s->npages; i++)
         if (s->page_base[i] == page)
             return fetch_page_byte(s, i, lin);
-    if (s->npages == 2) {
+    if (s->npages == 2 || s->peeking) {
         s->fetch_fault = -1;        /* a third page: end the TB here */
         return 0;
     }
@@ -1313,6 +1399,301 @@ static int decode(Ctx *s, uint32_t eip)
         return 0;
     }
     return 1;
+}
+
+/* ---- Page groups -------------------------------------------------------------------
+ * Compiled code reaches most of its memory through registers that stay
+ * put for a while: locals at [esp+n] or [ebp-n], a structure's fields at
+ * [eax+n], globals at fixed addresses.  Rather than a TLB lookup for each
+ * such operand, the translator looks ahead from one to the next ones at
+ * the same base and index registers, before either changes.  When there
+ * are two or more, one check at the first finds the page that holds all
+ * of them (their displacements span less than GROUP_SPAN bytes) and keeps
+ * its host address in CPU.grp_host; every operand of the group then costs
+ * a load and touches no flags:
+ *   mov rsi, [rbp+grp_host]; op [rsi+disp]
+ * The check fails when the operands straddle two pages, are not plain RAM,
+ * or a write would need the slow path (translated code on the page, a
+ * page not yet dirty, a watchpoint): then the block runs again from that
+ * instruction translated without groups (HF_NOGROUP), where every operand
+ * takes the ordinary path and faults, if it must, in its own instruction.
+ * docs/memory.md. */
+
+/* Decode the instruction at eip into *out for a look ahead: no code page is
+ * added to the TB and its source bytes are not recorded. */
+static int peek_decode(Ctx *s, uint32_t eip, Insn *out)
+{
+    Insn saved = s->in;
+    int fault = s->fetch_fault;
+    s->peeking = 1;
+    int ok = decode(s, eip);
+    s->peeking = 0;
+    *out = s->in;
+    s->in = saved;
+    s->fetch_fault = fault;
+    return ok;
+}
+
+/* The bit of guest register r written at `size` (AH..BH for 1: r & 3). */
+static int reg_bit(int r, int size)
+{
+    return 1 << (size == 1 ? r & 3 : r);
+}
+
+/* x87 instructions write no guest register but FNSTSW AX; those that move
+ * the whole state call helpers and may end the block. */
+static int x87_reg_writes(const Insn *in)
+{
+    if (in->mod == 3)
+        return in->op == 0xdf && in->reg == 4 ? 1 << R_EAX : in->op == 0xdb && in->reg == 4 ? -1 : 0;
+    if ((in->op == 0xd9 || in->op == 0xdd) && (in->reg == 4 || in->reg == 6))
+        return -1;
+    return 0;
+}
+
+/* The guest registers that instruction in writes, a bit each, or -1 when
+ * it may do anything else: move ESP, change registers in a helper, leave
+ * the block.  Only what is listed here: a group ends at anything else. */
+static int insn_reg_writes(const Insn *in)
+{
+    int op = in->op, v = in->opsize;
+    int rm8 = in->mod == 3 ? reg_bit(in->rm, 1) : 0, rmv = in->mod == 3 ? reg_bit(in->rm, v) : 0;
+    int reg8 = reg_bit(in->reg, 1), regv = reg_bit(in->reg, v);
+    if (in->rep)
+        return -1;
+    if (op < 0x40 && (op & 7) < 4)                          /* ALU E,G / G,E */
+        return (op >> 3) == 7 ? 0 : (op & 2) ? ((op & 1) ? regv : reg8) : ((op & 1) ? rmv : rm8);
+    if (op < 0x40 && (op & 7) < 6)                          /* ALU AL/eAX, imm */
+        return (op >> 3) == 7 ? 0 : 1 << R_EAX;
+    if ((op >= 0x40 && op <= 0x4f) || (op >= 0xb8 && op <= 0xbf) ||
+        (op >= OPC_0F(0xc8) && op <= OPC_0F(0xcf)))         /* INC DEC MOV BSWAP r */
+        return 1 << (op & 7);
+    if (op >= 0xb0 && op <= 0xb7)
+        return reg_bit(op & 7, 1);
+    if ((op >= OPC_0F(0x40) && op <= OPC_0F(0x4f)))         /* CMOVcc */
+        return regv;
+    if (op >= OPC_0F(0x90) && op <= OPC_0F(0x9f))           /* SETcc */
+        return rm8;
+    if (op >= 0xd8 && op <= 0xdf)
+        return x87_reg_writes(in);
+    switch (op) {
+    case 0x8b: case 0x69: case 0x6b: case OPC_0F(0xaf): case OPC_0F(0xb6): case OPC_0F(0xb7):
+    case OPC_0F(0xbe): case OPC_0F(0xbf): case OPC_0F(0xbc): case OPC_0F(0xbd):
+        return regv;
+    case 0x8d: return in->mod == 3 ? -1 : regv;
+    case 0x8a: return reg8;
+    case 0x88: case 0x80: case 0x82: case 0xc6: case 0xc0: case 0xd0: case 0xd2:
+        return (op == 0x80 || op == 0x82) && in->reg == 7 ? 0 : rm8;
+    case 0x89: case 0x81: case 0x83: case 0xc7: case 0xc1: case 0xd1: case 0xd3:
+    case OPC_0F(0xab): case OPC_0F(0xb3): case OPC_0F(0xbb):
+    case OPC_0F(0xa4): case OPC_0F(0xa5): case OPC_0F(0xac): case OPC_0F(0xad):
+        return (op == 0x81 || op == 0x83) && in->reg == 7 ? 0 : rmv;
+    case OPC_0F(0xba): return in->reg == 4 ? 0 : rmv;
+    case 0x84: case 0x85: case 0x90: case OPC_0F(0xa3): return 0;
+    case 0x86: case OPC_0F(0xc0): return rm8 | reg8;
+    case 0x87: case OPC_0F(0xc1): return rmv | regv;
+    case OPC_0F(0xb0): return rm8 | 1 << R_EAX;
+    case OPC_0F(0xb1): return rmv | 1 << R_EAX;
+    case 0x98: return 1 << R_EAX;
+    case 0x99: return 1 << R_EDX;
+    case 0xf6: case 0xf7:
+        if (in->reg < 2)
+            return 0;
+        if (in->reg < 4)
+            return op == 0xf6 ? rm8 : rmv;
+        return op == 0xf6 ? 1 << R_EAX : (1 << R_EAX) | (1 << R_EDX);
+    case 0xfe: case 0xff: return in->reg < 2 ? (op == 0xfe ? rm8 : rmv) : -1;
+    }
+    return -1;
+}
+
+/* How an x87 instruction uses its memory operand: bytes and MEM_*. */
+static int x87_mem_use(const Insn *in, int *size)
+{
+    static const uint8_t bytes[8] = { 4, 4, 4, 4, 8, 8, 2, 2 };
+    int op = in->op, r = in->reg;
+    *size = bytes[op - 0xd8];
+    if ((op == 0xd9 || op == 0xdd) && r >= 4)
+        *size = 2;                                  /* FLDCW FNSTCW FNSTSW */
+    else if (op == 0xdb && r >= 4)
+        *size = 10;                                 /* m80 */
+    else if (op == 0xdf && r >= 4)
+        *size = (r & 1) ? 8 : 10;                   /* m64 integer, m80 BCD */
+    int store = (op & 1) && (r == 2 || r == 3 || r == 7 || (op == 0xdf && r == 6));
+    return store ? MEM_WRITE : MEM_READ;
+}
+
+/* How instruction in uses its ModRM memory operand (MEM_*, 0: none) and
+ * how many bytes, as grouping guesses it: a wrong guess costs only that
+ * operand its place in the group. */
+static int insn_mem_use(const Insn *in, int *size)
+{
+    int op = in->op;
+    *size = in->opsize;
+    if (!in->has_modrm || in->mod == 3 || op == 0x8d)
+        return 0;
+    if (op >= 0xd8 && op <= 0xdf)
+        return x87_mem_use(in, size);
+    if ((op < 0x40 && !(op & 1)) || op == 0x80 || op == 0x82 || op == 0x84 || op == 0x86 ||
+        op == 0x88 || op == 0x8a || op == 0xc0 || op == 0xc6 || op == 0xd0 || op == 0xd2 ||
+        op == 0xf6 || op == 0xfe || op == OPC_0F(0xb6) || op == OPC_0F(0xbe) ||
+        op == OPC_0F(0xb0) || op == OPC_0F(0xc0) || (op >= OPC_0F(0x90) && op <= OPC_0F(0x9f)))
+        *size = 1;
+    else if (op == OPC_0F(0xb7) || op == OPC_0F(0xbf))
+        *size = 2;
+    if (op < 0x40)
+        return (op & 2) || (op >> 3) == 7 ? MEM_READ : MEM_RMW;
+    if (op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7 ||
+        (op >= OPC_0F(0x90) && op <= OPC_0F(0x9f)))
+        return MEM_WRITE;
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83: return in->reg == 7 ? MEM_READ : MEM_RMW;
+    case 0xf6: case 0xf7: return in->reg == 2 || in->reg == 3 ? MEM_RMW : MEM_READ;
+    case 0xfe: case 0xff: return in->reg < 2 ? MEM_RMW : MEM_READ;
+    case OPC_0F(0xba): return in->reg == 4 ? MEM_READ : MEM_RMW;
+    case 0x86: case 0x87: case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+    case OPC_0F(0xc0): case OPC_0F(0xc1): case OPC_0F(0xb0): case OPC_0F(0xb1):
+    case OPC_0F(0xa4): case OPC_0F(0xa5): case OPC_0F(0xac): case OPC_0F(0xad):
+        return MEM_RMW;
+    }
+    return MEM_READ;
+}
+
+/* May s->in's memory operand in segment seg belong to a group?  Flat
+ * segments only (the offset is the linear address) and straight 32-bit
+ * code, where EIPs grow along the block. */
+static int group_usable(const Ctx *s, int seg)
+{
+    return !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
+           s->in.addr32 && seg_is_flat(s, seg);
+}
+
+static int same_regs(const Group *g, const Insn *in)
+{
+    return g->base == in->base && g->index == in->index && (g->index < 0 || g->scale == in->scale);
+}
+
+/* The live group that covers s->in's operand of op->msize bytes, or -1. */
+static int group_find(const Ctx *s, const HostOp *op, int mode)
+{
+    const Insn *in = &s->in;
+    for (int i = 0; i < GROUP_SLOTS; i++) {
+        const Group *g = &s->groups[i];
+        if (g->live && in->eip <= g->last && same_regs(g, in) && in->disp >= g->lo &&
+            (int64_t)in->disp + op->msize <= g->hi && (mode == MEM_READ || g->write))
+            return i;
+    }
+    return -1;
+}
+
+/* Plan a group from s->in's operand on: look ahead for operands at the
+ * same registers until an instruction changes one of them or is not one
+ * insn_reg_writes knows.  Returns how many operands it found. */
+static int group_plan(Ctx *s, const HostOp *op, int mode, Group *g)
+{
+    const Insn *in = &s->in;
+    g->base = in->base;
+    g->index = in->index;
+    g->scale = in->scale;
+    g->lo = in->disp;
+    int64_t hi = (int64_t)in->disp + op->msize;
+    g->write = mode != MEM_READ;
+    g->last = in->eip;
+    int regs = (in->base >= 0 ? 1 << in->base : 0) | (in->index >= 0 ? 1 << in->index : 0);
+    int n = 1, writes = insn_reg_writes(in);
+    uint32_t eip = in->next;
+    Insn next;
+    for (int i = 0; i < 24 && writes >= 0 && !(writes & regs) && peek_decode(s, eip, &next); i++) {
+        writes = insn_reg_writes(&next);
+        if (writes < 0)
+            break;
+        int size, use = insn_mem_use(&next, &size);
+        if (use && next.addr32 && same_regs(g, &next) && next.seg != S_FS && next.seg != S_GS &&
+            next.seg != S_CS) {
+            int64_t lo = next.disp < g->lo ? next.disp : g->lo;
+            int64_t h = (int64_t)next.disp + size > hi ? (int64_t)next.disp + size : hi;
+            if (h - lo <= GROUP_SPAN) {
+                g->lo = (int32_t)lo;
+                hi = h;
+                g->write |= use != MEM_READ;
+                n++;
+            }
+        }
+        g->last = next.eip;
+        eip = next.next;
+    }
+    g->hi = (int32_t)hi;
+    g->live = 1;
+    return n;
+}
+
+/* The check at a group's first operand: ESI = its lowest address, looked
+ * up for the whole span, for reading and, if it has stores, for writing;
+ * then CPU.grp_host[slot] = host address - lo, and RSI holds it too. */
+static void gen_group_check(Ctx *s, const Group *g, int slot, int mode)
+{
+    int mmu = mmu_index(s);
+    flags_clobber(s);
+    emit_lea_sib(4, RSI, g->base >= 0 ? host_reg[g->base] : -1,
+                 g->index >= 0 ? host_reg[g->index] : -1, g->scale, g->lo);
+    Stub *st = add_stub(s, STUB_GROUP);
+    st->group_len = g->hi - g->lo;
+    st->group_acc = mode == MEM_READ ? ACC_READ : ACC_WRITE;
+    st->group_write = g->write;
+    gen_tlb_index(st->group_len);
+    st->jump_field = gen_tlb_tag_check(tlb_field(mmu, offsetof(TLBEntry, tag_read)));
+    if (g->write)
+        st->jump_field2 = gen_tlb_tag_check(tlb_field(mmu, offsetof(TLBEntry, tag_write)));
+    gen_tlb_add_addend(mmu);
+    st->resume = p;
+    emit_lea(8, RSI, RSI, -g->lo);
+    emit_mov(8, gcpu(CPU_OFF(grp_host) + 8 * slot), RSI);
+}
+
+/* Start a group at s->in's operand if the look ahead finds it company;
+ * returns its slot, or -1. */
+static int group_start(Ctx *s, const HostOp *op, int mode)
+{
+    Group g;
+    if (group_plan(s, op, mode, &g) < 2 || g.lo == INT32_MIN)
+        return -1;
+    int slot = s->group_next;
+    for (int i = 0; i < GROUP_SLOTS; i++)
+        if (!s->groups[i].live || s->groups[i].last < s->in.eip)
+            slot = i;
+    s->group_next = (slot + 1) % GROUP_SLOTS;
+    s->groups[slot] = g;
+    gen_group_check(s, &g, slot, mode);
+    return slot;
+}
+
+/* op on s->in's ModRM memory operand: through a group when one covers it
+ * (or starts here), else by the ordinary path.  ea_done: ESI holds the
+ * offset already. */
+static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
+{
+    int seg = insn_seg(&s->in);
+    int slot = -1, fresh = 0;
+    if (group_usable(s, seg)) {
+        slot = group_find(s, op, mode);
+        if (slot < 0 && (slot = group_start(s, op, mode)) >= 0)
+            fresh = 1;                              /* RSI holds grp_host */
+    }
+    if (slot < 0) {
+        if (!ea_done)
+            gen_ea(s, &s->in, 0);
+        gen_mem_op(s, seg, op, mode);
+        return;
+    }
+    if (op->fdp) {                                  /* x87: the linear address */
+        if (fresh || !ea_done)
+            gen_ea(s, &s->in, 0);
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
+        fresh = 0;
+    }
+    if (!fresh)
+        emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
+    gen_hostop(s, op, omem(RSI, s->in.disp));
 }
 
 /* ---- What the host does with undefined flags ------------------------------------
@@ -1666,8 +2047,8 @@ static void gen_load_rm_val(Ctx *s, int size)
         emit_load(T_VAL, greg(s->in.rm, size), size);
         return;
     }
-    gen_ea(s, &s->in, 0);
-    gen_load_val(s, insn_seg(&s->in), size, T_VAL);
+    HostOp op = load_op(size, T_VAL);
+    gen_modrm_mem_op(s, &op, MEM_READ, 0);
 }
 
 /* ---- Opcode groups ----------------------------------------------------------- */
@@ -2280,7 +2661,7 @@ static int gen_x87_mem(Ctx *s)
      * slow path reads the operand first, so that its write-back keeps it */
     int mode = m.kind == XM_READ || m.kind == XM_FLDCW ? MEM_READ :
                m.kind == XM_WRITE && (s->flags & HF_FPU_UNMASKED) ? MEM_RMW : MEM_WRITE;
-    gen_mem_op(s, seg, &h, mode);
+    gen_modrm_mem_op(s, &h, mode, 1);
     if (ptrs)
         gen_x87_pointers(s, seg, fdp_in_val);
     if (m.kind == XM_FLDCW)
@@ -3240,6 +3621,9 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
 
     memset(s, 0, offsetof(Ctx, stubs));
     s->nstubs = 0;
+    memset(s->groups, 0, sizeof(s->groups));
+    s->group_next = 0;
+    s->peeking = 0;
     s->n_out_log = 0;
     s->stubs_start = NULL;
     s->npages = 0;
@@ -3420,6 +3804,11 @@ TB *tb_find(CPU *cpu)
     uint32_t cs_base = cpu->seg[S_CS].base;
     uint32_t pc = cs_base + cpu->eip;
     uint32_t flags = cpu->hflags | (cpu->single_insn ? HF_SINGLE : 0);
+    if (cpu->nogroup) {                     /* a group's check failed here */
+        cpu->nogroup = 0;
+        if (cpu->nogroup_pc == pc)
+            flags |= HF_NOGROUP;
+    }
     unsigned j = jc_hash(pc);
     TB *tb = cpu->jc[j];
     if (tb->pc == pc && tb->cs_base == cs_base && __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags)

@@ -232,6 +232,11 @@ typedef struct CPU {
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
     TLBEntry tlb[NB_MMU][TLB_SIZE];
+    /* Page groups (translate.c): for each active group, the host address
+     * that its base + index*scale would have; a member adds its disp. */
+    uint64_t grp_host[4];
+    int nogroup;            /* a group check failed: the TB at nogroup_pc ... */
+    uint32_t nogroup_pc;    /* ... runs once more without groups (HF_NOGROUP) */
 } CPU;
 
 /* hflags: the mode bits a translation block depends on. */
@@ -253,6 +258,8 @@ typedef struct CPU {
 #define HF_WAIT_NM    0x10000  /* CR0.TS and CR0.MP: WAIT raises #NM too */
 #define HF_FPU_UNMASKED 0x20000 /* the guest's FCW unmasks an x87 exception: check
                                  * for a pending one before every waiting x87 insn */
+#define HF_NOGROUP    0x40000  /* translated without page groups: a group's check
+                                * failed at this pc (translate.c, tlb_group_host) */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
@@ -514,6 +521,7 @@ uint32_t phys_read(uint32_t addr, int size);
 void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
 uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
+uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int need_write);
 int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys);    /* no side effects */
 int phys_debug_access(uint32_t addr, uint8_t *byte, int is_write); /* RAM and ROM only */
 
