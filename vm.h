@@ -250,14 +250,15 @@ typedef struct CPU {
     pthread_mutex_t work_lock;
     struct WorkItem *work;
     struct Machine *machine;
+    struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
+    TLBEntry tlb[NB_MMU][TLB_SIZE];
+    /* Cold, after the TLB (translated code's offsets stay short). */
     /* gdb watchpoints: the hit this instruction made (tlb.c), which
      * cpu_exec turns into a stop once it completes (gdbstub.c reports it). */
     int in_tb;                  /* cpu_exec is inside tb_run */
     int watch_kind;             /* 0, or GDB_WATCH_* */
     uint32_t watch_addr;        /* the watchpoint's address */
     CPUStats stats;
-    struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
-    TLBEntry tlb[NB_MMU][TLB_SIZE];
 } CPU;
 
 /* hflags: the mode bits a translation block depends on. */
