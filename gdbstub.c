@@ -879,8 +879,11 @@ static void listen_accept_cb(void *opaque)
 void gdb_start(int start_stopped)
 {
     if (!listen_port) {
+        /* the monitor's cont can start the guest too, if it can be reached */
+        if (start_stopped && !monitor_on_stdio() && !(monitor_muxed() && isatty(STDIN_FILENO)))
+            die("-S needs -gdb, -s or a monitor (nothing could start the guest)");
         if (start_stopped)
-            die("-S needs -gdb or -s (nothing could start the guest)");
+            vm_debug_start_stopped();
         return;
     }
     listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
