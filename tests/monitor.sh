@@ -11,7 +11,8 @@
 # stop must freeze mon_count and cont let it run on; system_reset must
 # boot the kernel again (ready 2); bad commands and addresses get
 # one-line errors; quit ends vm with status 0.  A bad -monitor argument
-# gets one line on stderr and status 2.
+# gets one line on stderr and status 2.  Then the same monitor through
+# Ctrl-A c on a terminal (a pseudo-terminal from script(1)).
 VM=${1:-./vm}
 case $VM in
 */*) ;;
@@ -175,6 +176,41 @@ rc=$?
 vmpid=
 [ $rc -eq 0 ] && ok "quit: vm exits with status 0" || fail "quit: vm status $rc, want 0"
 [ -s "$tmp/err" ] && fail "stderr: $(cat "$tmp/err")"
+
+# Ctrl-A c on a terminal (script(1) gives vm a pseudo-terminal): the
+# console switches to the monitor, which echoes and runs what is typed;
+# Ctrl-A c goes back to the guest and again to the monitor.
+if command -v script >/dev/null 2>&1; then
+    mkfifo "$tmp/tty_in"
+    timeout $TIMEOUT script -qfec "$VM -kernel $KERN" /dev/null <"$tmp/tty_in" >"$tmp/tty_raw" 2>&1 &
+    vmpid=$!
+    exec 4>"$tmp/tty_in"
+    for i in $(seq 1 100); do
+        grep -q "mon_target: ready" "$tmp/tty_raw" && break
+        sleep 0.1
+    done
+    printf '\001c' >&4
+    printf 'info pic\rx/8c 0x40001000\r' >&4
+    printf '\001c' >&4
+    printf '\001c' >&4
+    printf 'quit\r' >&4
+    wait $vmpid
+    rc=$?
+    vmpid=
+    exec 4>&-
+    tr -d '\r' <"$tmp/tty_raw" >"$tmp/out"
+    has "^vm monitor (Ctrl-A c goes back" "Ctrl-A c: the monitor's prompt"
+    has "^(vm) info pic$" "Ctrl-A c: the monitor echoes what is typed"
+    has "^pic master irr=.1 isr=00 imr=ba base=30 " "Ctrl-A c: info pic answers"
+    has "^(vm) x/8c 0x40001000$" "Ctrl-A c: a second command"
+    has "^40001000: 'M' 'O' 'N' 'I' 'T' 'O' 'R' '!'$" "Ctrl-A c: x/8c answers"
+    n=$(grep -c "^vm monitor (Ctrl-A c" "$tmp/out")
+    [ "$n" -eq 2 ] && ok "Ctrl-A c twice: back to the guest and to the monitor again" ||
+        fail "Ctrl-A c: entered the monitor $n times, want 2"
+    [ $rc -eq 0 ] && ok "Ctrl-A c: quit ends vm with status 0" || fail "Ctrl-A c: quit, status $rc"
+else
+    echo "script(1) is not installed: Ctrl-A c on a terminal is not tested"
+fi
 
 if [ $failed -ne 0 ]; then
     echo "--- monitor output"
