@@ -259,15 +259,17 @@ static void info_tlb(const char *args)
 /* A run of pages with the same attributes, physically contiguous. */
 typedef struct MemRun {
     int open;
-    uint32_t start, end, phys;          /* [start, end) virtual, phys of start */
+    uint64_t start, end, phys;          /* [start, end) virtual (end may be 4 GiB), phys of start */
     uint32_t attr;                      /* PTE_US | PTE_RW */
 } MemRun;
 
 static void run_flush(MemRun *r)
 {
     if (r->open)
-        fprintf(out, "%08x-%08x %08x %c%c%c phys %08x\n", r->start, r->end, r->end - r->start,
-                r->attr & PTE_US ? 'u' : '-', 'r', r->attr & PTE_RW ? 'w' : '-', r->phys);
+        fprintf(out, "%08llx-%08llx %08llx %c%c%c phys %08llx\n", (unsigned long long)r->start,
+                (unsigned long long)r->end, (unsigned long long)(r->end - r->start),
+                r->attr & PTE_US ? 'u' : '-', 'r', r->attr & PTE_RW ? 'w' : '-',
+                (unsigned long long)r->phys);
     r->open = 0;
 }
 
@@ -275,13 +277,11 @@ static void run_flush(MemRun *r)
 static void run_add(MemRun *r, uint32_t virt, uint32_t size, uint32_t phys, uint32_t attr)
 {
     if (r->open && r->end == virt && r->attr == attr && r->phys + (r->end - r->start) == phys) {
-        r->end = virt + size;
+        r->end += size;
         return;
     }
     run_flush(r);
-    *r = (MemRun){ 1, virt, virt + size, phys, attr };
-    if (!r->end)                        /* the last page of the address space */
-        r->end = 0xfffff000u;
+    *r = (MemRun){ 1, virt, (uint64_t)virt + size, phys, attr };
 }
 
 /* The guest's mappings: walk the current vCPU's page directory from CR3
@@ -589,33 +589,34 @@ typedef struct MonCmd {
     const char *help;
     void (*fn)(const char *args);
     int park;           /* reads vCPU state or guest memory: park the vCPUs first */
+    int args;           /* takes arguments */
 } MonCmd;
 
 static const MonCmd commands[] = {
-    { "info", "info WHAT", "show machine state (info alone lists what)", cmd_info, 0 },
-    { "x", "x /FMT ADDR", "dump memory at a virtual address (the current CPU's paging)", cmd_x, 1 },
-    { "xp", "xp /FMT ADDR", "dump memory at a physical address", cmd_xp, 1 },
-    { "cpu", "cpu N", "make CPU N the current one (for x, info tlb, info mem)", cmd_cpu, 0 },
-    { "stop", "stop", "stop the guest", cmd_stop, 0 },
-    { "cont", "cont", "let a stopped guest run again", cmd_cont, 0 },
-    { "c", "c", "the same as cont", cmd_cont, 0 },
+    { "info", "info WHAT", "show machine state (info alone lists what)", cmd_info, 0, 1 },
+    { "x", "x /FMT ADDR", "dump memory at a virtual address (the current CPU's paging)", cmd_x, 1, 1 },
+    { "xp", "xp /FMT ADDR", "dump memory at a physical address", cmd_xp, 1, 1 },
+    { "cpu", "cpu N", "make CPU N the current one (for x, info tlb, info mem)", cmd_cpu, 0, 1 },
+    { "stop", "stop", "stop the guest", cmd_stop, 0, 0 },
+    { "cont", "cont", "let a stopped guest run again", cmd_cont, 0, 0 },
+    { "c", "c", "the same as cont", cmd_cont, 0, 0 },
     { "system_reset", "system_reset", "reset the machine (RAM keeps its contents)",
-      cmd_system_reset, 0 },
-    { "quit", "quit", "exit vm (status 0)", cmd_quit, 0 },
-    { "q", "q", "the same as quit", cmd_quit, 0 },
-    { "help", "help", "this list", cmd_help, 0 },
-    { "?", "?", "the same as help", cmd_help, 0 },
+      cmd_system_reset, 0, 0 },
+    { "quit", "quit", "exit vm (status 0)", cmd_quit, 0, 0 },
+    { "q", "q", "the same as quit", cmd_quit, 0, 0 },
+    { "help", "help", "this list", cmd_help, 0, 0 },
+    { "?", "?", "the same as help", cmd_help, 0, 0 },
 };
 
 static const MonCmd info_commands[] = {
-    { "registers", "info registers", "every CPU's registers", info_registers, 1 },
-    { "cpus", "info cpus", "where each CPU is", info_cpus, 1 },
-    { "tlb", "info tlb", "the valid TLB entries of the current CPU", info_tlb, 1 },
-    { "mem", "info mem", "the current CPU's page mappings (from its page tables)", info_mem, 1 },
-    { "jit", "info jit", "translation statistics", info_jit, 1 },
-    { "irq", "info irq", "how often each ISA interrupt line rose", info_irq, 0 },
-    { "pic", "info pic", "the 8259 interrupt controllers", info_pic, 0 },
-    { "lapic", "info lapic", "each CPU's local APIC", info_lapic, 0 },
+    { "registers", "info registers", "every CPU's registers", info_registers, 1, 0 },
+    { "cpus", "info cpus", "where each CPU is", info_cpus, 1, 0 },
+    { "tlb", "info tlb", "the valid TLB entries of the current CPU", info_tlb, 1, 0 },
+    { "mem", "info mem", "the current CPU's page mappings (from its page tables)", info_mem, 1, 0 },
+    { "jit", "info jit", "translation statistics", info_jit, 1, 0 },
+    { "irq", "info irq", "how often each ISA interrupt line rose", info_irq, 0, 0 },
+    { "pic", "info pic", "the 8259 interrupt controllers", info_pic, 0, 0 },
+    { "lapic", "info lapic", "each CPU's local APIC", info_lapic, 0, 0 },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -639,6 +640,10 @@ static void cmd_help(const char *args)
  * and the machine runs on afterwards if it ran before. */
 static void run_command(const MonCmd *c, const char *args)
 {
+    if (*args && !c->args) {
+        mon_error("%s takes no arguments", c->usage);
+        return;
+    }
     if (!c->park) {
         c->fn(args);
         return;
@@ -660,7 +665,10 @@ static const MonCmd *find_command(const MonCmd *t, size_t n, const char *name, s
     for (size_t i = 0; i < n; i++)
         if (strlen(t[i].name) == len && !strncmp(t[i].name, name, len))
             return &t[i];
-    mon_error("unknown %s '%.*s' (try help)", what, (int)len, name);
+    char shown[MON_LINE_MAX];             /* no control bytes on the terminal */
+    for (size_t i = 0; i < len; i++)
+        shown[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+    mon_error("unknown %s '%.*s' (try help)", what, (int)len, shown);
     return NULL;
 }
 

@@ -82,8 +82,8 @@ sleep 0.3                               # let the PIT tick and mon_count grow
 send "info registers" "info mem" "info tlb" "info jit" "info irq" "info pic" "info lapic" \
      "x /8xb 0x40001000" "xp/2xw 0x301000" "x/8c 0x40001000" "x /2i 0x$spin" \
      "cpu 1" "info cpus" "cpu 0"
-send "foo" "info bar" "cpu 2" "x /4q 0" "x" "x /4xw 0x40002000" "xp /1xw 0xfeb00000" "x /1xw \$nope"
-nerr=8
+send "foo" "info bar" "cpu 2" "x /4q 0" "x" "x /4xw 0x40002000" "xp /1xw 0xfeb00000" "x /1xw \$nope" "info registers now"
+nerr=9
 send "xp /1wu 0x$count" "stop" "xp /1wu 0x$count"
 sleep 0.3
 send "xp /1wu 0x$count" "cont"
@@ -154,6 +154,7 @@ has "${P}error: x needs an address" "x without an address"
 has "${P}error: virtual address 0x40002000 is not mapped$" "x at an unmapped address"
 has "${P}error: physical address 0xfeb00000 is not RAM or ROM$" "xp where nothing is"
 has "${P}error: unknown register '\$nope'" "an unknown register"
+has "${P}error: info registers takes no arguments$" "an argument where none belongs"
 n=$(grep -c "error: " "$tmp/out")
 [ "$n" -eq $nerr ] && ok "$nerr bad commands, $nerr one-line errors" || fail "$n error lines, want $nerr"
 
