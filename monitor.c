@@ -26,7 +26,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vm.h"
@@ -702,10 +701,7 @@ static void execute_line(char *s)
         mon_error("%s takes no /format", c->name);
         return;
     }
-    if (c->fn == cmd_info)              /* info parks for its subcommand */
-        c->fn(skip_spaces(s + len));
-    else
-        run_command(c, skip_spaces(s + len));
+    run_command(c, skip_spaces(s + len));   /* info parks for its subcommand */
 }
 
 /* ---- Input -------------------------------------------------------------------------------------------- */
