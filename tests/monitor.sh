@@ -11,8 +11,9 @@
 # stop must freeze mon_count and cont let it run on; system_reset must
 # boot the kernel again (ready 2); bad commands and addresses get
 # one-line errors; quit ends vm with status 0.  A bad -monitor argument
-# gets one line on stderr and status 2.  Then the same monitor through
-# Ctrl-A c on a terminal (a pseudo-terminal from script(1)).
+# gets one line on stderr and status 2.  Then the monitor next to gdb
+# (when gdb is installed), and through Ctrl-A c on a terminal (a
+# pseudo-terminal from script(1)).
 VM=${1:-./vm}
 case $VM in
 */*) ;;
@@ -27,7 +28,9 @@ ok() { echo "ok   $1"; }
 
 tmp=$(mktemp -d) || exit 1
 vmpid=
-trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; rm -rf "$tmp"' EXIT
+gdbpid=
+trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; [ -n "$gdbpid" ] && kill $gdbpid 2>/dev/null
+      rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 "$VM" -monitor tcp::4444 -kernel "$KERN" >"$tmp/out" 2>"$tmp/err" </dev/null
@@ -177,6 +180,60 @@ rc=$?
 vmpid=
 [ $rc -eq 0 ] && ok "quit: vm exits with status 0" || fail "quit: vm status $rc, want 0"
 [ -s "$tmp/err" ] && fail "stderr: $(cat "$tmp/err")"
+
+# The monitor and gdb together: while gdb holds the machine at a
+# breakpoint, info registers shows where gdb stopped it and cont refuses
+# (gdb decides when the guest runs); after gdb detaches, stop and cont
+# work again.
+if command -v gdb >/dev/null 2>&1; then
+    : >"$tmp/out"
+    timeout $TIMEOUT "$VM" -S -gdb tcp::$port -monitor stdio -kernel "$KERN" \
+        <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+    vmpid=$!
+    exec 3>"$tmp/in"
+    for i in $(seq 1 20); do
+        grep -q ":$(printf '%04X' $port) " /proc/net/tcp 2>/dev/null && break
+        sleep 0.1
+    done
+    cat >"$tmp/g.gdb" <<GDB
+break mon_spin
+continue
+shell touch $tmp/at_spin
+shell while [ ! -f $tmp/mon_done ]; do sleep 0.1; done
+detach
+GDB
+    timeout $TIMEOUT gdb -batch -nx -ex "target remote :$port" -x "$tmp/g.gdb" "$KERN" \
+        >"$tmp/gdb.log" 2>&1 </dev/null &
+    gdbpid=$!
+    for i in $(seq 1 100); do [ -f "$tmp/at_spin" ] && break; sleep 0.1; done
+    send "info cpus" "cont" "info cpus"
+    wait_for "gdb has stopped the machine" && sleep 0.2
+    touch "$tmp/mon_done"
+    wait $gdbpid
+    gdbpid=
+    send "stop" "xp /1wu 0x$count"
+    sleep 0.2
+    send "xp /1wu 0x$count" "cont"
+    sleep 0.2
+    send "xp /1wu 0x$count" "quit"
+    exec 3>&-
+    wait $vmpid
+    rc=$?
+    vmpid=
+    n=$(grep -c "${P}\* CPU #0: pc=0x$(printf '%08x' 0x$spin) " "$tmp/out")
+    [ "$n" -eq 2 ] && ok "with gdb: info cpus shows the vCPU at gdb's breakpoint" ||
+        fail "with gdb: $n info cpus lines at mon_spin, want 2"
+    has "${P}error: gdb has stopped the machine: continue it from gdb$" "with gdb: cont refuses"
+    set -- $(sed -n "s/${P}$(printf '%08x' 0x$count): \([0-9]*\)$/\2/p" "$tmp/out")
+    if [ $# -eq 3 ] && [ "$1" -eq "$2" ] && [ "$3" -gt "$2" ]; then
+        ok "after gdb detached: stop and cont work ($1 $2 $3)"
+    else
+        fail "after gdb detached: mon_count readings '$*', want a a b with a < b"
+    fi
+    [ $rc -eq 0 ] && ok "with gdb: quit, status 0" || fail "with gdb: vm status $rc"
+else
+    echo "gdb is not installed: the monitor with gdb is not tested"
+fi
 
 # Ctrl-A c on a terminal (script(1) gives vm a pseudo-terminal): the
 # console switches to the monitor, which echoes and runs what is typed;
