@@ -32,7 +32,9 @@
  * breakpoint and watchpoint lists are read on vCPU threads (the
  * translator, the TLB's slow path) without a lock: they change only while
  * every vCPU is parked, and a vCPU takes the BQL on its way out of the
- * park, which orders the change before its reads.
+ * park, which orders the change before its reads.  The monitor
+ * (monitor.c) parks the vCPUs the same way; gdb_holds_machine tells it
+ * when gdb has stopped the guest, so that its cont leaves it to gdb.
  */
 #include <arpa/inet.h>
 #include <errno.h>
