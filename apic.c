@@ -743,6 +743,43 @@ void apic_mmio_write(int cpu_index, uint32_t offset, uint32_t value)
     apic_update_irq(s);
 }
 
+/* ---- the monitor's info lapic ------------------------------------------------ */
+
+/* The vectors set in a 256-bit register, as a list ("-" when none). */
+static void apic_dump_vectors(FILE *f, const char *name, const uint32_t *bits)
+{
+    int any = 0;
+    fprintf(f, "  %s:", name);
+    for (int v = 0; v < 256; v++)
+        if (bits[v >> 5] >> (v & 31) & 1) {
+            fprintf(f, " %02x", v);
+            any = 1;
+        }
+    fprintf(f, "%s\n", any ? "" : " -");
+}
+
+/* The local APIC of a CPU: ID, TPR, SVR, the vectors in service, requested
+ * and level-triggered, the LVT and the timer.  BQL held. */
+void apic_dump(int cpu_index, FILE *f)
+{
+    static const char *const lvt_name[LVT_NB] = { "timer", "thermal", "perf", "LINT0",
+                                                  "LINT1", "error" };
+    const APICState *s = apics[cpu_index];
+    fprintf(f, "cpu %d: local APIC id %u, base %08llx (%s), tpr %02x, svr %03x (%s)\n",
+            cpu_index, s->id, (unsigned long long)(s->base & ~0xfffull),
+            apic_hw_enabled(s) ? "enabled" : "disabled", s->tpr, s->svr,
+            apic_sw_enabled(s) ? "software-enabled" : "software-disabled");
+    apic_dump_vectors(f, "ISR", s->isr);
+    apic_dump_vectors(f, "IRR", s->irr);
+    apic_dump_vectors(f, "TMR", s->tmr);
+    for (int i = 0; i < LVT_NB; i++)
+        fprintf(f, "  LVT %-7s %08x vector %02x%s\n", lvt_name[i], s->lvt[i],
+                s->lvt[i] & LVT_VECTOR, s->lvt[i] & LVT_MASKED ? " masked" : "");
+    fprintf(f, "  timer: %s, initial count %u, current count %u, divide by %d\n",
+            s->lvt[LVT_TIMER] & LVT_PERIODIC ? "periodic" : "one-shot", s->initial_count,
+            apic_timer_count(s, clock_ns()), 1 << s->shift);
+}
+
 /* ---- the base MSR ------------------------------------------------------- */
 
 /* RDMSR IA32_APIC_BASE.  BQL held. */

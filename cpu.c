@@ -311,6 +311,31 @@ void vm_debug_resume(CPU *step)
     pthread_cond_broadcast(&resume_cond);
 }
 
+/* Main thread, BQL held: is the machine stopped (or stopping) for a
+ * debugger or the monitor? */
+int vm_debug_stopped(void)
+{
+    return debug_stop_req;
+}
+
+/* Main thread, BQL held: park every vCPU so that the monitor can read
+ * their state.  Returns 0 (the machine ran: vm_debug_resume(NULL) lets it
+ * run on), 1 (it was stopped already: leave it so), or -1 without waiting
+ * when gdb's single step is under way (it may wait in HLT for an interrupt
+ * only this thread's timers can bring). */
+int vm_debug_pause(void)
+{
+    if (!debug_stop_req) {
+        vm_debug_stop();
+        return 0;
+    }
+    if (debug_stepping_any())
+        return -1;
+    while (cpus_parked < (machine.single_thread ? 1 : machine.ncpus))
+        bql_cond_wait(&parked_cond);
+    return 1;
+}
+
 /* -S: the vCPUs park before their first instruction (before they start). */
 void vm_debug_start_stopped(void)
 {
@@ -730,6 +755,7 @@ static void triple_fault(CPU *cpu)
 static void deliver_exception(CPU *cpu)
 {
     int vector = cpu->exc_vector;
+    cpu->stats.exceptions++;
     int prev = cpu->exc_nesting;
     cpu->exc_vector = -1;
     if (prev >= 0) {
@@ -1728,6 +1754,7 @@ static void cpu_take_interrupt(CPU *cpu)
     bql_unlock();
     if (log_mask & LOG_INT)
         log_printf("hardware interrupt kind %d vector 0x%02x\n", kind, vector);
+    cpu->stats.interrupts++;
     switch (kind) {
     case APIC_INT_FIXED: case APIC_INT_EXTINT:
         cpu->halted = 0;
@@ -1759,6 +1786,7 @@ static void cpu_take_interrupt(CPU *cpu)
  * exclusive section need not wake it. */
 static void cpu_sleep_halted(CPU *cpu)
 {
+    cpu->stats.halts++;
     cpu_exec_end(cpu);
     pthread_mutex_lock(&cpu->halt_lock);
     while (!__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) &&
@@ -1814,6 +1842,8 @@ int cpu_exec(CPU *cpu)
     cpu_exec_start(cpu);
     if (sigsetjmp(cpu->jmp_env, 0)) {
         tb_lock_reset();
+        cpu->in_tb = 0;
+        cpu->stats.exit_longjmp++;
         fpu_ignore_end(cpu);            /* it faulted: the x87 flags come back */
         if (cpu->in_exclusive)          /* the exclusive instruction faulted */
             cpu_exclusive_step_end(cpu);
@@ -1830,8 +1860,11 @@ int cpu_exec(CPU *cpu)
     for (;;) {
         if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
+            cpu->stats.exit_request++;
             last = NULL;
             cpu_checkpoint(cpu);
+            if (cpu->watch_kind)            /* a gdb watchpoint: the access is done */
+                cpu_debug_stopped(cpu);
             if (__atomic_exchange_n(&cpu->rr_yield, 0, __ATOMIC_ACQ_REL)) {
                 cpu_exec_end(cpu);          /* thread=single: next vCPU's turn */
                 return -1;
@@ -1899,10 +1932,16 @@ int cpu_exec(CPU *cpu)
             log_exec(cpu, tb);
         cpu->tf_suppress = 0;
         int single_step = (__atomic_load_n(&tb->flags, __ATOMIC_RELAXED) & HF_TF) != 0;   /* tb may be invalidated while it runs */
+        cpu->in_tb = 1;
         uintptr_t ret = tb_run(cpu, tb);
+        cpu->in_tb = 0;
         fpu_ignore_end(cpu);
         last = (TB *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_exit = (int)(ret & TB_EXIT_MASK);
+        if (last)
+            cpu->stats.exit_unchained++;
+        else
+            cpu->stats.exit_indirect++;
         if (shadow) {
             cpu->inhibit_irq = 0;
             last = NULL;

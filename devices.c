@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -50,8 +49,10 @@
  * into COM1's receive FIFO as the guest makes room (flow control: nothing is
  * dropped; when the buffer is full we stop reading stdin).  When stdin is a
  * terminal it runs in raw mode, restored on every way out, and Ctrl-A
- * starts an escape (Ctrl-A x quits, Ctrl-A h helps, Ctrl-A Ctrl-A sends
- * Ctrl-A).  A pipe or file is fed as it is, escapes and all. */
+ * starts an escape (Ctrl-A x quits, Ctrl-A h helps, Ctrl-A c switches
+ * between the guest and the monitor (monitor.c), Ctrl-A Ctrl-A sends
+ * Ctrl-A).  A pipe or file is fed as it is, escapes and all.  With
+ * -monitor stdio, stdin is the monitor's and the guest gets no input. */
 
 #define CON_BUF 4096
 #define CON_ESCAPE 0x01                 /* Ctrl-A */
@@ -62,6 +63,7 @@ typedef struct Console {
     int watched;                /* the fd handler is installed */
     int is_tty;                 /* raw mode and Ctrl-A escapes */
     int escape;                 /* the last byte was Ctrl-A */
+    int in_monitor;             /* Ctrl-A c: input goes to the monitor */
     uint8_t buf[CON_BUF];       /* read from stdin, not yet in the UART */
     int head, count;
     BH *bh;                     /* feeds the UART and restarts reading */
@@ -135,6 +137,7 @@ static void con_help(void)
 {
     fprintf(stderr, "\nC-a h    print this help\n"      /* OPOST is on: \n is a newline */
                     "C-a x    exit vm\n"
+                    "C-a c    switch between the guest's console and the monitor\n"
                     "C-a C-a  send C-a to the guest\n");
 }
 
@@ -155,11 +158,19 @@ static void con_input(uint8_t c)
             loop_request_exit(0);
         } else if (c == 'h') {
             con_help();
-        } else if (c == CON_ESCAPE) {
+        } else if (c == 'c' && monitor_muxed()) {
+            con.in_monitor = !con.in_monitor;
+            if (con.in_monitor)
+                monitor_enter();
+            else
+                fprintf(stderr, "\n");
+        } else if (c == CON_ESCAPE && !con.in_monitor) {
             con_push(c);
         }
     } else if (c == CON_ESCAPE) {
         con.escape = 1;
+    } else if (con.in_monitor) {
+        monitor_input(c);
     } else {
         con_push(c);
     }
@@ -215,28 +226,14 @@ static void con_kick(void)
         bh_schedule(con.bh);
 }
 
-/* Does epoll accept fd?  Regular files and /dev/null are refused. */
-static int fd_pollable(int fd)
-{
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (ep < 0)
-        return 0;
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.events = EPOLLIN;
-    int ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
-    close(ep);
-    return ok;
-}
-
 static void con_init(void)
 {
     struct stat st;
     con.bh = bh_new(con_bh_cb, NULL);
-    if (fstat(STDIN_FILENO, &st) < 0)
+    if (monitor_on_stdio() || fstat(STDIN_FILENO, &st) < 0)
         return;
     con.in_fd = STDIN_FILENO;
-    con.pollable = fd_pollable(STDIN_FILENO);
+    con.pollable = loop_fd_pollable(STDIN_FILENO);
     if (isatty(STDIN_FILENO)) {
         /* In the background a read would stop us (SIGTTIN): no input. */
         if (tcgetpgrp(STDIN_FILENO) != getpgrp()) {
@@ -596,6 +593,7 @@ typedef struct PICState {
 } PICState;
 
 static PICState pic[2];        /* [0] master at 0x20, [1] slave at 0xA0 on IR2 */
+static uint64_t irq_raised[16]; /* rising edges of each ISA line, for info irq */
 
 /* Rank of the highest-priority line in mask (0 = highest), 8 if none. */
 static int pic_rank(const PICState *s, uint8_t mask)
@@ -806,9 +804,33 @@ void irq_set(int irq, int level)
 {
     if (irq < 0 || irq > 15 || irq == 2)
         return;
+    if (level && !(pic[irq >> 3].lines >> (irq & 7) & 1))
+        irq_raised[irq]++;
     pic_input(&pic[irq >> 3], irq & 7, level);
     pic_update();
     ioapic_set_irq(irq == 0 ? 2 : irq, level);
+}
+
+/* The monitor's info pic: each 8259's registers. */
+void pic_dump(FILE *f)
+{
+    static const char *const name[2] = { "master", "slave" };
+    for (int i = 0; i < 2; i++) {
+        const PICState *s = &pic[i];
+        fprintf(f, "pic %-6s irr=%02x isr=%02x imr=%02x base=%02x elcr=%02x lines=%02x%s%s%s\n",
+                name[i], s->irr, s->isr, s->imr, s->base, s->elcr, s->lines,
+                s->init_step ? " (initialising)" : "", s->auto_eoi ? " auto-eoi" : "",
+                s->special_mask ? " special-mask" : "");
+    }
+}
+
+/* The monitor's info irq: how often each ISA line rose since vm started. */
+void irq_dump(FILE *f)
+{
+    fprintf(f, "IRQ  raised  (ISA lines: rising edges since vm started)\n");
+    for (int i = 0; i < 16; i++)
+        if (i != 2)
+            fprintf(f, "%3d  %llu\n", i, (unsigned long long)irq_raised[i]);
 }
 
 /* ---- 8254 PIT (Intel 8254 datasheet) --------------------------------------------- */

@@ -8,20 +8,33 @@
  * + (or - to ask again); a lone 0x03 byte is Ctrl-C.  All-stop mode: when
  * the guest stops, every vCPU stops (cpu.c's vm_debug_stop parks them at
  * block boundaries); one thread per vCPU, thread id = CPU index + 1.
- * Registers are gdb's i386 layout (eax..edi, eip, eflags, cs ss ds es fs
- * gs).  In real and virtual-8086 mode "eip" is the linear address CS.base
+ * Registers: the target description we serve (qXfer:features:read,
+ * target.xml) is gdb's i386 core feature (eax..edi, eip, eflags, cs ss ds
+ * es fs gs, then the x87 registers, which we report unavailable: the
+ * guest's x87 state lives in its thread's host FPU) and our own
+ * org.vm.i386.sys feature with cr0, cr2, cr3 and cr4; the 'g' packet
+ * carries the first 16, the rest come one by one ('p').
+ * In real and virtual-8086 mode "eip" is the linear address CS.base
  * + IP, and every address gdb sends is linear, so a breakpoint at 0x7c00
  * is linear 0x7c00 whatever CS holds (docs/gdb.md).  Breakpoints (Z0, Z1)
  * are not written into guest memory: the translator asks
  * gdb_breakpoint_at for each instruction and stops the machine before one
- * that has a breakpoint (translate.c).  Watchpoints are not supported.
+ * that has a breakpoint (translate.c).  Watchpoints (Z2 write, Z3 read,
+ * Z4 access) are on linear addresses too: the TLB sends accesses to
+ * watched pages to the slow path (TLB_DEBUG), which asks gdb_watch_hit,
+ * and the vCPU stops after the instruction that hit, as x86 data
+ * breakpoints do; the stop reply names the watchpoint.  They are not
+ * the guest's own debug registers (DR0-DR7), which stay the guest's.
  *
  * Threads and locks: everything here runs on the main thread, in main-loop
  * fd handlers and a bottom half, with the BQL held; it touches vCPU state
  * and guest memory only while every vCPU is parked (stopped == 1).  The
- * breakpoint list is read by the translator on vCPU threads without a
- * lock: it changes only while every vCPU is parked, and a vCPU takes the
- * BQL on its way out of the park, which orders the change before its reads.
+ * breakpoint and watchpoint lists are read on vCPU threads (the
+ * translator, the TLB's slow path) without a lock: they change only while
+ * every vCPU is parked, and a vCPU takes the BQL on its way out of the
+ * park, which orders the change before its reads.  The monitor
+ * (monitor.c) parks the vCPUs the same way; gdb_holds_machine tells it
+ * when gdb has stopped the guest, so that its cont leaves it to gdb.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,8 +48,11 @@
 #include "vm.h"
 
 #define GDB_PACKET_MAX 4096     /* what we tell gdb (PacketSize), in bytes */
-#define GDB_NREGS      16       /* eax..edi eip eflags cs ss ds es fs gs */
+#define GDB_NREGS      16       /* in 'g': eax..edi eip eflags cs ss ds es fs gs */
+#define GDB_REG_CR0    32       /* org.vm.i386.sys: cr0 cr2 cr3 cr4 */
+#define GDB_REG_LAST   35
 #define GDB_MAX_BPS    64
+#define GDB_MAX_WATCH  16
 #define SIGINT_GDB     2        /* stop signals gdb knows: SIGINT for Ctrl-C */
 #define SIGTRAP_GDB    5        /* ... SIGTRAP for a breakpoint or a step */
 
@@ -60,6 +76,11 @@ static uint8_t in_sum, in_csum;
 /* Breakpoints: linear addresses (changed only while every vCPU is parked). */
 static uint32_t bps[GDB_MAX_BPS];
 static int nbps;
+
+/* Watchpoints: [addr, addr+len) of linear addresses, GDB_WATCH_* (changed
+ * only while every vCPU is parked, like the breakpoints). */
+static struct { uint32_t addr, len; int kind; } watches[GDB_MAX_WATCH];
+int gdb_nwatch;
 
 /* ---- The command line ------------------------------------------------------------- */
 
@@ -115,10 +136,17 @@ static void put_packet(const char *data)
     client_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 }
 
+/* T05thread:N; or, after a watchpoint hit, T05watch:ADDR;thread:N; (rwatch
+ * for reads, awatch for any access), which gdb needs to say which one. */
 static void put_stop_reply(int signal, const CPU *cpu)
 {
-    char buf[32];
-    snprintf(buf, sizeof(buf), "T%02xthread:%x;", signal, cpu->index + 1);
+    static const char *const watch_name[] = {
+        [GDB_WATCH_WRITE] = "watch", [GDB_WATCH_READ] = "rwatch", [GDB_WATCH_ACCESS] = "awatch",
+    };
+    char buf[64], watch[32] = "";
+    if (cpu->watch_kind)
+        snprintf(watch, sizeof(watch), "%s:%x;", watch_name[cpu->watch_kind], cpu->watch_addr);
+    snprintf(buf, sizeof(buf), "T%02x%sthread:%x;", signal, watch, cpu->index + 1);
     put_packet(buf);
 }
 
@@ -243,17 +271,15 @@ static void cmd_write_regs(CPU *cpu, const char *args)
     put_packet(bad ? "E02" : "OK");
 }
 
-/* The size in bytes of gdb's i386 register n past ours, which we report
- * as unavailable: st0-st7 (16-23), the x87 control registers (24-31),
- * xmm0-xmm7 (32-39), mxcsr (40); 0 past those.  (The guest's x87 state is
- * in its thread's host x87 unit, out of the stub's reach.) */
+/* The size in bytes of a register of the target description that we
+ * report as unavailable: st0-st7 (16-23), the x87 control registers
+ * (24-31); 0 for no such register.  (The guest's x87 state is in its
+ * thread's host x87 unit, out of the stub's reach.) */
 static int unavailable_reg_size(uint32_t n)
 {
     if (n >= 16 && n < 24)
         return 10;
-    if (n >= 32 && n < 40)
-        return 16;
-    return n < 41 ? 4 : 0;
+    return n < 32 ? 4 : 0;
 }
 
 /* p n: one register. */
@@ -263,6 +289,12 @@ static void cmd_read_reg(CPU *cpu, const char *args)
     const char *end;
     if (parse_hex(args, &n, &end) || *end) {
         put_packet("E01");
+        return;
+    }
+    if (n >= GDB_REG_CR0 && n <= GDB_REG_LAST) {
+        char out[9];
+        put_reg(out, cpu->cr[n == GDB_REG_CR0 ? 0 : n - GDB_REG_CR0 + 1]);
+        put_packet(out);
         return;
     }
     if (n >= GDB_NREGS) {
@@ -351,7 +383,9 @@ static void cmd_write_mem(CPU *cpu, const char *args)
     put_packet("OK");
 }
 
-/* ---- Breakpoints ------------------------------------------------------------------------ */
+static CPU *cpu_of(int index);
+
+/* ---- Breakpoints and watchpoints ------------------------------------------------------------------------ */
 
 int gdb_breakpoint_at(uint32_t linear)
 {
@@ -361,20 +395,88 @@ int gdb_breakpoint_at(uint32_t linear)
     return 0;
 }
 
+/* Which watchpoint kinds see an access: writes, reads, or both. */
+static int watch_sees(int kind, int is_write)
+{
+    return kind == GDB_WATCH_ACCESS || (kind == GDB_WATCH_WRITE) == (is_write != 0);
+}
+
+/* The TLB's question for the page at `page`: 1 if a watchpoint there
+ * wants reads, 2 if one wants writes (or both). */
+int gdb_watch_page(uint32_t page)
+{
+    int w = 0;
+    for (int i = 0; i < gdb_nwatch; i++)
+        if (watches[i].addr <= page + PAGE_SIZE - 1 && page <= watches[i].addr + watches[i].len - 1)
+            w |= (watch_sees(watches[i].kind, 0) ? 1 : 0) | (watch_sees(watches[i].kind, 1) ? 2 : 0);
+    return w;
+}
+
+/* Does an access of size bytes at linear hit a watchpoint?  Its kind,
+ * with its address in *addr, or 0. */
+int gdb_watch_hit(uint32_t linear, int size, int is_write, uint32_t *addr)
+{
+    for (int i = 0; i < gdb_nwatch; i++)
+        if (watches[i].addr <= linear + (uint32_t)size - 1 &&
+            linear <= watches[i].addr + watches[i].len - 1 && watch_sees(watches[i].kind, is_write)) {
+            *addr = watches[i].addr;
+            return watches[i].kind;
+        }
+    return 0;
+}
+
+/* The watchpoints changed: every TLB entry goes, so that the pages they
+ * cover get TLB_DEBUG when next filled (every vCPU is parked). */
+static void watch_changed(void)
+{
+    for (int i = 0; i < machine.ncpus; i++)
+        tlb_flush(cpu_of(i));
+}
+
+/* Z2/Z3/Z4 addr,len (insert) and z2/z3/z4 (remove). */
+static void cmd_watchpoint(int kind, uint32_t addr, uint32_t len, int insert)
+{
+    int i;
+    if (!len || addr + (len - 1) < addr) {
+        put_packet("E16");              /* EINVAL: empty or past 4 GiB */
+        return;
+    }
+    for (i = 0; i < gdb_nwatch; i++)
+        if (watches[i].addr == addr && watches[i].len == len && watches[i].kind == kind)
+            break;
+    if (insert && i == gdb_nwatch) {
+        if (gdb_nwatch == GDB_MAX_WATCH) {
+            put_packet("E0c");          /* ENOMEM: gdb falls back to stepping */
+            return;
+        }
+        watches[gdb_nwatch].addr = addr;
+        watches[gdb_nwatch].len = len;
+        watches[gdb_nwatch].kind = kind;
+        gdb_nwatch++;
+    } else if (!insert && i < gdb_nwatch) {
+        watches[i] = watches[--gdb_nwatch];
+    }
+    watch_changed();
+    put_packet("OK");
+}
+
 /* Z0/Z1 addr,kind (insert) and z0/z1 (remove): software and hardware
- * breakpoints are the same thing here.  Watchpoints (Z2-Z4) get the empty
- * reply: not supported. */
+ * breakpoints are the same thing here; Z2-Z4 are watchpoints. */
 static void cmd_breakpoint(const char *args, int insert)
 {
     uint32_t addr, kind;
     const char *end;
-    if (args[0] != '0' && args[0] != '1') {
+    if (args[0] < '0' || args[0] > '4') {
         put_packet("");
         return;
     }
     if (args[1] != ',' || parse_hex(args + 2, &addr, &end) || *end != ',' ||
         parse_hex(end + 1, &kind, &end) || *end) {
         put_packet("E01");
+        return;
+    }
+    if (args[0] >= '2') {
+        cmd_watchpoint(args[0] - '0', addr, kind, insert);
         return;
     }
     int i;
@@ -411,6 +513,7 @@ static void stop_and_report(int sig)
         cpu = cpu_of(g_cpu);
     g_cpu = c_cpu = cpu->index;
     put_stop_reply(sig, cpu);
+    cpu->watch_kind = 0;                /* reported */
 }
 
 /* Run the guest again: every vCPU, or only step for one instruction.
@@ -430,8 +533,22 @@ static void resume(CPU *step)
 static void stop_bh_cb(void *opaque)
 {
     (void)opaque;
-    if (client_fd >= 0 && !stopped)
+    if (client_fd >= 0 && !stopped) {
         stop_and_report(SIGTRAP_GDB);
+    } else if (client_fd < 0 && vm_debug_stop_cpu()) {
+        /* gdb left between the hit and now: nobody wants the stop */
+        vm_debug_stop();
+        for (int i = 0; i < machine.ncpus; i++)
+            cpu_of(i)->watch_kind = 0;
+        vm_debug_resume(NULL);
+    }
+}
+
+/* gdb has the machine stopped and decides when it runs (the monitor's
+ * cont leaves it alone). */
+int gdb_holds_machine(void)
+{
+    return client_fd >= 0 && stopped;
 }
 
 void gdb_stopped(void)
@@ -484,12 +601,114 @@ static void cmd_set_thread(const char *args)
     put_packet("OK");
 }
 
+/* ---- The target description (gdb manual, "Target Descriptions") ---------------------
+ * gdb's i386 core feature, register for register as gdb's own
+ * 32bit-core.xml has it (gdb insists on every one), then ours: the control
+ * registers, numbered from GDB_REG_CR0.  No SSE: our CPU has none.  (No
+ * '#', '$', '}' or '*' in it: those would need escaping in a packet.) */
+static const char target_xml[] =
+    "<?xml version=\"1.0\"?>"
+    "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
+    "<target version=\"1.0\">"
+    "<architecture>i386</architecture>"
+    "<feature name=\"org.gnu.gdb.i386.core\">"
+    "<flags id=\"i386_eflags\" size=\"4\">"
+    "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
+    "<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>"
+    "<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>"
+    "<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>"
+    "<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>"
+    "<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>"
+    "<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>"
+    "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
+    "<field name=\"ID\" start=\"21\" end=\"21\"/>"
+    "</flags>"
+    "<reg name=\"eax\" bitsize=\"32\" type=\"int32\" regnum=\"0\"/>"
+    "<reg name=\"ecx\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"edx\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"ebx\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"esp\" bitsize=\"32\" type=\"data_ptr\"/>"
+    "<reg name=\"ebp\" bitsize=\"32\" type=\"data_ptr\"/>"
+    "<reg name=\"esi\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"edi\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"eip\" bitsize=\"32\" type=\"code_ptr\"/>"
+    "<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>"
+    "<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>"
+    "<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "</feature>"
+    "<feature name=\"org.vm.i386.sys\">"
+    "<flags id=\"vm_cr0\" size=\"4\">"
+    "<field name=\"PE\" start=\"0\" end=\"0\"/><field name=\"MP\" start=\"1\" end=\"1\"/>"
+    "<field name=\"EM\" start=\"2\" end=\"2\"/><field name=\"TS\" start=\"3\" end=\"3\"/>"
+    "<field name=\"ET\" start=\"4\" end=\"4\"/><field name=\"NE\" start=\"5\" end=\"5\"/>"
+    "<field name=\"WP\" start=\"16\" end=\"16\"/><field name=\"AM\" start=\"18\" end=\"18\"/>"
+    "<field name=\"NW\" start=\"29\" end=\"29\"/><field name=\"CD\" start=\"30\" end=\"30\"/>"
+    "<field name=\"PG\" start=\"31\" end=\"31\"/>"
+    "</flags>"
+    "<reg name=\"cr0\" bitsize=\"32\" type=\"vm_cr0\" regnum=\"32\" group=\"system\"/>"
+    "<reg name=\"cr2\" bitsize=\"32\" type=\"int32\" group=\"system\"/>"
+    "<reg name=\"cr3\" bitsize=\"32\" type=\"int32\" group=\"system\"/>"
+    "<reg name=\"cr4\" bitsize=\"32\" type=\"int32\" group=\"system\"/>"
+    "</feature>"
+    "</target>";
+BUILD_CHECK(gdb_cr0_regnum, GDB_REG_CR0 == 32 && GDB_REG_LAST == GDB_REG_CR0 + 3);
+
+/* qXfer:features:read:target.xml:OFFSET,LENGTH: a piece of the
+ * description, 'm' when more follows, 'l' for the last. */
+static void cmd_read_features(const char *args)
+{
+    static char out[GDB_PACKET_MAX + 2];
+    uint32_t offset, len;
+    const char *end;
+    if (strncmp(args, "target.xml:", 11)) {
+        put_packet("E00");              /* no such annex */
+        return;
+    }
+    if (parse_hex(args + 11, &offset, &end) || *end != ',' || parse_hex(end + 1, &len, &end) ||
+        *end) {
+        put_packet("E01");
+        return;
+    }
+    size_t total = sizeof(target_xml) - 1;
+    if (offset > total)
+        offset = (uint32_t)total;
+    if (len > GDB_PACKET_MAX)
+        len = GDB_PACKET_MAX;
+    size_t n = total - offset < len ? total - offset : len;
+    out[0] = offset + n < total ? 'm' : 'l';
+    memcpy(out + 1, target_xml + offset, n);
+    out[n + 1] = 0;
+    put_packet(out);
+}
+
 static void cmd_query(const char *q)
 {
     char out[GDB_PACKET_MAX];
     if (!strncmp(q, "Supported", 9)) {
-        snprintf(out, sizeof(out), "PacketSize=%x", GDB_PACKET_MAX);
+        snprintf(out, sizeof(out), "PacketSize=%x;qXfer:features:read+", GDB_PACKET_MAX);
         put_packet(out);
+    } else if (!strncmp(q, "Xfer:features:read:", 19)) {
+        cmd_read_features(q + 19);
     } else if (!strcmp(q, "fThreadInfo")) {
         int n = snprintf(out, sizeof(out), "m");
         for (int i = 0; i < machine.ncpus; i++)
@@ -620,6 +839,16 @@ static void client_close(void)
         nbps = 0;
         flush_on_resume = 1;
     }
+    if (gdb_nwatch) {
+        if (!stopped) {                 /* the TLBs may be changed only now */
+            vm_debug_stop();
+            stopped = 1;
+        }
+        gdb_nwatch = 0;
+        watch_changed();
+        for (int i = 0; i < machine.ncpus; i++)
+            cpu_of(i)->watch_kind = 0;
+    }
     if (stopped)
         resume(NULL);
 }
@@ -652,8 +881,11 @@ static void listen_accept_cb(void *opaque)
 void gdb_start(int start_stopped)
 {
     if (!listen_port) {
+        /* the monitor's cont can start the guest too, if it can be reached */
+        if (start_stopped && !monitor_on_stdio() && !(monitor_muxed() && isatty(STDIN_FILENO)))
+            die("-S needs -gdb, -s or a monitor (nothing could start the guest)");
         if (start_stopped)
-            die("-S needs -gdb or -s (nothing could start the guest)");
+            vm_debug_start_stopped();
         return;
     }
     listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

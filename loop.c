@@ -172,6 +172,21 @@ static void fd_handler_remove(int fd)
     }
 }
 
+/* Does epoll accept fd?  Regular files and /dev/null are refused: they
+ * are always readable, so their readers read them without the loop. */
+int loop_fd_pollable(int fd)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return 0;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    int ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+    close(ep);
+    return ok;
+}
+
 /* Call read_cb(opaque) on the loop thread whenever fd is readable (or at
  * end of file or on an error: the callback's read() then says which, and a
  * handler that saw EOF must remove itself or it is called again at once).

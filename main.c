@@ -55,6 +55,8 @@ static void usage(FILE *f)
         "  -gdb tcp:[HOST]:PORT  wait for gdb on PORT (HOST default 127.0.0.1; see docs/gdb.md)\n"
         "  -s               -gdb tcp::1234\n"
         "  -S               start stopped: the guest runs when gdb says continue\n"
+        "  -monitor stdio|none  the (vm) monitor on stdin/stdout (then stdin is not the\n"
+        "                   guest's), or none; default: Ctrl-A c on a terminal (docs/monitor.md)\n"
         "  -d ITEM,...      log: in_asm out_asm exec int cpu ioport mmu pcall unimp\n"
         "                   guest_errors (or 'help')\n"
         "  -dfilter R,...   log in_asm/out_asm/exec/cpu only for blocks in START..END or START+LEN\n"
@@ -307,7 +309,7 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "-m") || !strcmp(a, "-smp") || !strcmp(a, "-d") || !strcmp(a, "-D") ||
                    !strcmp(a, "-kernel") || !strcmp(a, "-append") || !strcmp(a, "-initrd") ||
                    !strcmp(a, "-tb-size") || !strcmp(a, "-accel") || !strcmp(a, "-hda") ||
-                   !strcmp(a, "-dfilter") || !strcmp(a, "-gdb")) {
+                   !strcmp(a, "-dfilter") || !strcmp(a, "-gdb") || !strcmp(a, "-monitor")) {
             if (!next)
                 die("option %s needs an argument", a);
             i++;
@@ -329,6 +331,8 @@ static void parse_args(int argc, char **argv, Options *o)
                 set_disk(o, next);
             else if (!strcmp(a, "-gdb"))
                 gdb_parse_arg(next);
+            else if (!strcmp(a, "-monitor"))
+                monitor_parse_arg(next);
             else if (!strcmp(a, "-d"))
                 o->log_mask = parse_log_items(next);
             else if (!strcmp(a, "-dfilter"))
@@ -376,6 +380,14 @@ static void bsp_reset_work(CPU *cpu, void *data)
     (void)cpu;
     (void)data;
     vm_request_reset();
+}
+
+/* The monitor's system_reset (main thread, BQL held): the boot processor
+ * resets the machine at its next block boundary, as if the guest had
+ * asked; on a stopped machine, when it runs again. */
+void vm_system_reset(void)
+{
+    async_run_on_cpu(machine.cpus[0], bsp_reset_work, NULL);
 }
 
 /* A reset of the whole machine (triple fault, keyboard controller, port
@@ -469,6 +481,9 @@ int main(int argc, char **argv)
     tcg_init((size_t)o.tb_kb << 10);
     machine.single_thread = o.single_thread;
     gdb_start(o.start_stopped);
+    bql_lock();
+    monitor_init();
+    bql_unlock();
     int status = main_loop_run(&machine);
     vm_exit(status);
 }

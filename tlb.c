@@ -14,7 +14,9 @@
  * looks it up inline (translate.c, gen_tlb_lookup); this file fills it and
  * runs the slow paths: TLB misses, page-crossing accesses, ROM writes,
  * unassigned/MMIO accesses and writes to pages holding translated code
- * (self-modifying code: the TBs are invalidated before the write lands).
+ * (self-modifying code: the TBs are invalidated before the write lands),
+ * and accesses to pages with gdb watchpoints (TLB_DEBUG: the slow path
+ * looks for a hit, and the machine stops after the instruction).
  *
  * With CR0.PG the TLB caches the two-level page walk (4 KiB and 4 MiB
  * pages, global pages, accessed/dirty bits, U/S and R/W with CR0.WP);
@@ -511,6 +513,18 @@ static TLBEntry *tlb_entry(CPU *cpu, int mmu, uint32_t addr)
     return &cpu->tlb[mmu][(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
 }
 
+/* gdb watches part of the page: its reads or writes (as the watchpoints
+ * ask) leave the inline fast path, and the slow path checks them
+ * (watch_check). */
+static void tlb_watch_debug(TLBEntry *e, uint32_t page)
+{
+    int w = gdb_watch_page(page);
+    if (w & 1)
+        e->tag_read |= TLB_DEBUG;
+    if ((w & 2) && !(e->tag_write & TLB_INVALID))
+        e->tag_write |= TLB_DEBUG;
+}
+
 /* Fill the TLB entry for the page of `linear` after a successful walk.
  * A walk that faults raises the page fault, or with raise 0 returns NULL
  * and leaves the TLB alone. */
@@ -519,6 +533,7 @@ static TLBEntry *tlb_fill_walk(CPU *cpu, uint32_t linear, int mmu, int acc, int 
     Walk w;
     if (page_walk(cpu, linear, mmu, acc, &w, raise))
         return NULL;
+    cpu->stats.tlb_fills++;
     uint32_t page = linear & PAGE_MASK;
     TLBEntry *e = tlb_entry(cpu, mmu, page);
     MemRegion r;
@@ -542,6 +557,8 @@ static TLBEntry *tlb_fill_walk(CPU *cpu, uint32_t linear, int mmu, int acc, int 
         e->tag_write = w.writable ? page | TLB_MMIO : 0xffffffffu;
         e->addend = 0;
     }
+    if (gdb_nwatch)
+        tlb_watch_debug(e, page);
     if (log_mask & LOG_MMU)
         log_printf("mmu: fill %s TLB: linear %08x -> phys %08x (%s%s)\n",
                    mmu == MMU_USER ? "user" : "supervisor", page, w.phys,
@@ -662,6 +679,35 @@ static void write_byte(CPU *cpu, uint32_t linear, uint8_t v, int mmu)
     *(uint8_t *)(e->addend + linear) = v;
 }
 
+/* ---- gdb watchpoints ------------------------------------------------------------ */
+
+/* Does the access [linear, linear+size) hit a gdb watchpoint?  Then stop
+ * the machine once the instruction is done, as an x86 data breakpoint
+ * traps after the access and gdb expects: note the hit, and exit_request
+ * brings the vCPU back to cpu_exec (which stops) at the next block
+ * boundary.  An instruction with more of its TB after it runs again
+ * alone first (nothing has changed yet: the checks come before any
+ * store), so that nothing after it runs before the stop.  On the vCPU's
+ * thread; only called while gdb_nwatch is not 0. */
+static void watch_check(CPU *cpu, uint32_t linear, int size, int is_write)
+{
+    uint32_t addr;
+    if (cpu->watch_kind)                /* one hit per stop is enough */
+        return;
+    int kind = gdb_watch_hit(linear, size, is_write, &addr);
+    if (!kind)
+        return;
+    TB *tb = cpu->cur_tb;
+    if (cpu->in_tb && tb->ninsns > 1 && cpu->eip != tb->last_eip) {
+        cpu->single_insn = 1;
+        cpu->exc_vector = -1;
+        siglongjmp(cpu->jmp_env, 1);
+    }
+    cpu->watch_kind = kind;
+    cpu->watch_addr = addr;
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+}
+
 /* Make sure every page of [linear, linear+size) is mapped for `is_write`
  * before touching any of it, so a fault leaves memory unchanged.  For
  * writes, also run the self-modifying-code check on each piece. */
@@ -672,6 +718,8 @@ static void prepare_access(CPU *cpu, uint32_t linear, int size, int is_write, in
     TLBEntry *e = tlb_get(cpu, linear, mmu, acc);
     if ((last & PAGE_MASK) != (linear & PAGE_MASK))
         tlb_get(cpu, last, mmu, acc);
+    if (gdb_nwatch)
+        watch_check(cpu, linear, size, is_write);
     if (!is_write)
         return;
     uint32_t first_len = (linear & PAGE_MASK) == (last & PAGE_MASK) ?
@@ -694,6 +742,8 @@ uint32_t mem_read_mmu(CPU *cpu, uint32_t linear, int size, int mmu)
     uint32_t page = linear & PAGE_MASK;
     if (((linear + (uint32_t)size - 1) & PAGE_MASK) == page) {
         TLBEntry *e = tlb_get(cpu, linear, mmu, ACC_READ);
+        if (gdb_nwatch)
+            watch_check(cpu, linear, size, 0);
         if (!(e->tag_read & TLB_MMIO)) {
             uint32_t v = 0;
             memcpy(&v, (void *)(e->addend + linear), (size_t)size);
@@ -762,6 +812,7 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
 {
     int locked = mode & MEM_ACCESS_LOCKED;
     mode &= ~MEM_ACCESS_LOCKED;
+    cpu->stats.slow_accesses++;
     memset(cpu->rmw_buf, 0, sizeof(cpu->rmw_buf));
     if (mode != MEM_ACCESS_READ)
         prepare_access(cpu, addr, size, 1, mmu_of(cpu));

@@ -101,6 +101,7 @@ static uint32_t page_count;
 
 static uint8_t *p;                      /* emission cursor (translation only) */
 unsigned tb_flush_count;                /* bumped by every tb_flush */
+static uint64_t tb_chain_count;         /* chain patches ever made (tb_lock) */
 
 /* The translation lock.  A fault during translation longjmps to cpu_exec
  * with it held; tb_lock_reset there releases it (as QEMU's does). */
@@ -3811,8 +3812,10 @@ TB *tb_find(CPU *cpu)
     }
     unsigned j = jc_hash(pc);
     TB *tb = cpu->jc[j];
-    if (tb->pc == pc && tb->cs_base == cs_base && __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags)
+    if (tb->pc == pc && tb->cs_base == cs_base && __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags) {
+        cpu->stats.jc_hits++;
         return tb;
+    }
 
     uint32_t phys;
     tlb_code_ptr(cpu, pc, &phys, 1);
@@ -3820,8 +3823,10 @@ TB *tb_find(CPU *cpu)
     /* While this vCPU waits for an exclusive section, another may flush
      * the code buffer: then the TB we hold is gone, and we look again. */
     tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);      /* no lock */
-    if (tb)
+    if (tb) {
+        cpu->stats.hash_hits++;
         goto found;
+    }
     for (;;) {
         unsigned flushes = __atomic_load_n(&tb_flush_count, __ATOMIC_ACQUIRE);
         uint32_t pages[4];
@@ -3833,6 +3838,7 @@ TB *tb_find(CPU *cpu)
             n_new_code_pages = 0;
             tb = tb_gen_code(cpu, pc, flags, &src);
             if (tb) {
+                cpu->stats.translations++;
                 tb_link_pages(tb);
                 npages = n_new_code_pages;
                 memcpy(pages, new_code_pages, sizeof(pages));
@@ -3889,6 +3895,7 @@ static void tb_add_jump_locked(TB *from, int n, TB *to)
     int32_t rel = (int32_t)(to->tc - (field + 4));
     __atomic_store_n((int32_t *)(void *)field, rel, __ATOMIC_RELEASE);
     from->jmp_dest[n] = (uintptr_t)to;
+    tb_chain_count++;
     from->jmp_next[n] = to->jmp_incoming;
     to->jmp_incoming = (uintptr_t)from | (uintptr_t)n;
 }
@@ -4023,6 +4030,17 @@ void tb_flush(CPU *cpu)
     for (int i = 0; i < machine.ncpus; i++)
         jc_clear(machine.cpus[i]);
     __atomic_fetch_add(&tb_flush_count, 1, __ATOMIC_RELEASE);
+    tb_lock_release();
+}
+
+/* What the monitor's `info jit` shows of the code buffer (any thread). */
+void tb_info(TBInfo *out)
+{
+    tb_lock_acquire();
+    out->live = (unsigned)tb_count;
+    out->chained = tb_chain_count;
+    out->used = (size_t)(code_ptr - code_gen_start);
+    out->size = (size_t)(code_end - code_gen_start);
     tb_lock_release();
 }
 

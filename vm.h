@@ -86,6 +86,7 @@ enum {
 #define TLB_MMIO        0x002u  /* device or unassigned memory */
 #define TLB_ROM         0x004u  /* write tag only: writes are ignored */
 #define TLB_WATCH       0x008u  /* write tag only: page holds translated code */
+#define TLB_DEBUG       0x010u  /* read and write tags: a gdb watchpoint is on the page */
 
 typedef struct TLBEntry {
     uint32_t tag_read;
@@ -145,6 +146,25 @@ struct TB;
 
 #define JC_BITS 12
 #define JC_SIZE (1 << JC_BITS)
+
+/* What `info jit` (monitor.c) shows of one vCPU: counters its own thread
+ * bumps with plain increments, read by the monitor only while every vCPU
+ * is parked.  Only slow paths count: inline TLB hits and jump-cache hits
+ * inside translated code are not counted (that would cost every access). */
+typedef struct CPUStats {
+    uint64_t jc_hits;           /* tb_find: the jump cache had the TB */
+    uint64_t hash_hits;         /* ... the hash table had it */
+    uint64_t translations;      /* ... it was translated */
+    uint64_t exit_unchained;    /* a TB returned through a direct exit not chained yet */
+    uint64_t exit_indirect;     /* ... any other way: an indirect jump the inline lookup missed, exit_request */
+    uint64_t exit_request;      /* exit_request was set: a kick (interrupt, work, stop) */
+    uint64_t exit_longjmp;      /* a helper left translated code: exception or restart */
+    uint64_t exceptions;        /* exceptions delivered */
+    uint64_t interrupts;        /* external interrupts and NMIs taken */
+    uint64_t halts;             /* HLT sleeps */
+    uint64_t tlb_fills;         /* TLB misses: page walks (data and code) */
+    uint64_t slow_accesses;     /* memory operands that left the inline fast path */
+} CPUStats;
 
 typedef struct CPU {
     /* Hot: addressed by translated code with 8-bit displacements. */
@@ -237,6 +257,13 @@ typedef struct CPU {
     uint64_t grp_host[4];
     int nogroup;            /* a group check failed: the TB at nogroup_pc ... */
     uint32_t nogroup_pc;    /* ... runs once more without groups (HF_NOGROUP) */
+    /* Cold, after the TLB (translated code's offsets stay short). */
+    /* gdb watchpoints: the hit this instruction made (tlb.c), which
+     * cpu_exec turns into a stop once it completes (gdbstub.c reports it). */
+    int in_tb;                  /* cpu_exec is inside tb_run */
+    int watch_kind;             /* 0, or GDB_WATCH_* */
+    uint32_t watch_addr;        /* the watchpoint's address */
+    CPUStats stats;
 } CPU;
 
 /* hflags: the mode bits a translation block depends on. */
@@ -307,6 +334,7 @@ void kernel_check(const char *path);
 void kernel_load(CPU *cpu, const char *path, const char *cmdline, const char *initrd);
 void mptable_write(void);
 void vm_request_reset(void);
+void vm_system_reset(void);     /* main thread, BQL held: reset as the monitor's system_reset */
 void machine_set_a20(int enabled);
 
 /* ---- cpu.c ---------------------------------------------------------------- */
@@ -399,6 +427,8 @@ void vm_debug_stop(void);               /* returns with every vCPU parked */
 void vm_debug_resume(CPU *step);        /* all vCPUs, or step one instruction of one */
 void vm_debug_start_stopped(void);      /* -S, before the vCPU threads start */
 CPU *vm_debug_stop_cpu(void);           /* whose breakpoint or step stopped us, or NULL */
+int vm_debug_stopped(void);             /* the machine is stopped or stopping (BQL held) */
+int vm_debug_pause(void);               /* monitor: park all; 1 if stopped already, -1 if busy */
 /* interrupt_request: the APIC_INT_* kinds the local APIC has pending */
 void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t limit,
                         uint32_t flags);
@@ -486,6 +516,10 @@ uintptr_t tb_run(CPU *cpu, TB *tb);
 void tb_add_jump(TB *from, int n, TB *to);
 int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end);
 extern unsigned tb_flush_count;
+/* For `info jit`: TBs in the buffer, translated ever, chain patches, code
+ * buffer bytes used and its size (takes the translation lock). */
+typedef struct TBInfo { unsigned live; uint64_t chained; size_t used, size; } TBInfo;
+void tb_info(TBInfo *out);
 extern int tb_nochain;
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
@@ -532,6 +566,8 @@ void devices_reset(void);       /* BQL held */
 void irq_set(int irq, int level);   /* BQL held: an ISA IRQ line (0-15) to the 8259s and the IO-APIC */
 int pic_get_intr(void);         /* BQL held: INTR asserted? */
 int pic_intack(void);           /* BQL held: the INTA cycle, returns the vector */
+void pic_dump(FILE *f);         /* BQL held: the monitor's info pic */
+void irq_dump(FILE *f);         /* BQL held: the monitor's info irq */
 uint32_t ioport_read(uint32_t port, int size);
 void ioport_write(uint32_t port, uint32_t value, int size);
 
@@ -586,6 +622,7 @@ uint32_t ioapic_get_id(void);                   /* BQL held */
 uint32_t ioapic_mmio_read(uint32_t offset);
 void ioapic_mmio_write(uint32_t offset, uint32_t value);
 void ioapic_set_irq(int pin, int level);
+void apic_dump(int cpu_index, FILE *f); /* the monitor's info lapic */
 void cpu_apic_changed(int cpu_index);   /* cpu.c: recompute the CPU's interrupt state and kick it */
 
 /* ---- gdbstub.c: the gdb remote protocol on the main loop -------------------------- */
@@ -595,6 +632,25 @@ void gdb_start(int start_stopped);      /* main thread, before the vCPUs start *
 int gdb_breakpoint_at(uint32_t linear); /* translator: a breakpoint at this linear address? */
 void gdb_stopped(void);                 /* any thread: a vCPU stopped the machine */
 void gdb_exit_notify(int status);       /* vm exits: tell the client (BQL held or main thread) */
+int gdb_holds_machine(void);            /* gdb stopped the guest and waits (BQL held) */
+/* Watchpoints (Z2-Z4), by linear address: tlb.c asks which pages to make
+ * take the slow path and whether an access hits one.  Read by vCPUs
+ * without a lock: they change only while every vCPU is parked. */
+#define GDB_WATCH_WRITE  2              /* the Z packet types */
+#define GDB_WATCH_READ   3
+#define GDB_WATCH_ACCESS 4
+extern int gdb_nwatch;                  /* how many watchpoints there are */
+int gdb_watch_page(uint32_t page);      /* 1: reads, 2: writes of the page are watched */
+int gdb_watch_hit(uint32_t linear, int size, int is_write, uint32_t *addr);
+
+/* ---- monitor.c: the (vm) monitor ----------------------------------------------------- */
+
+void monitor_parse_arg(const char *arg); /* -monitor stdio|none (dies on bad input) */
+int monitor_on_stdio(void);             /* -monitor stdio: stdin is the monitor's, not the guest's */
+int monitor_muxed(void);                /* Ctrl-A c on the console reaches the monitor */
+void monitor_init(void);                /* main thread, BQL held, once the machine is built */
+void monitor_enter(void);               /* console (BQL held): Ctrl-A c switched to the monitor */
+void monitor_input(uint8_t c);          /* console (BQL held): a byte while the monitor has it */
 
 /* ---- bql.c -------------------------------------------------------------------- */
 
@@ -631,6 +687,7 @@ typedef struct BH BH;
 int64_t clock_ns(void);                         /* CLOCK_MONOTONIC in ns */
 void loop_init(void);
 void loop_set_fd_handler(int fd, void (*read_cb)(void *opaque), void *opaque); /* BQL held */
+int loop_fd_pollable(int fd);                   /* epoll accepts it (not a regular file) */
 Timer *timer_new(void (*cb)(void *opaque), void *opaque);
 void timer_mod(Timer *t, int64_t deadline_ns); /* BQL held */
 void timer_del(Timer *t);                       /* BQL held */

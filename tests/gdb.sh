@@ -14,6 +14,11 @@
 # Session 3: malformed packets get error replies; gdb's software
 # watchpoint on gdb_sum.  Session 4: real mode
 # through vm's BIOS, where every address is linear (docs/gdb.md).
+# Session 5: the stub's own watchpoints (Z2 Z3 Z4, through the TLB) on
+# gdb_spin and gdb_sum stop right after the guest's accesses with the
+# values it computed; a hardware breakpoint (Z1); cr0 from the target
+# description.  Session 6: mon_target's paging, seen through cr0, cr3,
+# cr4 and memory read through the guest's page tables.
 # Bad -gdb arguments and a port in use get one line on stderr and status 2.
 VM=${1:-./vm}
 case $VM in
@@ -181,10 +186,10 @@ if [ $rc -ne 7 ]; then
     fail "session 2: vm status $rc, want 7:"
     cat "$tmp/vm.out"
 fi
-# Session 3: a watchpoint (gdb's own, by single-stepping: the stub has no
-# Z2) sees the guest's first two additions to gdb_sum, 0 -> 1 -> 3.
-# Then malformed packets (gdb's `maint packet` sends them as they are) get
-# error replies, and the session goes on.
+# Session 3: a software watchpoint (gdb's own, by single-stepping) sees
+# the guest's first two additions to gdb_sum, 0 -> 1 -> 3.  Malformed
+# packets (gdb's `maint packet` sends them as they are) get error replies,
+# and the session goes on; a Z2 sent by hand is taken and removed.
 cat >"$tmp/three.gdb" <<'GDB'
 maint packet mzz,4
 maint packet M100000,2:zz
@@ -192,6 +197,8 @@ maint packet P99=00000000
 maint packet Z0,xyz
 maint packet Hg63
 maint packet Z2,100000,4
+maint packet z2,100000,4
+maint packet Z2,ffffffff,8
 set can-use-hw-watchpoints 0
 watch *(unsigned int *)&gdb_sum
 continue
@@ -206,7 +213,9 @@ wait_vm
 n=$(grep -c 'received: "E01"' "$tmp/three.log")
 [ "$n" -eq 5 ] && ok "5 malformed packets, 5 error replies" ||
     fail "malformed packets: $n E01 replies, want 5"
-expect three 'received: ""' "Z2 (a watchpoint) gets the empty reply: not supported"
+n=$(grep -c 'received: "OK"' "$tmp/three.log")
+[ "$n" -eq 2 ] && ok "Z2 and z2 by hand: OK twice" || fail "Z2/z2 by hand: $n OK replies, want 2"
+expect three 'received: "E16"' "a watchpoint past 4 GiB: EINVAL"
 expect three "^Old value = 1$" "watchpoint: old value 1"
 expect three "^New value = 3$" "watchpoint: new value 3"
 expect three "^SUM=3$" "watchpoint: stopped right after the write"
@@ -240,6 +249,85 @@ expect four "^PC=7c00 CS=0$" "real mode: stopped at 0000:7C00"
 expect four "^0x7dfe:.*0x55.*0xaa$" "real mode: the boot signature at linear 0x7dfe"
 [ $rc -eq 0 ] || fail "real mode: kill should end vm with status 0, got $rc"
 
+# Session 5: hardware watchpoints and breakpoints.  The guest reads
+# gdb_spin once, then adds 1, 2, 3... to gdb_sum (a load, an add, a store).
+cat >"$tmp/five.gdb" <<'GDB'
+info registers cr0
+rwatch *(unsigned int *)&gdb_spin
+continue
+delete
+watch *(unsigned int *)&gdb_sum
+continue
+continue
+printf "SUM=%u\n", *(unsigned int *)&gdb_sum
+delete
+awatch *(unsigned int *)&gdb_sum
+continue
+continue
+delete
+hbreak gdb_probe
+continue
+printf "EAX=%u\n", $eax
+stepi
+set $eax = 777
+continue
+GDB
+start_vm -smp 2
+run_gdb five
+wait_vm
+rc=$?
+expect five "^cr0 .*\[ PE .*\]" "target description: cr0 shows PE in a protected-mode kernel"
+expect five "^Hardware read watchpoint 1: " "rwatch: a hardware read watchpoint (Z3)"
+expect five "^Value = 0$" "rwatch: stopped at the guest's read of gdb_spin (0)"
+expect five "^Hardware watchpoint 2: " "watch: a hardware watchpoint (Z2)"
+if grep -A3 "hit Hardware watchpoint 2: " "$tmp/five.log" | grep -q "^Old value = 0$" &&
+   grep -A3 "hit Hardware watchpoint 2: " "$tmp/five.log" | grep -q "^New value = 1$"; then
+    ok "watch: the first write, 0 -> 1"
+else
+    fail "watch: no 'Old value = 0 / New value = 1' after the first write"
+fi
+expect five "^Old value = 1$" "watch: the second write, old value 1"
+expect five "^New value = 3$" "watch: the second write, new value 3"
+expect five "^SUM=3$" "watch: stopped right after the write, before the next"
+expect five "^Hardware access (read/write) watchpoint 3: " "awatch: an access watchpoint (Z4)"
+expect five "^Value = 3$" "awatch: the guest's read of gdb_sum (3)"
+expect five "^New value = 6$" "awatch: then its write (3 -> 6)"
+expect five "^Hardware assisted breakpoint 4 at " "hbreak: a hardware breakpoint (Z1)"
+expect five "hit Breakpoint 4, .* in gdb_probe" "hbreak: stopped at gdb_probe"
+expect five "^EAX=5050$" "hbreak: EAX holds the sum there"
+if [ $rc -eq 1 ] && grep -q "gdb_probe returned 777" "$tmp/vm.out"; then
+    ok "session 5: the guest ran to its end with EAX=777 after the watchpoints"
+else
+    fail "session 5: vm status $rc, want 1:"
+    cat "$tmp/vm.out"
+fi
+
+# Session 6: mon_target turns on paging (docs in tests/kern/mon_target.c):
+# at mon_spin, cr0 has PG and PE, cr3 is its page directory, cr4 PSE,
+# and 0x40001000 reads, through its page tables, what it wrote there.
+MKERN=tests/kern/mon_target.elf
+cat >"$tmp/six.gdb" <<'GDB'
+break mon_spin
+continue
+p $cr0
+printf "CR3=%x CR4=%x\n", $cr3, $cr4
+x/8c 0x40001000
+kill
+GDB
+timeout $TIMEOUT "$VM" -S -gdb tcp::$port -kernel "$MKERN" >"$tmp/vm.out" 2>&1 </dev/null &
+vmpid=$!
+wait_listen
+timeout $TIMEOUT gdb -batch -nx -ex 'set architecture i386' -ex 'set pagination off' \
+    -ex "target remote :$port" -x "$tmp/six.gdb" "$MKERN" >"$tmp/six.log" 2>&1 </dev/null
+wait_vm
+pd=$(printf '%x' "0x$(nm "$MKERN" | awk '$3 == "page_dir" { print $1 }')")
+spin=$(printf '%x' "0x$(nm "$MKERN" | awk '$3 == "mon_spin" { print $1 }')")
+expect six "^Breakpoint 1, 0x0*$spin in " "paging: stopped at mon_spin ($spin)"
+expect six "^\$1 = \[ PE .*PG \]$" "paging: p \$cr0 shows PE and PG"
+expect six "^CR3=$pd CR4=10$" "paging: cr3 is the page directory ($pd), cr4 has PSE"
+expect six "^0x40001000:.*'M'.*'O'.*'N'.*'I'.*'T'.*'O'.*'R'.*'!'" \
+    "paging: memory read through the guest's page tables"
+
 [ $failed -ne 0 ] && { echo "--- gdb log one"; cat "$tmp/one.log"; echo "--- gdb log two"; cat "$tmp/two.log"
-                    for n in three four; do echo "--- gdb log $n"; cat "$tmp/$n.log"; done; }
+                    for n in three four five six; do echo "--- gdb log $n"; cat "$tmp/$n.log"; done; }
 exit $failed

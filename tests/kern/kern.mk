@@ -17,7 +17,8 @@ tests/kern/t_%.elf: tests/kern/t_%.o $(KERN_LIB) tests/kern/kernel.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
 
 # Kernels that shell tests run with their own checks (not run.sh's t_*).
-KERN_EXTRA  := tests/kern/idle_hlt.elf tests/kern/sh_uart_echo.elf tests/kern/sh_halt_all.elf tests/kern/sh_guest_err.elf tests/kern/ata_disk.elf tests/kern/gdb_target.elf
+KERN_EXTRA  := tests/kern/idle_hlt.elf tests/kern/sh_uart_echo.elf tests/kern/sh_halt_all.elf tests/kern/sh_guest_err.elf tests/kern/ata_disk.elf tests/kern/gdb_target.elf \
+               tests/kern/mon_target.elf
 KERN_ELFS   += $(KERN_EXTRA)
 tests/kern/idle_%.elf: tests/kern/idle_%.o $(KERN_LIB) tests/kern/kernel.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
@@ -26,6 +27,8 @@ tests/kern/sh_%.elf: tests/kern/sh_%.o $(KERN_LIB) tests/kern/kernel.ld
 tests/kern/gdb_%.elf: tests/kern/gdb_%.o $(KERN_LIB) tests/kern/kernel.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
 tests/kern/ata_%.elf: tests/kern/ata_%.o $(KERN_LIB) tests/kern/kernel.ld
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
+tests/kern/mon_%.elf: tests/kern/mon_%.o $(KERN_LIB) tests/kern/kernel.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/kern/kernel.ld -o $@ $(KERN_LIB) $<
 
 kernels: $(KERN_ELFS)
