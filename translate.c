@@ -3658,8 +3658,10 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
 
 /* -perfmap: /tmp/perf-PID.map, the file where perf(1) looks up the names
  * of code that no ELF file describes (JIT code).  One line per TB, written
- * under tb_lock as it is made; after a code-buffer flush, addresses are
- * reused and the newer lines describe them.  stdio flushes it at exit. */
+ * under tb_lock as it is made.  perf takes the first line that covers an
+ * address, so a code-buffer flush, which reuses the addresses, starts the
+ * file again: it names the code of the last fill, where a long run spends
+ * its time.  stdio flushes it at exit. */
 FILE *perf_map;
 
 void perfmap_open(void)
@@ -3669,6 +3671,16 @@ void perfmap_open(void)
     perf_map = fopen(path, "w");
     if (!perf_map)
         die("-perfmap: cannot create %s: %s", path, strerror(errno));
+}
+
+/* The code buffer was flushed (tb_lock): forget the old lines. */
+static void perfmap_restart(void)
+{
+    if (!perf_map)
+        return;
+    fflush(perf_map);
+    if (ftruncate(fileno(perf_map), 0) == 0)
+        rewind(perf_map);
 }
 
 static void tb_invalidate(TB *tb);
@@ -4030,6 +4042,7 @@ void tb_flush(CPU *cpu)
     for (int i = 0; i < machine.ncpus; i++)
         jc_clear(machine.cpus[i]);
     __atomic_fetch_add(&tb_flush_count, 1, __ATOMIC_RELEASE);
+    perfmap_restart();
     tb_lock_release();
 }
 
