@@ -1508,6 +1508,11 @@ static int insn_reg_writes(const Insn *in)
     return -1;
 }
 
+static int has_mem_operand(const Insn *in)
+{
+    return in->has_modrm && in->mod != 3 && in->op != 0x8d;
+}
+
 /* How an x87 instruction uses its memory operand: bytes and MEM_*. */
 static int x87_mem_use(const Insn *in, int *size)
 {
@@ -1524,15 +1529,13 @@ static int x87_mem_use(const Insn *in, int *size)
     return store ? MEM_WRITE : MEM_READ;
 }
 
-/* How instruction in uses its ModRM memory operand (MEM_*, 0: none) and
- * how many bytes, as grouping guesses it: a wrong guess costs only that
- * operand its place in the group. */
+/* How instruction in uses its ModRM memory operand (MEM_*) and how many
+ * bytes, as grouping guesses it: a wrong guess costs only that operand its
+ * place in the group.  Only for an instruction with one (has_mem_operand). */
 static int insn_mem_use(const Insn *in, int *size)
 {
     int op = in->op;
     *size = in->opsize;
-    if (!in->has_modrm || in->mod == 3 || op == 0x8d)
-        return 0;
     if (op >= 0xd8 && op <= 0xdf)
         return x87_mem_use(in, size);
     if ((op < 0x40 && !(op & 1)) || op == 0x80 || op == 0x82 || op == 0x84 || op == 0x86 ||
@@ -1608,8 +1611,8 @@ static int group_plan(Ctx *s, const HostOp *op, int mode, Group *g)
         writes = insn_reg_writes(&next);
         if (writes < 0)
             break;
-        int size, use = insn_mem_use(&next, &size);
-        if (use && next.addr32 && same_regs(g, &next) && next.seg != S_FS && next.seg != S_GS &&
+        int size, use = has_mem_operand(&next) ? insn_mem_use(&next, &size) : -1;
+        if (use >= 0 && next.addr32 && same_regs(g, &next) && next.seg != S_FS && next.seg != S_GS &&
             next.seg != S_CS) {
             int64_t lo = next.disp < g->lo ? next.disp : g->lo;
             int64_t h = (int64_t)next.disp + size > hi ? (int64_t)next.disp + size : hi;
