@@ -45,7 +45,8 @@ static void usage(FILE *f)
         "  -snapshot        keep the guest's disk writes in memory; the image is not changed\n"
         "  -m MB            guest RAM in MiB (default 128, at most %d; suffix M or G allowed)\n"
         "  -smp N           number of vCPUs, 1 to 16 (default 1); the others wait for INIT/SIPI\n"
-        "  -accel tcg[,thread=single|multi]  vCPUs on their own threads (default) or on one\n"
+        "  -accel tcg[,thread=single|multi][,groups=on|off]  vCPUs on their own threads\n"
+        "                   (default) or on one; page groups of memory operands on (default)\n"
         "  -tb-size KB      translated-code buffer size (default 32768, at least 256)\n"
         "  -kernel FILE     boot a multiboot (v1) kernel (ELF32 or with the header's address\n"
         "                   fields) or a Linux bzImage\n"
@@ -269,14 +270,30 @@ typedef struct Options {
     int no_reboot, log_mask, single_thread, snapshot, perfmap, start_stopped;
 } Options;
 
-/* -accel tcg[,thread=single|multi]: how vCPUs map to host threads. */
+/* -accel tcg[,thread=single|multi][,groups=on|off]: how vCPUs map to host
+ * threads (returns 1 for single), and whether the translator groups memory
+ * operands (docs/memory.md; off shows every operand's own lookup). */
 static int parse_accel(const char *arg)
 {
-    if (!strcmp(arg, "tcg") || !strcmp(arg, "tcg,thread=multi"))
-        return 0;
-    if (!strcmp(arg, "tcg,thread=single"))
-        return 1;
-    die("-accel: only tcg, tcg,thread=single and tcg,thread=multi exist, not '%s'", arg);
+    int single = 0;
+    if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ','))
+        die("-accel: only tcg[,thread=single|multi][,groups=on|off], not '%s'", arg);
+    for (const char *p = arg + 3; *p == ','; ) {
+        const char *item = p + 1;
+        size_t n = strcspn(item, ",");
+        if (n == 13 && !strncmp(item, "thread=single", n))
+            single = 1;
+        else if (n == 12 && !strncmp(item, "thread=multi", n))
+            single = 0;
+        else if (n == 9 && !strncmp(item, "groups=on", n))
+            tb_nogroups = 0;
+        else if (n == 10 && !strncmp(item, "groups=off", n))
+            tb_nogroups = 1;
+        else
+            die("-accel: unknown tcg option '%.*s' (thread=single|multi, groups=on|off)", (int)n, item);
+        p = item + n;
+    }
+    return single;
 }
 
 static Options opts;

@@ -142,6 +142,7 @@ typedef struct TBSource {
 static uint32_t new_code_pages[4];
 static int n_new_code_pages;
 int tb_nochain;                         /* -d exec/cpu: every TB returns to cpu_exec */
+int tb_nogroups;                        /* -accel tcg,groups=off */
 
 static void emit8(int b) { *p++ = (uint8_t)b; }
 static void emit16(int v) { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); p += 2; }
@@ -433,11 +434,15 @@ typedef struct Stub {
  * unchanged in between, whose displacements lie in [lo, hi).  One check
  * at the first of them finds the page in the TLB and keeps its host
  * address in CPU.grp_host[slot]; the others use it without a lookup. */
+#define GROUP_INSNS 24         /* the longest look ahead */
+
 typedef struct Group {
-    int base, index, scale;     /* guest registers (-1: none) */
-    int32_t lo, hi;             /* the displacements it covers */
+    int base, index, scale;     /* guest registers (-1: none; scale 0 without index) */
+    int32_t lo, hi;             /* the offsets it covers */
     int write;                  /* checked for writing too */
-    uint32_t last;              /* the EIP of the last instruction it covers */
+    int n;                      /* the instructions it covers, from the check on: */
+    uint32_t eip[GROUP_INSNS];  /* ... their EIPs */
+    int32_t adj[GROUP_INSNS];   /* ... how far ESP moved before each (stack groups) */
     int live;
 } Group;
 
@@ -1471,6 +1476,10 @@ static int insn_reg_writes(const Insn *in)
         return 1 << (op & 7);
     if (op >= 0xb0 && op <= 0xb7)
         return reg_bit(op & 7, 1);
+    if ((op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a)   /* PUSH */
+        return 1 << R_ESP;
+    if (op >= 0x58 && op <= 0x5f)                                   /* POP */
+        return 1 << (op & 7) | 1 << R_ESP;
     if ((op >= OPC_0F(0x40) && op <= OPC_0F(0x4f)))         /* CMOVcc */
         return regv;
     if (op >= OPC_0F(0x90) && op <= OPC_0F(0x9f))           /* SETcc */
@@ -1568,67 +1577,153 @@ static int insn_mem_use(const Insn *in, int *size)
  * code, where EIPs grow along the block. */
 static int group_usable(const Ctx *s, int seg)
 {
-    return !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
-           s->in.addr32 && seg_is_flat(s, seg);
+    return !tb_nogroups && !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
+           s->ss32 && s->in.addr32 && seg_is_flat(s, seg);
 }
 
-static int same_regs(const Group *g, const Insn *in)
+/* The stack access a PUSH, POP, CALL or RET makes: `size` bytes at ESP +
+ * *off, before the instruction moves ESP; 0 if it makes none we group. */
+static int insn_stack_use(const Insn *in, int32_t *off, int *size, int *mode)
 {
-    return g->base == in->base && g->index == in->index && (g->index < 0 || g->scale == in->scale);
+    int op = in->op;
+    *size = in->opsize;
+    *off = 0;
+    *mode = MEM_READ;
+    if ((op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a || op == 0xe8) {
+        *off = -in->opsize;
+        *mode = MEM_WRITE;
+        return 1;
+    }
+    return (op >= 0x58 && op <= 0x5f) || op == 0xc2 || op == 0xc3;
 }
 
-/* The live group that covers s->in's operand of op->msize bytes, or -1. */
-static int group_find(const Ctx *s, const HostOp *op, int mode)
+/* How far an instruction moves ESP when that is all it does to it: PUSH,
+ * POP, ADD/SUB ESP, imm and LEA ESP, [ESP+disp].  0 if it does not. */
+static int insn_esp_move(const Insn *in, int32_t *delta)
 {
-    const Insn *in = &s->in;
+    int op = in->op, v = in->opsize;
+    if ((op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a) {
+        *delta = -v;
+        return 1;
+    }
+    if (op >= 0x58 && op <= 0x5f && op != 0x5c) {
+        *delta = v;
+        return 1;
+    }
+    if ((op == 0x81 || op == 0x83) && in->mod == 3 && in->rm == R_ESP && v == 4 &&
+        (in->reg == 0 || in->reg == 5)) {
+        *delta = in->reg == 0 ? (int32_t)in->imm : -(int32_t)in->imm;
+        return 1;
+    }
+    if (op == 0x8d && in->mod != 3 && in->reg == R_ESP && in->base == R_ESP && in->index < 0 &&
+        v == 4 && in->addr32) {
+        *delta = in->disp;
+        return 1;
+    }
+    return 0;
+}
+
+/* The registers of an operand at [base + index*scale + disp]. */
+typedef struct Regs { int base, index, scale; } Regs;
+
+static Regs modrm_regs(const Insn *in)
+{
+    Regs r = { in->base, in->index, in->index >= 0 ? in->scale : 0 };
+    return r;
+}
+
+static const Regs stack_regs = { R_ESP, -1, 0 };
+
+static int same_regs(const Group *g, Regs r)
+{
+    return g->base == r.base && g->index == r.index && g->scale == r.scale;
+}
+
+/* The live group that covers `size` bytes at disp from regs in s->in (for
+ * a stack group, plus how far ESP has moved since its check), for an
+ * access `mode`.  Returns its slot, with the offset from CPU.grp_host in
+ * *off, or -1. */
+static int group_find(const Ctx *s, Regs r, int32_t disp, int size, int mode, int32_t *off)
+{
     for (int i = 0; i < GROUP_SLOTS; i++) {
         const Group *g = &s->groups[i];
-        if (g->live && in->eip <= g->last && same_regs(g, in) && in->disp >= g->lo &&
-            (int64_t)in->disp + op->msize <= g->hi && (mode == MEM_READ || g->write))
-            return i;
+        if (!g->live || !same_regs(g, r) || (mode != MEM_READ && !g->write))
+            continue;
+        for (int k = 0; k < g->n; k++) {
+            if (g->eip[k] != s->in.eip)
+                continue;
+            int64_t o = (int64_t)disp + g->adj[k];
+            if (o >= g->lo && o + size <= g->hi) {
+                *off = (int32_t)o;
+                return i;
+            }
+        }
     }
     return -1;
 }
 
-/* Plan a group from s->in's operand on: look ahead for operands at the
- * same registers until an instruction changes one of them or is not one
- * insn_reg_writes knows.  Returns how many operands it found. */
-static int group_plan(Ctx *s, const HostOp *op, int mode, Group *g)
+/* A group being planned: its span so far and how many operands. */
+typedef struct Plan { int64_t lo, hi; int members; } Plan;
+
+/* Add an operand of `size` bytes at offset off, if the span stays within
+ * GROUP_SPAN. */
+static void plan_add(Plan *pl, Group *g, int64_t off, int size, int mode)
 {
-    const Insn *in = &s->in;
-    g->base = in->base;
-    g->index = in->index;
-    g->scale = in->scale;
-    g->lo = in->disp;
-    int64_t hi = (int64_t)in->disp + op->msize;
-    g->write = mode != MEM_READ;
-    g->last = in->eip;
-    int regs = (in->base >= 0 ? 1 << in->base : 0) | (in->index >= 0 ? 1 << in->index : 0);
-    int n = 1, writes = insn_reg_writes(in);
-    uint32_t eip = in->next;
-    Insn next;
-    for (int i = 0; i < 24 && writes >= 0 && !(writes & regs) && peek_decode(s, eip, &next); i++) {
-        writes = insn_reg_writes(&next);
+    int64_t lo = pl->members && pl->lo < off ? pl->lo : off;
+    int64_t hi = pl->members && pl->hi > off + size ? pl->hi : off + size;
+    if (hi - lo > GROUP_SPAN)
+        return;
+    pl->lo = lo;
+    pl->hi = hi;
+    pl->members++;
+    g->write |= mode != MEM_READ;
+}
+
+/* Plan a group at registers r from s->in on: decode ahead, instruction
+ * by instruction, for operands at the same registers (and, for a stack
+ * group, pushes and pops, with ESP's moves counted in adj), until an
+ * instruction changes a register of r otherwise, leaves the block, or is
+ * not one insn_reg_writes knows.  Returns how many operands it found. */
+static int group_plan(Ctx *s, Regs r, Group *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->base = r.base;
+    g->index = r.index;
+    g->scale = r.scale;
+    int stack = r.base == R_ESP && r.index < 0;
+    int regs = (r.base >= 0 ? 1 << r.base : 0) | (r.index >= 0 ? 1 << r.index : 0);
+    Plan pl = { 0, 0, 0 };
+    int32_t adj = 0;
+    uint32_t eip = s->in.eip;
+    Insn in;
+    while (g->n < GROUP_INSNS && peek_decode(s, eip, &in)) {
+        int32_t off, move;
+        int size, mode;
+        int ctl = in.op == 0xe8 || in.op == 0xc2 || in.op == 0xc3;    /* CALL, RET: last */
+        int writes = ctl ? 0 : insn_reg_writes(&in);
         if (writes < 0)
             break;
-        int size, use = has_mem_operand(&next) ? insn_mem_use(&next, &size) : -1;
-        if (use >= 0 && next.addr32 && same_regs(g, &next) && next.seg != S_FS && next.seg != S_GS &&
-            next.seg != S_CS) {
-            int64_t lo = next.disp < g->lo ? next.disp : g->lo;
-            int64_t h = (int64_t)next.disp + size > hi ? (int64_t)next.disp + size : hi;
-            if (h - lo <= GROUP_SPAN) {
-                g->lo = (int32_t)lo;
-                hi = h;
-                g->write |= use != MEM_READ;
-                n++;
-            }
+        g->eip[g->n] = in.eip;
+        g->adj[g->n++] = adj;
+        if (has_mem_operand(&in) && in.addr32 && same_regs(g, modrm_regs(&in)) &&
+            in.seg != S_FS && in.seg != S_GS && in.seg != S_CS) {
+            mode = insn_mem_use(&in, &size);
+            plan_add(&pl, g, (int64_t)in.disp + (stack ? adj : 0), size, mode);
         }
-        g->last = next.eip;
-        eip = next.next;
+        if (stack && insn_stack_use(&in, &off, &size, &mode))
+            plan_add(&pl, g, (int64_t)off + adj, size, mode);
+        if (stack && insn_esp_move(&in, &move)) {
+            adj += move;
+            writes &= ~(1 << R_ESP);
+        }
+        if (ctl || (writes & regs) || adj < -GROUP_SPAN || adj > GROUP_SPAN)
+            break;
+        eip = in.next;
     }
-    g->hi = (int32_t)hi;
+    g->lo = (int32_t)pl.lo;
+    g->hi = (int32_t)pl.hi;
     g->live = 1;
-    return n;
+    return pl.members;
 }
 
 /* The check at a group's first operand: ESI = its lowest address, looked
@@ -1654,20 +1749,34 @@ static void gen_group_check(Ctx *s, const Group *g, int slot, int mode)
     emit_mov(8, gcpu(CPU_OFF(grp_host) + 8 * slot), RSI);
 }
 
-/* Start a group at s->in's operand if the look ahead finds it company;
- * returns its slot, or -1. */
-static int group_start(Ctx *s, const HostOp *op, int mode)
+/* Start a group at registers r if the look ahead finds company for
+ * s->in's operand; returns 1 if it did (RSI then holds grp_host). */
+static int group_start(Ctx *s, Regs r, int mode)
 {
     Group g;
-    if (group_plan(s, op, mode, &g) < 2 || g.lo == INT32_MIN)
-        return -1;
+    if (group_plan(s, r, &g) < 2 || g.lo == INT32_MIN)
+        return 0;
     int slot = s->group_next;
     for (int i = 0; i < GROUP_SLOTS; i++)
-        if (!s->groups[i].live || s->groups[i].last < s->in.eip)
+        if (!s->groups[i].live || s->groups[i].eip[s->groups[i].n - 1] < s->in.eip)
             slot = i;
     s->group_next = (slot + 1) % GROUP_SLOTS;
     s->groups[slot] = g;
     gen_group_check(s, &g, slot, mode);
+    return 1;
+}
+
+/* The slot of the group for an operand of s->in at disp from r, starting
+ * one here if it may; -1 if the operand goes the ordinary way.  *fresh:
+ * RSI holds grp_host already. */
+static int group_for(Ctx *s, Regs r, int32_t disp, int size, int mode, int32_t *off, int *fresh)
+{
+    int slot = group_find(s, r, disp, size, mode, off);
+    *fresh = 0;
+    if (slot < 0 && group_start(s, r, mode)) {
+        slot = group_find(s, r, disp, size, mode, off);
+        *fresh = 1;
+    }
     return slot;
 }
 
@@ -1677,12 +1786,10 @@ static int group_start(Ctx *s, const HostOp *op, int mode)
 static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
 {
     int seg = insn_seg(&s->in);
-    int slot = -1, fresh = 0;
-    if (group_usable(s, seg)) {
-        slot = group_find(s, op, mode);
-        if (slot < 0 && (slot = group_start(s, op, mode)) >= 0)
-            fresh = 1;                              /* RSI holds grp_host */
-    }
+    int32_t off;
+    int fresh = 0, slot = -1;
+    if (group_usable(s, seg))
+        slot = group_for(s, modrm_regs(&s->in), s->in.disp, op->msize, mode, &off, &fresh);
     if (slot < 0) {
         if (!ea_done)
             gen_ea(s, &s->in, 0);
@@ -1697,7 +1804,28 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
     }
     if (!fresh)
         emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
-    gen_hostop(s, op, omem(RSI, s->in.disp));
+    gen_hostop(s, op, omem(RSI, off));
+}
+
+static void gen_sp_offset(Ctx *s, int32_t delta);
+
+/* op on the stack at ESP + delta, for the PUSH, POP, CALL or RET in s->in:
+ * through a group, or the ordinary way. */
+static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
+{
+    int32_t off, u;
+    int size, m, fresh, slot = -1;
+    if (group_usable(s, S_SS) && insn_stack_use(&s->in, &u, &size, &m) && u == delta &&
+        size == op->msize)
+        slot = group_for(s, stack_regs, delta, op->msize, mode, &off, &fresh);
+    if (slot < 0) {
+        gen_sp_offset(s, delta);
+        gen_mem_op(s, S_SS, op, mode);
+        return;
+    }
+    if (!fresh)
+        emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
+    gen_hostop(s, op, omem(RSI, off));
 }
 
 /* ---- What the host does with undefined flags ------------------------------------
@@ -1865,27 +1993,26 @@ static void gen_sp_add(Ctx *s, int32_t delta)
 /* Push `size` bytes of host register src (a guest register or T_VAL). */
 static void gen_push_reg(Ctx *s, int src, int size)
 {
-    gen_sp_offset(s, -size);
-    gen_store_val(s, S_SS, size, src);
+    HostOp h = hostop(size, size == 1 ? 0x88 : 0x89, src);
+    gen_stack_op(s, -size, &h, MEM_WRITE);
     gen_sp_add(s, -size);
 }
 
 /* Push an immediate. */
 static void gen_push_imm(Ctx *s, uint32_t imm, int size)
 {
-    gen_sp_offset(s, -size);
     HostOp h = hostop(size, 0xc7, EXT(0));
     h.imm = imm;
     h.imm_size = size;
-    gen_mem_op(s, S_SS, &h, MEM_WRITE);
+    gen_stack_op(s, -size, &h, MEM_WRITE);
     gen_sp_add(s, -size);
 }
 
 /* Read the top of stack (`size` bytes) into T_VAL without moving (E)SP. */
 static void gen_peek(Ctx *s, int size)
 {
-    gen_sp_offset(s, 0);
-    gen_load_val(s, S_SS, size, T_VAL);
+    HostOp h = load_op(size, T_VAL);
+    gen_stack_op(s, 0, &h, MEM_READ);
 }
 
 /* ---- Segment registers (real mode inline, else helper) ---------------------- */

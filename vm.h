@@ -521,6 +521,7 @@ extern unsigned tb_flush_count;
 typedef struct TBInfo { unsigned live; uint64_t chained; size_t used, size; } TBInfo;
 void tb_info(TBInfo *out);
 extern int tb_nochain;
+extern int tb_nogroups;         /* -accel tcg,groups=off: no page groups */
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);

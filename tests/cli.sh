@@ -228,6 +228,8 @@ expect_error "-d without argument" "-d" "$rom" -d
 expect_error "-D without argument" "-D" "$rom" -D
 expect_error "-D in a missing directory" "nodir" -d exec -D "$tmp/nodir/log" "$rom"
 expect_error "-accel bogus" "-accel" -accel bogus "$rom"
+expect_error "-accel tcg, unknown option" "bogus" -accel tcg,bogus "$rom"
+expect_error "-accel tcg,groups=maybe" "groups=maybe" -accel tcg,groups=maybe "$rom"
 
 # --- Good runs. -----------------------------------------------------------
 expect_run "a 64 KiB ROM" "$rom"
@@ -239,6 +241,7 @@ expect_run "-m 1024 -smp 8" -m 1024 -smp 8 "$rom"
 expect_run "-smp 16" -smp 16 "$rom"
 expect_run "-accel tcg,thread=single" -accel tcg,thread=single "$rom"
 expect_run "-accel tcg,thread=single -smp 4" -accel tcg,thread=single -smp 4 "$rom"
+expect_run "-accel tcg,groups=off,thread=single" -accel tcg,groups=off,thread=single "$rom"
 expect_run "a disk image" "$rom" "$tmp/disk.img"
 expect_run "-hda" -hda "$tmp/disk.img" "$rom"
 expect_run "-snapshot" -snapshot "$rom" "$tmp/disk.img"

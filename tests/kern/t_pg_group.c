@@ -15,6 +15,7 @@
  *    the new code;
  *  - the flags survive the group (STC ... ADC across member accesses);
  *  - an index register: [ebx+esi*8] and [ebx+esi*8+4] over a loop;
+ *  - pushes as a group (ESP moves between them), across a missing page;
  *  - absolute addresses (globals), and the stack at [esp+n].
  */
 #include "pg_lib.h"
@@ -102,6 +103,22 @@ __asm__(
     "  addl 12(%esp), %eax\n"
     "  add $16, %esp\n"
     "  ret\n"
+    /* ring 3: push 1, 2, 3 on the stack at 0x4000e008 and pop the sum */
+    ".globl grp_push, grp_push_3\n"
+    "grp_push:\n"
+    "  mov %esp, %ecx\n"
+    "  mov $0x4000e008, %esp\n"
+    "  push $1\n"
+    "  push $2\n"
+    "grp_push_3:\n"
+    "  push $3\n"
+    "  pop %eax\n"
+    "  pop %edx\n"
+    "  add %edx, %eax\n"
+    "  pop %edx\n"
+    "  add %edx, %eax\n"
+    "  mov %ecx, %esp\n"
+    "  ret\n"
     ".globl grp_globals\n"
     "grp_globals:\n"
     "  movl $7, grp_g\n"
@@ -118,7 +135,8 @@ void grp_code(uint32_t b, uint32_t v);
 void grp_index(uint32_t b, uint32_t n);
 uint32_t grp_stack(void);
 uint32_t grp_globals(void);
-extern char grp_rw_1[], grp_rw_3[];
+uint32_t grp_push(void);
+extern char grp_rw_1[], grp_rw_3[], grp_push_3[];
 volatile uint32_t grp_out, grp_g[2];
 
 static uint32_t rd(uint32_t a) { return *(volatile uint32_t *)a; }
@@ -220,6 +238,34 @@ static void check_index(void)
         CHECK_EQ(rd(VA + 0xaf80 + i * 8), i, "across a page: [b+i*8] = i");
 }
 
+/* Pushes that straddle two pages, the lower one missing (from ring 3, so
+ * the fault has a stack): the third push faults, after the first two. */
+static void check_push(void)
+{
+    pg_map(VA + 0xd000, (uint32_t)pg_alloc(), PTE_P | PTE_W | PTE_U);
+    pg_map(VA + 0xe000, (uint32_t)pg_alloc(), PTE_P | PTE_W | PTE_U);
+    uint32_t *pte = pg_pte(VA + 0xd000);
+    for (int i = 0; i < 2; i++) {
+        pg_reset_traps();
+        *pte &= ~PTE_P;
+        invlpg(VA + 0xd000);
+        fix_pte = pte;
+        fix_bits = PTE_P;
+        pg_fixup = fix_set;
+        CHECK_EQ(pg_user_call(grp_push), 6, "push 1, 2, 3 and pop them");
+        CHECK_EQ(pg_ntraps, 1, "one fault");
+        CHECK_EQ(pg_last.err, PF_W | PF_U, "a user write, not present");
+        CHECK_EQ(pg_last.cr2, VA + 0xdffc, "at the third push's slot");
+        CHECK_EQ(pg_last.eip, PG_EIP(grp_push_3), "in the third push");
+        CHECK_EQ(pg_last.esp, VA + 0xe000, "after the first two pushes");
+        CHECK_EQ(rd(VA + 0xe004), 1, "the first push");
+        CHECK_EQ(rd(VA + 0xe000), 2, "the second push");
+    }
+    pg_reset_traps();
+    for (int i = 0; i < 2; i++)                         /* all present: the group's own path */
+        CHECK_EQ(pg_user_call(grp_push), 6, "push 1, 2, 3 and pop them, no fault");
+}
+
 int kmain(void)
 {
     pg_setup();
@@ -263,6 +309,7 @@ int kmain(void)
     for (int i = 0; i < 3; i++)
         CHECK_EQ(grp_flags(VA + 0x300), 42, "CF set before the group, read by ADC after it");
     check_index();
+    check_push();
     CHECK_EQ(grp_stack(), 4321, "locals at [esp+n]");
     CHECK_EQ(grp_globals(), 15, "globals at absolute addresses");
     return kdone("t_pg_group");
