@@ -323,6 +323,8 @@ static unsigned pct(uint64_t part, uint64_t whole)
     return whole ? (unsigned)(part * 100 / whole) : 0;
 }
 
+static uint64_t slow_base[MAX_CPUS];     /* slow_accesses when jit_count went on */
+
 static void info_jit(const char *args)
 {
     (void)args;
@@ -352,9 +354,36 @@ static void info_jit(const char *args)
                 (unsigned long long)s->halts);
         fprintf(out, "CPU#%d TLB: %llu fills (misses), %llu slow-path memory operands\n", i,
                 (unsigned long long)s->tlb_fills, (unsigned long long)s->slow_accesses);
+        if (tb_count_mem) {
+            uint64_t slow = s->slow_accesses - slow_base[i], ops = s->mem_ops;
+            fprintf(out, "CPU#%d since jit_count on: %llu memory operands, %llu took the slow "
+                    "path: TLB hit rate %u%%\n", i, (unsigned long long)ops,
+                    (unsigned long long)slow, ops >= slow ? pct(ops - slow, ops) : 0);
+        }
     }
-    fprintf(out, "(hits inside translated code - inline TLB hits, inline jump cache hits - are "
-                 "not counted: counting would slow every one)\n");
+    if (!tb_count_mem)
+        fprintf(out, "(translated code counts no hits: 'jit_count on' makes it count memory "
+                     "operands, for the TLB hit rate; inline jump cache hits are not counted)\n");
+}
+
+/* jit_count on|off: translate again with (or without) a counter on every
+ * memory operand (translate.c gen_count_mem), for info jit's TLB hit rate.
+ * Runs with the vCPUs parked: the code buffer is thrown away under them. */
+static void cmd_jit_count(const char *args)
+{
+    int on = !strcmp(args, "on");
+    if (!on && strcmp(args, "off")) {
+        mon_error("jit_count on|off, not '%s'", args);
+        return;
+    }
+    for (int i = 0; i < machine.ncpus; i++) {
+        machine.cpus[i]->stats.mem_ops = 0;
+        slow_base[i] = machine.cpus[i]->stats.slow_accesses;
+    }
+    if (on != tb_count_mem) {
+        tb_count_mem = on;
+        tb_flush(NULL);
+    }
 }
 
 /* ---- info irq, pic, lapic (BQL: no need to stop the vCPUs) ---------------------------------------- */
@@ -601,6 +630,8 @@ static const MonCmd commands[] = {
     { "c", "c", "the same as cont", cmd_cont, 0, 0 },
     { "system_reset", "system_reset", "reset the machine (RAM keeps its contents)",
       cmd_system_reset, 0, 0 },
+    { "jit_count", "jit_count on|off", "count memory operands in translated code (info jit: "
+      "TLB hit rate)", cmd_jit_count, 1, 1 },
     { "quit", "quit", "exit vm (status 0)", cmd_quit, 0, 0 },
     { "q", "q", "the same as quit", cmd_quit, 0, 0 },
     { "help", "help", "this list", cmd_help, 0, 0 },

@@ -918,6 +918,7 @@ uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int ne
         if (e && e->tag_read == page && (!need_write || e->tag_write == page))
             host = (uint8_t *)(e->addend + linear);
     }
+    cpu->stats.slow_accesses++;
     if (!host) {
         cpu->nogroup_pc = cpu->seg[S_CS].base + cpu->eip;
         cpu->nogroup = 1;

@@ -67,6 +67,7 @@ enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
 #define T_CMP  R8
 #define T_VAL  R9
 #define T_VAL2 R10
+#define GROUP_REG R10   /* the latest page group's grp_host (no T_VAL2 user is in a group) */
 #define T_SCR  R11
 
 /* A host operand: a register, or memory at [base + disp]. */
@@ -143,6 +144,7 @@ static uint32_t new_code_pages[4];
 static int n_new_code_pages;
 int tb_nochain;                         /* -d exec/cpu: every TB returns to cpu_exec */
 int tb_nogroups;                        /* -accel tcg,groups=off */
+int tb_count_mem;                       /* monitor jit_count on (set with no vCPU running) */
 
 static void emit8(int b) { *p++ = (uint8_t)b; }
 static void emit16(int v) { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); p += 2; }
@@ -443,6 +445,7 @@ typedef struct Group {
     int n;                      /* the instructions it covers, from the check on: */
     uint32_t eip[GROUP_INSNS];  /* ... their EIPs */
     int32_t adj[GROUP_INSNS];   /* ... how far ESP moved before each (stack groups) */
+    int members;                /* operands the look ahead found */
     int live;
 } Group;
 
@@ -474,6 +477,7 @@ typedef struct Ctx {
     int nstubs;
     Group groups[GROUP_SLOTS];
     int group_next;             /* the slot the next group takes */
+    int group_in_reg;           /* the slot whose grp_host R10 holds too, or -1 */
     int peeking;                /* decode for a look ahead: no new pages, no src */
     /* code fetch */
     uint32_t page_base[2];  /* linear page addresses */
@@ -1116,10 +1120,24 @@ static int mmu_index(const Ctx *s)
     return (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
 }
 
+/* The monitor's jit_count: one more memory operand, without touching the
+ * flags (which may be the guest's):
+ *   mov r11, [rbp+mem_ops]; lea r11, [r11+1]; mov [rbp+mem_ops], r11   */
+static void gen_count_mem(void)
+{
+    if (!tb_count_mem)
+        return;
+    int32_t off = CPU_OFF(stats) + (int32_t)offsetof(CPUStats, mem_ops);
+    emit_load(T_SCR, gcpu(off), 8);
+    emit_lea(8, T_SCR, T_SCR, 1);
+    emit_mov(8, gcpu(off), T_SCR);
+}
+
 /* Run op on the memory operand at seg:ESI: limit check, TLB lookup, the
  * op on [rsi], and a slow-path stub that redoes it on a bounce buffer. */
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
+    gen_count_mem();
     gen_seg_check(s, seg, op->msize, mode != MEM_READ);
     int align = op->align ? op->align : op->msize;
     if ((s->flags & HF_AC) && align > 1) {              /* #AC: test esi, align-1 */
@@ -1722,8 +1740,20 @@ static int group_plan(Ctx *s, Regs r, Group *g)
     }
     g->lo = (int32_t)pl.lo;
     g->hi = (int32_t)pl.hi;
+    g->members = pl.members;
     g->live = 1;
     return pl.members;
+}
+
+/* Does a new group get GROUP_REG?  When no live group has it, or the one
+ * that has it has fewer operands (loads of grp_host are cheap, but after
+ * FLDCW, which some hosts do not let later loads pass, they are not). */
+static int group_takes_reg(const Ctx *s, const Group *g)
+{
+    if (s->group_in_reg < 0)
+        return 1;
+    const Group *h = &s->groups[s->group_in_reg];
+    return !h->live || h->eip[h->n - 1] < s->in.eip || h->members < g->members;
 }
 
 /* The check at a group's first operand: ESI = its lowest address, looked
@@ -1747,6 +1777,23 @@ static void gen_group_check(Ctx *s, const Group *g, int slot, int mode)
     st->resume = p;
     emit_lea(8, RSI, RSI, -g->lo);
     emit_mov(8, gcpu(CPU_OFF(grp_host) + 8 * slot), RSI);
+    if (group_takes_reg(s, g)) {
+        emit_op(8, 0x8b, GROUP_REG, oreg(RSI));
+        s->group_in_reg = slot;
+    }
+}
+
+/* The host register that holds slot's grp_host for a member op: GROUP_REG
+ * for the group that has it, else RSI, loaded now unless the check just
+ * left it there. */
+static int group_base(Ctx *s, int slot, int fresh, const HostOp *op)
+{
+    int high8 = op->size == 1 && (op->reg & HIGH8);     /* AH..BH: no REX, so not R10 */
+    if (slot == s->group_in_reg && !high8)
+        return GROUP_REG;
+    if (!fresh)
+        emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
+    return RSI;
 }
 
 /* Start a group at registers r if the look ahead finds company for
@@ -1761,6 +1808,8 @@ static int group_start(Ctx *s, Regs r, int mode)
         if (!s->groups[i].live || s->groups[i].eip[s->groups[i].n - 1] < s->in.eip)
             slot = i;
     s->group_next = (slot + 1) % GROUP_SLOTS;
+    if (slot == s->group_in_reg)
+        s->group_in_reg = -1;           /* GROUP_REG held the group this one replaces */
     s->groups[slot] = g;
     gen_group_check(s, &g, slot, mode);
     return 1;
@@ -1802,9 +1851,8 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
         fresh = 0;
     }
-    if (!fresh)
-        emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
-    gen_hostop(s, op, omem(RSI, off));
+    gen_count_mem();
+    gen_hostop(s, op, omem(group_base(s, slot, fresh, op), off));
 }
 
 static void gen_sp_offset(Ctx *s, int32_t delta);
@@ -1823,9 +1871,8 @@ static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
         gen_mem_op(s, S_SS, op, mode);
         return;
     }
-    if (!fresh)
-        emit_load(RSI, gcpu(CPU_OFF(grp_host) + 8 * slot), 8);
-    gen_hostop(s, op, omem(RSI, off));
+    gen_count_mem();
+    gen_hostop(s, op, omem(group_base(s, slot, fresh, op), off));
 }
 
 /* ---- What the host does with undefined flags ------------------------------------
@@ -3754,6 +3801,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     s->nstubs = 0;
     memset(s->groups, 0, sizeof(s->groups));
     s->group_next = 0;
+    s->group_in_reg = -1;
     s->peeking = 0;
     s->n_out_log = 0;
     s->stubs_start = NULL;

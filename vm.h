@@ -164,6 +164,7 @@ typedef struct CPUStats {
     uint64_t halts;             /* HLT sleeps */
     uint64_t tlb_fills;         /* TLB misses: page walks (data and code) */
     uint64_t slow_accesses;     /* memory operands that left the inline fast path */
+    uint64_t mem_ops;           /* memory operands run, while tb_count_mem (monitor: jit_count) */
 } CPUStats;
 
 typedef struct CPU {
@@ -522,6 +523,7 @@ typedef struct TBInfo { unsigned live; uint64_t chained; size_t used, size; } TB
 void tb_info(TBInfo *out);
 extern int tb_nochain;
 extern int tb_nogroups;         /* -accel tcg,groups=off: no page groups */
+extern int tb_count_mem;        /* translated code counts memory operands (CPUStats.mem_ops) */
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);

@@ -18,6 +18,6 @@ case $1 in
 in)   sed -n '/^IN:/,/^OUT:/p' "$tmp/dis" | sed '$d' ;;
 fast) sed -n '/^  0008:00100012  push   %ebx$/,/^  0008:00100013/p' "$tmp/dis" | sed '$d' ;;
 slow) sed -n '/movl   \$0x100012,0x20(%rbp)/,/jmp /p' "$tmp/dis" ;;
-group) sed -n '/^  0008:00100012  push   %ebx$/,/,-0xc(%rsi)$/p' "$tmp/dis" ;;
+group) sed -n '/^  0008:00100012  push   %ebx$/,/,-0xc(%r10)$/p' "$tmp/dis" ;;
 *)    echo "usage: walkthrough.sh in|fast|slow|group [vm]" >&2; exit 2 ;;
 esac

@@ -82,6 +82,8 @@ send "cont"
 wait_for "mon_target: ready 1" && ok "cont started the guest" || fail "cont: the guest did not start"
 sleep 0.3                               # let the PIT tick and mon_count grow
 
+send "jit_count on"
+sleep 0.2                               # the guest runs translated code with counters
 send "info registers" "info mem" "info tlb" "info jit" "info irq" "info pic" "info lapic" \
      "x /8xb 0x40001000" "xp/2xw 0x301000" "x/8c 0x40001000" "x /2i 0x$spin" \
      "cpu 1" "info cpus" "cpu 0"
@@ -129,6 +131,10 @@ used=$(sed -n 's/^code buffer: \([0-9]*\) of \([0-9]*\) bytes.*/\1/p' "$tmp/out"
 [ -n "$used" ] && [ "$used" -gt 0 ] && ok "info jit: $used bytes of code" || fail "info jit: '$used' bytes"
 jc=$(sed -n 's/^CPU#0 lookups: [0-9]*, jump cache hits \([0-9]*\) .*/\1/p' "$tmp/out" | head -1)
 [ -n "$jc" ] && [ "$jc" -gt 0 ] && ok "info jit: $jc jump cache hits" || fail "info jit: '$jc' jump cache hits"
+ops=$(sed -n 's/^CPU#0 since jit_count on: \([0-9]*\) memory operands, \([0-9]*\) took the slow path: TLB hit rate \([0-9]*\)%$/\1 \2 \3/p' "$tmp/out" | head -1)
+set -- $ops
+[ $# = 3 ] && [ "$1" -gt 1000 ] && [ "$2" -le "$1" ] && [ "$3" -ge 90 ] &&
+    ok "jit_count: $1 memory operands, $2 slow, hit rate $3%" || fail "jit_count: '$ops'"
 
 # info irq, pic, lapic: what the guest programmed.
 irq0=$(sed -n 's/^ *0  \([0-9]*\)$/\1/p' "$tmp/out" | head -1)
