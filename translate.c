@@ -1630,7 +1630,7 @@ static int insn_esp_move(const Insn *in, int32_t *delta)
     }
     if ((op == 0x81 || op == 0x83) && in->mod == 3 && in->rm == R_ESP && v == 4 &&
         (in->reg == 0 || in->reg == 5)) {
-        *delta = in->reg == 0 ? (int32_t)in->imm : -(int32_t)in->imm;
+        *delta = (int32_t)(in->reg == 0 ? in->imm : 0u - in->imm);
         return 1;
     }
     if (op == 0x8d && in->mod != 3 && in->reg == R_ESP && in->base == R_ESP && in->index < 0 &&
@@ -1711,7 +1711,7 @@ static int group_plan(Ctx *s, Regs r, Group *g)
     int stack = r.base == R_ESP && r.index < 0;
     int regs = (r.base >= 0 ? 1 << r.base : 0) | (r.index >= 0 ? 1 << r.index : 0);
     Plan pl = { 0, 0, 0 };
-    int32_t adj = 0;
+    int64_t adj = 0;                    /* within +-GROUP_SPAN while it goes on */
     uint32_t eip = s->in.eip;
     Insn in;
     while (g->n < GROUP_INSNS && peek_decode(s, eip, &in)) {
@@ -1722,14 +1722,14 @@ static int group_plan(Ctx *s, Regs r, Group *g)
         if (writes < 0)
             break;
         g->eip[g->n] = in.eip;
-        g->adj[g->n++] = adj;
+        g->adj[g->n++] = (int32_t)adj;
         if (has_mem_operand(&in) && in.addr32 && same_regs(g, modrm_regs(&in)) &&
             in.seg != S_FS && in.seg != S_GS && in.seg != S_CS) {
             mode = insn_mem_use(&in, &size);
-            plan_add(&pl, g, (int64_t)in.disp + (stack ? adj : 0), size, mode);
+            plan_add(&pl, g, in.disp + (stack ? adj : 0), size, mode);
         }
         if (stack && insn_stack_use(&in, &off, &size, &mode))
-            plan_add(&pl, g, (int64_t)off + adj, size, mode);
+            plan_add(&pl, g, off + adj, size, mode);
         if (stack && insn_esp_move(&in, &move)) {
             adj += move;
             writes &= ~(1 << R_ESP);
@@ -1738,6 +1738,8 @@ static int group_plan(Ctx *s, Regs r, Group *g)
             break;
         eip = in.next;
     }
+    if (pl.lo <= INT32_MIN || pl.hi > INT32_MAX)
+        return 0;                       /* offsets a 32-bit displacement cannot hold */
     g->lo = (int32_t)pl.lo;
     g->hi = (int32_t)pl.hi;
     g->members = pl.members;
@@ -1801,7 +1803,7 @@ static int group_base(Ctx *s, int slot, int fresh, const HostOp *op)
 static int group_start(Ctx *s, Regs r, int mode)
 {
     Group g;
-    if (group_plan(s, r, &g) < 2 || g.lo == INT32_MIN)
+    if (group_plan(s, r, &g) < 2)
         return 0;
     int slot = s->group_next;
     for (int i = 0; i < GROUP_SLOTS; i++)
