@@ -93,6 +93,7 @@ boot() {    # smp, extra vm options
 # Start vm with its arguments, its stdin on fd 3, and wait for /init.
 start_vm() {
     out=$work/out-$smp
+    : >"$out"                           # wait_for may read it before vm's shell opens it
     rm -f "$work/in" && mkfifo "$work/in"
     "$VM" "$@" <"$work/in" >"$out" 2>&1 &
     vm_pid=$!
