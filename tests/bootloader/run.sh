@@ -48,6 +48,7 @@ work=$(mktemp -d) || fail "mktemp"
 trap 'rm -rf "$work"' EXIT
 make_disk "$work/disk.img"
 out=$work/out
+: >"$out"                               # wait_for may read it before vm's shell opens it
 mkfifo "$work/in" || fail "mkfifo"
 timeout 60 "$VM" -no-reboot bios/bios.bin "$work/disk.img" <"$work/in" >"$out" 2>&1 &
 vm_pid=$!
