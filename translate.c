@@ -557,12 +557,17 @@ static void flags_need(Ctx *s)
 /* What an instruction reads of the flags (HostOp.reads_flags). */
 enum { READS_NONE, READS_ALL, READS_CF };
 
-/* bt dword [rbp+cc], 8: CF only (bit 0 of the LAHF byte), for ADC SBB
- * INC DEC, which read CF and then write every other flag themselves. */
+/* CF only (bit 0 of the LAHF byte), for ADC SBB INC DEC, which read CF
+ * and then write every other flag themselves.  The byte is loaded alone,
+ * as emit_flags_save stored it: a `bt dword [rbp+cc], 8` spans both saved
+ * bytes, misses store-to-load forwarding and stalls, which made a
+ * two-instruction loop tail (DEC [ESP+n]; JNE) 15% of gzip's time.
+ *   movzx r11d, byte [rbp+cc+1]; bt r11d, 0                           */
 static void emit_cf_load(void)
 {
-    emit_op(4, OPC_0F(0xba), EXT(4), gcpu(CPU_OFF(cc)));
-    emit8(8);
+    emit_load(T_SCR, gcpu(CPU_OFF(cc) + 1), 1);
+    emit_op(4, OPC_0F(0xba), EXT(4), oreg(T_SCR));
+    emit8(0);
 }
 
 static void flags_need_for(Ctx *s, int reads)
