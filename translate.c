@@ -8,7 +8,8 @@
  * guest and host are both x86, most guest instructions become the *same*
  * host instruction with the operands renamed: guest registers live in host
  * registers, a memory operand becomes [rsi] after an inline address
- * translation, and the host computes the guest's result and flags.  Rare
+ * translation (or [r10+disp] in a page group that shares one), and the
+ * host computes the guest's result and flags.  Rare
  * or complex instructions call C helpers in cpu.c.
  *
  * Host registers inside translated code (docs/translation.md):
@@ -17,7 +18,8 @@
  *                              for a guest byte register)
  *   guest ESP EBP ESI EDI  ->  host R12 R13 R14 R15
  *   RBP = CPU *;  RSI = address of a memory operand;  RDI, R8, R11 scratch;
- *   R9, R10 = values that must survive a slow path (spilled by stubs)
+ *   R9, R10 = values that must survive a slow path (spilled by stubs);
+ *   R10 also holds a page group's host address (see "Page groups")
  *   Host EFLAGS carries the guest's arithmetic flags from the instruction
  *   that computed them to the one that reads them; they are written back to
  *   CPU.cc ("synced") only before code that clobbers host flags, calls a
@@ -1438,9 +1440,12 @@ static int decode(Ctx *s, uint32_t eip)
  * the same base and index registers, before either changes.  When there
  * are two or more, one check at the first finds the page that holds all
  * of them (their displacements span less than GROUP_SPAN bytes) and keeps
- * its host address in CPU.grp_host; every operand of the group then costs
- * a load and touches no flags:
- *   mov rsi, [rbp+grp_host]; op [rsi+disp]
+ * its host address in CPU.grp_host, and in GROUP_REG (R10) for the
+ * block's main group; every operand of the group then is the guest's
+ * instruction on host memory, with no lookup and no flags touched:
+ *   op [r10+disp]     (another group: mov rsi, [rbp+grp_host]; op [rsi+disp])
+ * On the stack, ESP's moves by PUSH, POP, ADD/SUB and LEA are counted, so
+ * pushes, pops, locals and a CALL or RET join one group.
  * The check fails when the operands straddle two pages, are not plain RAM,
  * or a write would need the slow path (translated code on the page, a
  * page not yet dirty, a watchpoint): then the block runs again from that
