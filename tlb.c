@@ -354,13 +354,24 @@ void tlb_flush(CPU *cpu)
     jc_clear(cpu);
 }
 
+/* A TLB code entry that survives MOV CR3 still maps `page`. */
+static int global_code_page(CPU *cpu, uint32_t page, int mmu)
+{
+    const TLBEntry *e = &cpu->tlb[mmu][(page >> PAGE_BITS) & (TLB_SIZE - 1)];
+    return (e->tag_code & PAGE_MASK) == page && !(e->tag_code & TLB_INVALID) &&
+           (e->global & TLB_GLOBAL);
+}
+
+/* MOV CR3.  Jump-cache entries of code on global pages stay, as those
+ * pages' TLB entries do: the kernel's blocks need no new lookup after
+ * every process switch (Linux maps its text global once CR4.PGE is on). */
 void tlb_flush_nonglobal(CPU *cpu)
 {
     for (int m = 0; m < NB_MMU; m++)
         for (int i = 0; i < TLB_SIZE; i++)
             if (!(cpu->tlb[m][i].global & TLB_GLOBAL))
                 tlb_entry_clear(&cpu->tlb[m][i]);
-    jc_clear(cpu);
+    jc_flush_pages(cpu, global_code_page);
 }
 
 /* INVLPG: forget the page of `linear` (global or not).  If a 4 MiB page

@@ -3667,6 +3667,21 @@ void jc_clear(CPU *cpu)
         cpu->jc[i] = &jc_empty;
 }
 
+/* Forget the jump-cache entries of TBs with code on a linear page for
+ * which keep(cpu, page, mmu) says no (after a TLB flush of some pages). */
+void jc_flush_pages(CPU *cpu, int (*keep)(CPU *cpu, uint32_t page, int mmu))
+{
+    for (int i = 0; i < JC_SIZE; i++) {
+        const TB *tb = cpu->jc[i];
+        if (tb == &jc_empty)
+            continue;
+        int mmu = (tb->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
+        uint32_t first = tb->pc & PAGE_MASK, last = (tb->pc + tb->size - 1) & PAGE_MASK;
+        if (!keep(cpu, first, mmu) || (last != first && !keep(cpu, last, mmu)))
+            cpu->jc[i] = &jc_empty;
+    }
+}
+
 static unsigned jc_hash(uint32_t pc)
 {
     return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);

@@ -530,6 +530,7 @@ int tb_page_has_code(uint32_t phys_page);
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
+void jc_flush_pages(CPU *cpu, int (*keep)(CPU *cpu, uint32_t page, int mmu));
 
 /* ---- tlb.c ----------------------------------------------------------------- */
 

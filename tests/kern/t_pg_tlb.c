@@ -27,6 +27,7 @@
 #define VA_G   0x44000000u      /* PDE 272: global pages */
 #define VA_PDE 0x48000000u      /* PDE 288: the PDE itself changes */
 #define VA_CONF 0x60000000u     /* PDEs 384-387: same TLB-index bits */
+#define VA_CODE 0x50000000u     /* PDE 320: code pages remapped */
 #define BIG    0x80000000u      /* PDE 512: 4 MiB page */
 #define F1     0x00800000u      /* physical 8 MiB and 12 MiB: two 4 MiB frames */
 #define F2     0x00c00000u
@@ -39,6 +40,48 @@ static uint32_t *fix_pte, fix_bits;
 static int fix_set(struct pg_frame *f) { (void)f; *fix_pte |= fix_bits; return 1; }
 static uint32_t u_addr;
 static uint32_t u_read(void) { return pg_rd8(u_addr); }
+
+/* Code at VA_CODE (+0x1000 global): page k of code[] returns 0x100 + k.
+ * Translated blocks are cached by linear address (vm's jump cache), so a
+ * remapped code page must run its new code after the invalidation that
+ * the SDM asks for: MOV CR3 for a non-global page, INVLPG for any. */
+static uint8_t *code[3];
+
+static void code_page(int k)
+{
+    code[k] = pg_alloc();
+    code[k][0] = 0xb8;                                  /* mov $0x100+k, %eax; ret */
+    code[k][1] = (uint8_t)k;
+    code[k][2] = 1;
+    code[k][3] = code[k][4] = 0;
+    code[k][5] = 0xc3;
+}
+
+static void check_code_remap(void)
+{
+    for (int k = 0; k < 3; k++)
+        code_page(k);
+    uint32_t *pte = pg_pte(VA_CODE), *pteg = pg_pte(VA_CODE + 0x1000);
+    *pte = (uint32_t)code[0] | PTE_P | PTE_W;
+    *pteg = (uint32_t)code[0] | PTE_P | PTE_W | PTE_G;
+    invlpg(VA_CODE);
+    invlpg(VA_CODE + 0x1000);
+    for (int i = 0; i < 2; i++) {                       /* translated, then cached */
+        CHECK_EQ(pg_exec(VA_CODE), 0x100, "code page 0");
+        CHECK_EQ(pg_exec(VA_CODE + 0x1000), 0x100, "global code page 0");
+    }
+    *pte = (uint32_t)code[1] | PTE_P | PTE_W;
+    write_cr3(read_cr3());
+    CHECK_EQ(pg_exec(VA_CODE), 0x101, "code PTE changed + CR3 reload: the new code runs");
+    CHECK_EQ(pg_exec(VA_CODE + 0x1000), 0x100, "a global code page is still there after CR3 reload");
+    *pteg = (uint32_t)code[2] | PTE_P | PTE_W | PTE_G;
+    invlpg(VA_CODE + 0x1000);
+    CHECK_EQ(pg_exec(VA_CODE + 0x1000), 0x102, "global code PTE changed + INVLPG: the new code runs");
+    *pteg = (uint32_t)code[1] | PTE_P | PTE_W | PTE_G;
+    write_cr4(read_cr4() & ~CR4_PGE);
+    write_cr4(read_cr4() | CR4_PGE);
+    CHECK_EQ(pg_exec(VA_CODE + 0x1000), 0x101, "global code PTE changed + CR4.PGE toggled");
+}
 
 int kmain(void)
 {
@@ -169,6 +212,8 @@ int kmain(void)
     *bigpde = F2 | PTE_P | PTE_W | PTE_PS;
     invlpg(BIG + 0x1000);
     CHECK_EQ(pg_rd32(BIG + 0x300000), 0xf2f2f2f2, "4 MiB PDE changed + INVLPG elsewhere in the page");
+    write_cr4(read_cr4() | CR4_PGE);
+    check_code_remap();
     CHECK_NOTRAP("TLB checks");
 
     /* P 0->1 needs no invalidation. */
