@@ -1432,6 +1432,56 @@ static int decode(Ctx *s, uint32_t eip)
     return 1;
 }
 
+/* ---- x87 memory forms ----------------------------------------------------------
+ * The memory forms of D8-DF by opcode and ModRM reg (SDM Vol. 2, Table A-7),
+ * for the x87 translation (gen_x87_mem) and the page groups' look ahead. */
+enum {
+    XM_UD,          /* invalid (FISTTP is SSE3, not a Pentium Pro's) */
+    XM_READ,        /* FLD FILD FBLD and the arithmetic: non-control, reads */
+    XM_WRITE,       /* FST(P) FIST(P) FBSTP: non-control, writes */
+    XM_FLDCW,       /* control, waiting, reads */
+    XM_NOWAIT_ST,   /* FNSTCW FNSTSW: control, never waits, writes */
+    XM_STATE,       /* FLDENV FNSTENV FRSTOR FNSAVE: helper_fpu_state */
+};
+
+typedef struct X87Mem {
+    uint8_t kind;
+    uint8_t size;           /* bytes */
+    uint8_t align;          /* #AC alignment (SDM Vol. 3 Table 6-7; packed BCD: none) */
+    uint8_t state_op;       /* XM_STATE: FPU_* */
+} X87Mem;
+
+#define XR4  { XM_READ, 4, 4, 0 }
+#define XR8  { XM_READ, 8, 8, 0 }
+#define XR2  { XM_READ, 2, 2, 0 }
+#define XUD  { XM_UD, 0, 0, 0 }
+static const X87Mem x87_mem[8][8] = {
+    /* D8: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR m32real */
+    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
+    /* D9: FLD m32, -, FST m32, FSTP m32, FLDENV, FLDCW, FNSTENV, FNSTCW */
+    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, { XM_STATE, 0, 0, FPU_FLDENV },
+      { XM_FLDCW, 2, 2, 0 }, { XM_STATE, 0, 0, FPU_FNSTENV }, { XM_NOWAIT_ST, 2, 2, 0 } },
+    /* DA: FIADD FIMUL FICOM FICOMP FISUB FISUBR FIDIV FIDIVR m32int */
+    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
+    /* DB: FILD m32, -, FIST m32, FISTP m32, -, FLD m80, -, FSTP m80 */
+    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, XUD, { XM_READ, 10, 8, 0 }, XUD,
+      { XM_WRITE, 10, 8, 0 } },
+    /* DC: the arithmetic on m64real */
+    { XR8, XR8, XR8, XR8, XR8, XR8, XR8, XR8 },
+    /* DD: FLD m64, -, FST m64, FSTP m64, FRSTOR, -, FNSAVE, FNSTSW m16 */
+    { XR8, XUD, { XM_WRITE, 8, 8, 0 }, { XM_WRITE, 8, 8, 0 }, { XM_STATE, 0, 0, FPU_FRSTOR }, XUD,
+      { XM_STATE, 0, 0, FPU_FNSAVE }, { XM_NOWAIT_ST, 2, 2, 0 } },
+    /* DE: the arithmetic on m16int */
+    { XR2, XR2, XR2, XR2, XR2, XR2, XR2, XR2 },
+    /* DF: FILD m16, -, FIST m16, FISTP m16, FBLD, FILD m64, FBSTP, FISTP m64 */
+    { XR2, XUD, { XM_WRITE, 2, 2, 0 }, { XM_WRITE, 2, 2, 0 }, { XM_READ, 10, 1, 0 }, XR8,
+      { XM_WRITE, 10, 1, 0 }, { XM_WRITE, 8, 8, 0 } },
+};
+#undef XR4
+#undef XR8
+#undef XR2
+#undef XUD
+
 /* ---- Page groups -------------------------------------------------------------------
  * Compiled code reaches most of its memory through registers that stay
  * put for a while: locals at [esp+n] or [ebp-n], a structure's fields at
@@ -1480,9 +1530,8 @@ static int x87_reg_writes(const Insn *in)
 {
     if (in->mod == 3)
         return in->op == 0xdf && in->reg == 4 ? 1 << R_EAX : in->op == 0xdb && in->reg == 4 ? -1 : 0;
-    if ((in->op == 0xd9 || in->op == 0xdd) && (in->reg == 4 || in->reg == 6))
-        return -1;
-    return 0;
+    int kind = x87_mem[in->op - 0xd8][in->reg].kind;
+    return kind == XM_STATE || kind == XM_UD ? -1 : 0;
 }
 
 /* The guest registers that instruction in writes, a bit each, or -1 when
@@ -1550,20 +1599,12 @@ static int has_mem_operand(const Insn *in)
     return in->has_modrm && in->mod != 3 && in->op != 0x8d;
 }
 
-/* How an x87 instruction uses its memory operand: bytes and MEM_*. */
+/* How an x87 instruction uses its memory operand (x87_mem): bytes and MEM_*. */
 static int x87_mem_use(const Insn *in, int *size)
 {
-    static const uint8_t bytes[8] = { 4, 4, 4, 4, 8, 8, 2, 2 };
-    int op = in->op, r = in->reg;
-    *size = bytes[op - 0xd8];
-    if ((op == 0xd9 || op == 0xdd) && r >= 4)
-        *size = 2;                                  /* FLDCW FNSTCW FNSTSW */
-    else if (op == 0xdb && r >= 4)
-        *size = 10;                                 /* m80 */
-    else if (op == 0xdf && r >= 4)
-        *size = (r & 1) ? 8 : 10;                   /* m64 integer, m80 BCD */
-    int store = (op & 1) && (r == 2 || r == 3 || r == 7 || (op == 0xdf && r == 6));
-    return store ? MEM_WRITE : MEM_READ;
+    X87Mem m = x87_mem[in->op - 0xd8][in->reg];
+    *size = m.size;
+    return m.kind == XM_WRITE || m.kind == XM_NOWAIT_ST ? MEM_WRITE : MEM_READ;
 }
 
 /* How instruction in uses its ModRM memory operand (MEM_*) and how many
@@ -2639,55 +2680,8 @@ static int gen_far_ret_real(Ctx *s, uint32_t imm)
  *     -- and the instruction's address, opcode, CS and the operand's
  *     selector only when the TB's code is left (gen_x87_flush).
  * The instructions that move the whole state (FNSTENV FLDENV FNSAVE FRSTOR
- * FXSAVE FXRSTOR FNINIT) are C helpers. */
-
-/* The memory forms of D8-DF by opcode and ModRM reg (SDM Vol. 2, Table A-7). */
-enum {
-    XM_UD,          /* invalid (FISTTP is SSE3, not a Pentium Pro's) */
-    XM_READ,        /* FLD FILD FBLD and the arithmetic: non-control, reads */
-    XM_WRITE,       /* FST(P) FIST(P) FBSTP: non-control, writes */
-    XM_FLDCW,       /* control, waiting, reads */
-    XM_NOWAIT_ST,   /* FNSTCW FNSTSW: control, never waits, writes */
-    XM_STATE,       /* FLDENV FNSTENV FRSTOR FNSAVE: helper_fpu_state */
-};
-
-typedef struct X87Mem {
-    uint8_t kind;
-    uint8_t size;           /* bytes */
-    uint8_t align;          /* #AC alignment (SDM Vol. 3 Table 6-7; packed BCD: none) */
-    uint8_t state_op;       /* XM_STATE: FPU_* */
-} X87Mem;
-
-#define XR4  { XM_READ, 4, 4, 0 }
-#define XR8  { XM_READ, 8, 8, 0 }
-#define XR2  { XM_READ, 2, 2, 0 }
-#define XUD  { XM_UD, 0, 0, 0 }
-static const X87Mem x87_mem[8][8] = {
-    /* D8: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR m32real */
-    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
-    /* D9: FLD m32, -, FST m32, FSTP m32, FLDENV, FLDCW, FNSTENV, FNSTCW */
-    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, { XM_STATE, 0, 0, FPU_FLDENV },
-      { XM_FLDCW, 2, 2, 0 }, { XM_STATE, 0, 0, FPU_FNSTENV }, { XM_NOWAIT_ST, 2, 2, 0 } },
-    /* DA: FIADD FIMUL FICOM FICOMP FISUB FISUBR FIDIV FIDIVR m32int */
-    { XR4, XR4, XR4, XR4, XR4, XR4, XR4, XR4 },
-    /* DB: FILD m32, -, FIST m32, FISTP m32, -, FLD m80, -, FSTP m80 */
-    { XR4, XUD, { XM_WRITE, 4, 4, 0 }, { XM_WRITE, 4, 4, 0 }, XUD, { XM_READ, 10, 8, 0 }, XUD,
-      { XM_WRITE, 10, 8, 0 } },
-    /* DC: the arithmetic on m64real */
-    { XR8, XR8, XR8, XR8, XR8, XR8, XR8, XR8 },
-    /* DD: FLD m64, -, FST m64, FSTP m64, FRSTOR, -, FNSAVE, FNSTSW m16 */
-    { XR8, XUD, { XM_WRITE, 8, 8, 0 }, { XM_WRITE, 8, 8, 0 }, { XM_STATE, 0, 0, FPU_FRSTOR }, XUD,
-      { XM_STATE, 0, 0, FPU_FNSAVE }, { XM_NOWAIT_ST, 2, 2, 0 } },
-    /* DE: the arithmetic on m16int */
-    { XR2, XR2, XR2, XR2, XR2, XR2, XR2, XR2 },
-    /* DF: FILD m16, -, FIST m16, FISTP m16, FBLD, FILD m64, FBSTP, FISTP m64 */
-    { XR2, XUD, { XM_WRITE, 2, 2, 0 }, { XM_WRITE, 2, 2, 0 }, { XM_READ, 10, 1, 0 }, XR8,
-      { XM_WRITE, 10, 1, 0 }, { XM_WRITE, 8, 8, 0 } },
-};
-#undef XR4
-#undef XR8
-#undef XR2
-#undef XUD
+ * FXSAVE FXRSTOR FNINIT) are C helpers.  The memory forms' table, x87_mem,
+ * stands before the page groups, which read it too. */
 
 /* The register forms (mod 3), by opcode and ModRM byte. */
 enum {
