@@ -343,6 +343,11 @@ static void tlb_entry_clear(TLBEntry *e)
     e->global = 0;
 }
 
+static TLBEntry *tlb_entry(CPU *cpu, int mmu, uint32_t addr)
+{
+    return &cpu->tlb[mmu][(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
+}
+
 /* Flush every entry (CR0/CR4 paging changes, A20), or only the non-global
  * ones (MOV CR3).  The jump cache goes too: it maps linear addresses. */
 void tlb_flush(CPU *cpu)
@@ -357,7 +362,7 @@ void tlb_flush(CPU *cpu)
 /* A TLB code entry that survives MOV CR3 still maps `page`. */
 static int global_code_page(CPU *cpu, uint32_t page, int mmu)
 {
-    const TLBEntry *e = &cpu->tlb[mmu][(page >> PAGE_BITS) & (TLB_SIZE - 1)];
+    const TLBEntry *e = tlb_entry(cpu, mmu, page);
     return (e->tag_code & PAGE_MASK) == page && !(e->tag_code & TLB_INVALID) &&
            (e->global & TLB_GLOBAL);
 }
@@ -380,7 +385,7 @@ void tlb_flush_page(CPU *cpu, uint32_t linear)
 {
     uint32_t page = linear & PAGE_MASK, big = linear & 0xffc00000u;
     for (int m = 0; m < NB_MMU; m++) {
-        TLBEntry *e = &cpu->tlb[m][(page >> PAGE_BITS) & (TLB_SIZE - 1)];
+        TLBEntry *e = tlb_entry(cpu, m, page);
         if ((e->tag_read & PAGE_MASK) == page || (e->tag_write & PAGE_MASK) == page ||
             (e->tag_code & PAGE_MASK) == page)
             tlb_entry_clear(e);
@@ -517,11 +522,6 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
         return fault;
     }
     return 0;
-}
-
-static TLBEntry *tlb_entry(CPU *cpu, int mmu, uint32_t addr)
-{
-    return &cpu->tlb[mmu][(addr >> PAGE_BITS) & (TLB_SIZE - 1)];
 }
 
 /* gdb watches part of the page: its reads or writes (as the watchpoints
