@@ -2,7 +2,8 @@
  * monitor.c - the (vm) monitor: a command line for looking inside the
  * running machine, with QEMU's command names (docs/monitor.md):
  *   info registers|tlb|mem|jit|irq|pic|lapic|cpus, x and xp (memory
- *   dumps and disassembly), cpu N, stop, cont, system_reset, quit, help.
+ *   dumps and disassembly), cpu N, stop, cont, system_reset, jit_count
+ *   (count memory operands for info jit's TLB hit rate), quit, help.
  *
  * Ways in: on a terminal, Ctrl-A c switches the console between the
  * guest's serial port and the monitor (devices.c hands us its bytes, in

@@ -16,7 +16,9 @@
  * unassigned/MMIO accesses and writes to pages holding translated code
  * (self-modifying code: the TBs are invalidated before the write lands),
  * and accesses to pages with gdb watchpoints (TLB_DEBUG: the slow path
- * looks for a hit, and the machine stops after the instruction).
+ * looks for a hit, and the machine stops after the instruction).  A page
+ * group's check that misses (several operands under one lookup,
+ * translate.c) comes to tlb_group_host, which fills without faulting.
  *
  * With CR0.PG the TLB caches the two-level page walk (4 KiB and 4 MiB
  * pages, global pages, accessed/dirty bits, U/S and R/W with CR0.WP);
