@@ -912,24 +912,35 @@ uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write)
 }
 
 /* The slow path of a page group's check (translate.c, docs/memory.md):
- * host address of linear when [linear, linear+len) lies on one page of
- * plain RAM that the TLB may read, and write too if need_write, and holds
- * no translated code.  A miss is filled by a walk for `acc`, the access
- * of the group's first instruction, which touches this page now anyway;
- * the walk never faults here.  NULL: the group cannot be used, and the
- * block's code runs again from this instruction without groups
- * (tb_find, HF_NOGROUP), so any fault is raised by its own instruction. */
+ * host address of linear when [linear, linear+len) lies in plain RAM that
+ * the TLB may read, and write too if need_write, and holds no translated
+ * code.  A miss on the first page is filled by a walk for `acc`, the
+ * access of the group's first instruction, which touches this page now
+ * anyway; the walk never faults here.  A span that runs onto the next
+ * page is allowed when the TLB already holds that page with the same
+ * rights, mapped right after the first in host memory (the same addend):
+ * no walk there, as no instruction has touched it yet, so its accessed
+ * and dirty bits were set when the entry was filled.  NULL: the group
+ * cannot be used, and the block's code runs again from this instruction
+ * without groups (tb_find, HF_NOGROUP), so any fault is raised by its own
+ * instruction. */
 uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int need_write)
 {
-    uint32_t page = linear & PAGE_MASK;
+    uint32_t page = linear & PAGE_MASK, last = linear + len - 1;
     uint8_t *host = NULL;
-    if (len && ((linear + len - 1) & PAGE_MASK) == page && linear + len - 1 >= linear) {
+    if (len && len <= PAGE_SIZE && last >= linear) {
         int mmu = mmu_of(cpu);
         TLBEntry *e = tlb_entry(cpu, mmu, page);
         if (e->tag_read != page || (need_write && e->tag_write != page))
             e = tlb_fill_walk(cpu, linear, mmu, acc, 0);
         if (e && e->tag_read == page && (!need_write || e->tag_write == page))
             host = (uint8_t *)(e->addend + linear);
+        uint32_t next = last & PAGE_MASK;
+        if (host && next != page) {
+            TLBEntry *n = tlb_entry(cpu, mmu, next);
+            if (n->tag_read != next || (need_write && n->tag_write != next) || n->addend != e->addend)
+                host = NULL;
+        }
     }
     cpu->stats.slow_accesses++;
     if (!host) {
