@@ -438,7 +438,7 @@ typedef struct Stub {
  * unchanged in between, whose displacements lie in [lo, hi).  One check
  * at the first of them finds the page in the TLB and keeps its host
  * address in CPU.grp_host[slot]; the others use it without a lookup. */
-#define GROUP_INSNS 24         /* the longest look ahead */
+#define GROUP_INSNS 48         /* the longest look ahead */
 
 typedef struct Group {
     int base, index, scale;     /* guest registers (-1: none; scale 0 without index) */
@@ -1936,7 +1936,7 @@ static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
  * tcg_init asks the host once: run each kind of instruction with two
  * different sets of input flags and see whether the output flags differ. */
 
-static int host_mul_reads, host_mul_merge, host_logic_reads, host_bsf_reads;
+static int host_mul_reads, host_mul_merge, host_logic_reads, host_bsf_reads, host_shift_reads;
 
 static uint64_t probe_imul(uint64_t flags)
 {
@@ -1965,6 +1965,34 @@ static uint64_t probe_bsf(uint64_t flags)
     return out & F_ARITH;
 }
 
+/* Shifts by a constant other than 0: SHL SHR SAR, 1 and more, counts
+ * past the operand size; AF (and OF past 1) are undefined, so whether the
+ * output keeps any of the input flags is the host's business. */
+#define PROBE_SHIFT(insn, val)                                              \
+    do {                                                                    \
+        uint64_t f = flags;                                                 \
+        uint32_t a = (val);                                                 \
+        __asm__ volatile("push %1\n\tpopfq\n\t" insn "\n\tpushfq\n\tpop %1"   \
+                         : "+q"(a), "+r"(f) : : "cc");                      \
+        out = out * 31 + (f & F_ARITH);                                     \
+    } while (0)
+
+static uint64_t probe_shifts(uint64_t flags)
+{
+    uint64_t out = 0;
+    PROBE_SHIFT("shll $4, %k0", 0x87654321);
+    PROBE_SHIFT("shrl $4, %k0", 0x87654321);
+    PROBE_SHIFT("sarl $4, %k0", 0x87654321);
+    PROBE_SHIFT("shll $1, %k0", 0x87654321);
+    PROBE_SHIFT("shrl $1, %k0", 0x87654321);
+    PROBE_SHIFT("sarl $1, %k0", 0x87654321);
+    PROBE_SHIFT("shrb $12, %b0", 0x81);
+    PROBE_SHIFT("shlb $9, %b0", 0x81);
+    PROBE_SHIFT("sarw $20, %w0", 0x8001);
+    PROBE_SHIFT("shlw $17, %w0", 0x8001);
+    return out;
+}
+
 static void probe_host_flags(void)
 {
     uint64_t kept = probe_imul(0x2d7 | F_OF) & ~probe_imul(0x202);
@@ -1973,6 +2001,7 @@ static void probe_host_flags(void)
     host_mul_merge = kept == (F_SF | F_ZF | F_AF | F_PF);
     host_logic_reads = probe_and(0x202) != probe_and(0x2d7 | F_OF);
     host_bsf_reads = probe_bsf(0x202) != probe_bsf(0x2d7 | F_OF);
+    host_shift_reads = probe_shifts(0x202) != probe_shifts(0x2d7 | F_OF);
 }
 
 /* Whether an op of this kind reads the flags on this host. */
@@ -2295,11 +2324,16 @@ static void gen_shift(Ctx *s, int size)
 {
     int op = s->in.op, sub = s->in.reg == 6 ? 4 : s->in.reg;   /* SAL is SHL */
     HostOp h = hostop(size, op, EXT(sub));
+    int count = op == 0xd0 || op == 0xd1 ? 1 : -1;     /* -1: in CL */
     if (op == 0xc0 || op == 0xc1) {
         h.imm = s->in.imm & 0xff;
         h.imm_size = 1;
+        count = (int)(h.imm & 0x1f);
     }
-    h.reads_flags = h.writes_flags = 1;
+    /* a constant count other than 0 on SHL SHR SAR writes every flag
+     * the host keeps (probe_shifts); CL may be 0, which writes none */
+    h.reads_flags = count <= 0 || sub < 4 || host_shift_reads ? READS_ALL : READS_NONE;
+    h.writes_flags = 1;
     gen_rm_op(s, &h, MEM_RMW);
 }
 
