@@ -4,7 +4,8 @@
  * registers once, at the first of them (translate.c "Page groups",
  * docs/memory.md).  To the guest nothing may differ from one lookup per
  * access, as on hardware; these cases are where a shortcut would show:
- *  - the operands straddle two pages; the second page is not present
+ *  - the operands straddle two pages (apart or next to each other in
+ *    physical memory); the second page is not present
  *    (the fault is the third instruction's, after the first two ran, with
  *    its CR2 and EIP); it is read-only (a write fault, W|P);
  *  - a group that only reads leaves the dirty flag clear; one that writes
@@ -165,12 +166,15 @@ static void check_rw(uint32_t b, const char *what)
     CHECK_EQ(rd(b + 24), 0x55, what);
 }
 
-/* The operand at b+16 is on a page that faults until fix_set has run. */
-static void check_fault(uint32_t b, uint32_t *pte, uint32_t bits, uint32_t err, const char *what)
+/* The operand at b+16 is on a page that faults until fix_set has run.
+ * warm: read that page first, so the TLB holds it for reading. */
+static void check_fault(uint32_t b, uint32_t *pte, uint32_t bits, uint32_t err, int warm, const char *what)
 {
     pg_reset_traps();
     *pte &= ~bits;
     invlpg(b + 16);
+    if (warm)
+        CHECK_EQ(rd(b + 16), rd(b + 16), what);
     fix_pte = pte;
     fix_bits = bits;
     pg_fixup = fix_set;
@@ -200,6 +204,32 @@ static void check_dirty(void)
     CHECK_EQ(rd(VA + 0x5100 + 24), 0x55, "... and writes");
     for (int i = 0; i < 3; i++)                         /* D set: the group's own path */
         check_rw(VA + 0x5200, "a dirty page, again");
+}
+
+/* Pages next to each other in physical memory, so in vm's RAM too: once
+ * the TLB holds the second, a group may span both (tlb_group_host); it
+ * must still leave the second page's D clear when it only reads, and let
+ * a store to it fault in its own instruction when the TLB holds it only
+ * for reading. */
+static void check_adjacent(void)
+{
+    uint32_t va = VA + 0xc000, b = va + 0x1000 - 12;
+    uint8_t *p = pg_alloc(), *q = pg_alloc();
+    CHECK_EQ((uint32_t)q, (uint32_t)p + 0x1000, "pg_alloc hands out pages in order");
+    pg_map(va, (uint32_t)p, PTE_P | PTE_W);
+    pg_map(va + 0x1000, (uint32_t)q, PTE_P | PTE_W);
+    uint32_t *pq = pg_pte(va + 0x1000);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(grp_ro(b + 8), 0, "a read-only group over adjacent pages");
+    CHECK_EQ(*pq & (PTE_A | PTE_D), PTE_A, "... leaves the second page's D clear");
+    for (int i = 0; i < 3; i++)
+        check_rw(b, "straddling two adjacent pages");
+    CHECK_EQ(*pq & (PTE_A | PTE_D), PTE_A | PTE_D, "a group's store sets the second page's D");
+    for (int i = 0; i < 2; i++)
+        check_fault(b, pq, PTE_W, PF_W | PF_P, 1, "adjacent pages, the second read-only and in the TLB");
+    for (int i = 0; i < 2; i++)
+        check_fault(b, pq, PTE_P, PF_W, 0, "adjacent pages, the second not present");
+    check_rw(b, "adjacent pages again");
 }
 
 static void check_mmio(void)
@@ -284,9 +314,9 @@ int kmain(void)
         check_rw(VA + 0x1000 - 12, "straddling two pages");
     check_rw(VA + 0x100, "one page after a straddle");
     for (int i = 0; i < 2; i++)
-        check_fault(VA + 0x2000 - 12, pg_pte(VA + 0x2000), PTE_P, PF_W, "second page not present");
+        check_fault(VA + 0x2000 - 12, pg_pte(VA + 0x2000), PTE_P, PF_W, 0, "second page not present");
     for (int i = 0; i < 2; i++)
-        check_fault(VA + 0x2000 - 12, pg_pte(VA + 0x2000), PTE_W, PF_W | PF_P, "second page read-only");
+        check_fault(VA + 0x2000 - 12, pg_pte(VA + 0x2000), PTE_W, PF_W | PF_P, 0, "second page read-only");
     /* the whole group on a page that is not there: the first access faults */
     pg_reset_traps();
     uint32_t *pte2 = pg_pte(VA + 0x2000);
@@ -302,6 +332,7 @@ int kmain(void)
     CHECK_EQ(pg_last.eip, PG_EIP(grp_rw_1), "in the first instruction");
     pg_reset_traps();
     check_dirty();
+    check_adjacent();
     check_mmio();
     check_code();
     wr(VA + 0x300, 40);
