@@ -358,11 +358,12 @@ void tlb_flush(CPU *cpu)
     for (int m = 0; m < NB_MMU; m++)
         for (int i = 0; i < TLB_SIZE; i++)
             tlb_entry_clear(&cpu->tlb[m][i]);
+    cpu->tlb_nlocal = 0;
     jc_clear(cpu);
 }
 
-/* A TLB code entry that survives MOV CR3 still maps `page`. */
-static int global_code_page(CPU *cpu, uint32_t page, int mmu)
+/* Does a global TLB code entry (one that survives MOV CR3) map `page`? */
+int tlb_code_global(CPU *cpu, uint32_t page, int mmu)
 {
     const TLBEntry *e = tlb_entry(cpu, mmu, page);
     return (e->tag_code & PAGE_MASK) == page && !(e->tag_code & TLB_INVALID) &&
@@ -371,14 +372,26 @@ static int global_code_page(CPU *cpu, uint32_t page, int mmu)
 
 /* MOV CR3.  Jump-cache entries of code on global pages stay, as those
  * pages' TLB entries do: the kernel's blocks need no new lookup after
- * every process switch (Linux maps its text global once CR4.PGE is on). */
+ * every process switch (Linux maps its text global once CR4.PGE is on).
+ * Only the entries filled since the last flush are looked at (Linux
+ * switches CR3 some 16,000 times in a boot, most with little in between). */
 void tlb_flush_nonglobal(CPU *cpu)
 {
-    for (int m = 0; m < NB_MMU; m++)
-        for (int i = 0; i < TLB_SIZE; i++)
-            if (!(cpu->tlb[m][i].global & TLB_GLOBAL))
-                tlb_entry_clear(&cpu->tlb[m][i]);
-    jc_flush_pages(cpu, global_code_page);
+    if (cpu->tlb_nlocal > NB_MMU * TLB_SIZE) {
+        for (int m = 0; m < NB_MMU; m++)
+            for (int i = 0; i < TLB_SIZE; i++)
+                if (!(cpu->tlb[m][i].global & TLB_GLOBAL))
+                    tlb_entry_clear(&cpu->tlb[m][i]);
+    } else {
+        for (int k = 0; k < cpu->tlb_nlocal; k++) {
+            unsigned n = cpu->tlb_local[k];
+            TLBEntry *e = &cpu->tlb[n >> TLB_BITS][n & (TLB_SIZE - 1)];
+            if (!(e->global & TLB_GLOBAL))
+                tlb_entry_clear(e);
+        }
+    }
+    cpu->tlb_nlocal = 0;
+    jc_flush_local(cpu);
 }
 
 /* INVLPG: forget the page of `linear` (global or not).  If a 4 MiB page
@@ -538,6 +551,15 @@ static void tlb_watch_debug(TLBEntry *e, uint32_t page)
         e->tag_write |= TLB_DEBUG;
 }
 
+/* List a non-global entry for the next MOV CR3 (too many: look at all). */
+static void tlb_note_local(CPU *cpu, int mmu, uint32_t page)
+{
+    if (cpu->tlb_nlocal < NB_MMU * TLB_SIZE)
+        cpu->tlb_local[cpu->tlb_nlocal++] = (uint16_t)(mmu << TLB_BITS | ((page >> PAGE_BITS) & (TLB_SIZE - 1)));
+    else
+        cpu->tlb_nlocal = NB_MMU * TLB_SIZE + 1;
+}
+
 /* Fill the TLB entry for the page of `linear` after a successful walk.
  * A walk that faults raises the page fault, or with raise 0 returns NULL
  * and leaves the TLB alone. */
@@ -554,6 +576,8 @@ static TLBEntry *tlb_fill_walk(CPU *cpu, uint32_t linear, int mmu, int acc, int 
     uint8_t *h = kind >= 0 ? region_host(&r, w.phys) : NULL;
     e->phys = w.phys;
     e->global = (w.global ? TLB_GLOBAL : 0) | (w.large ? TLB_FROM_LARGE : 0);
+    if (!w.global)                      /* for tlb_flush_nonglobal */
+        tlb_note_local(cpu, mmu, page);
     if (w.large)
         cpu->tlb_large = 1;
     if (kind == MR_RAM) {

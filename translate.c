@@ -3693,21 +3693,42 @@ void jc_clear(CPU *cpu)
 {
     for (int i = 0; i < JC_SIZE; i++)
         cpu->jc[i] = &jc_empty;
+    cpu->jc_nlocal = 0;
 }
 
-/* Forget the jump-cache entries of TBs with code on a linear page for
- * which keep(cpu, page, mmu) says no (after a TLB flush of some pages). */
-void jc_flush_pages(CPU *cpu, int (*keep)(CPU *cpu, uint32_t page, int mmu))
+/* MOV CR3: forget the jump-cache entries of code that was not on global
+ * pages when it was cached.  Global pages keep their TLB entries across
+ * MOV CR3, and the architecture lets them stay cached until INVLPG or a
+ * CR4.PGE change (which empty the whole jump cache), so the kernel's
+ * blocks survive a process switch.  Only the slots listed since the last
+ * flush are looked at: Linux's text_poke switches CR3 twice per patched
+ * instruction, thousands of times while it boots. */
+void jc_flush_local(CPU *cpu)
 {
-    for (int i = 0; i < JC_SIZE; i++) {
-        const TB *tb = cpu->jc[i];
-        if (tb == &jc_empty)
-            continue;
-        int mmu = (tb->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
-        uint32_t first = tb->pc & PAGE_MASK, last = (tb->pc + tb->size - 1) & PAGE_MASK;
-        if (!keep(cpu, first, mmu) || (last != first && !keep(cpu, last, mmu)))
-            cpu->jc[i] = &jc_empty;
+    if (cpu->jc_nlocal > JC_SIZE) {
+        for (int i = 0; i < JC_SIZE; i++)
+            if (!cpu->jc_global[i])
+                cpu->jc[i] = &jc_empty;
+    } else {
+        for (int k = 0; k < cpu->jc_nlocal; k++)
+            if (!cpu->jc_global[cpu->jc_local[k]])
+                cpu->jc[cpu->jc_local[k]] = &jc_empty;
     }
+    cpu->jc_nlocal = 0;
+}
+
+/* Put tb in the jump cache at slot j. */
+static void jc_set(CPU *cpu, unsigned j, TB *tb)
+{
+    int mmu = (tb->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
+    uint32_t first = tb->pc & PAGE_MASK, last = (tb->pc + tb->size - 1) & PAGE_MASK;
+    int global = tlb_code_global(cpu, first, mmu) && (last == first || tlb_code_global(cpu, last, mmu));
+    cpu->jc_global[j] = (uint8_t)global;
+    if (!global && cpu->jc_nlocal < JC_SIZE)
+        cpu->jc_local[cpu->jc_nlocal++] = (uint16_t)j;
+    else if (!global)
+        cpu->jc_nlocal = JC_SIZE + 1;
+    cpu->jc[j] = tb;
 }
 
 static unsigned jc_hash(uint32_t pc)
@@ -4110,7 +4131,7 @@ found:
     /* Single-step and one-instruction TBs must return to cpu_exec: they
      * are never entered straight from translated code. */
     if (!(flags & (HF_TF | HF_SINGLE)))
-        cpu->jc[j] = tb;
+        jc_set(cpu, j, tb);
     return tb;
 }
 

@@ -264,6 +264,17 @@ typedef struct CPU {
     int in_tb;                  /* cpu_exec is inside tb_run */
     int watch_kind;             /* 0, or GDB_WATCH_* */
     uint32_t watch_addr;        /* the watchpoint's address */
+    /* Jump-cache slots MOV CR3 must empty (translate.c, jc_flush_local):
+     * jc_global[i] says jc[i]'s code was on global pages when it was
+     * cached; jc_local lists the slots filled otherwise since the last
+     * flush (jc_nlocal > JC_SIZE: too many, look at every slot). */
+    uint8_t jc_global[JC_SIZE];
+    uint16_t jc_local[JC_SIZE];
+    int jc_nlocal;
+    /* Likewise the TLB entries filled without TLB_GLOBAL since the last
+     * flush, as mmu << TLB_BITS | index (tlb.c, tlb_flush_nonglobal). */
+    uint16_t tlb_local[NB_MMU * TLB_SIZE];
+    int tlb_nlocal;
     CPUStats stats;
 } CPU;
 
@@ -530,7 +541,7 @@ int tb_page_has_code(uint32_t phys_page);
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
-void jc_flush_pages(CPU *cpu, int (*keep)(CPU *cpu, uint32_t page, int mmu));
+void jc_flush_local(CPU *cpu);
 
 /* ---- tlb.c ----------------------------------------------------------------- */
 
@@ -538,6 +549,7 @@ void mem_init(Machine *m);
 void tlb_flush(CPU *cpu);
 void tlb_flush_nonglobal(CPU *cpu);
 void tlb_flush_page(CPU *cpu, uint32_t linear);
+int tlb_code_global(CPU *cpu, uint32_t page, int mmu);
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page);
 void tlb_watch_page(uint32_t phys_page);
 uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise);
