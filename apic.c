@@ -7,8 +7,8 @@
  * talk to each other (EOI broadcast, the interrupt messages) more than to
  * anything in devices.c.
  *
- * Specifications: Intel SDM Vol. 3A chapter 10 (xAPIC mode only: no x2APIC,
- * no TSC-deadline timer) and the Intel 82093AA I/O APIC datasheet (version
+ * Specifications: Intel SDM Vol. 3A chapter 10 (xAPIC mode only: no x2APIC;
+ * the timer's TSC-deadline mode too) and the Intel 82093AA I/O APIC datasheet (version
  * 0x11: no EOI register, no directed EOI).  docs/apic.md is the tour.
  *
  * The "APIC bus" is a function call: an IPI or an IO-APIC message sets the
@@ -80,7 +80,9 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_NB
 #define LVT_REMOTE_IRR (1u << 14)       /* LINTn, fixed level-triggered: accepted, no EOI yet */
 #define LVT_LEVEL      (1u << 15)       /* LINTn: level-triggered */
 #define LVT_MASKED     (1u << 16)
-#define LVT_PERIODIC   (1u << 17)       /* timer: periodic, else one-shot */
+#define LVT_PERIODIC   (1u << 17)       /* timer mode (bits 18:17): 00 one-shot, 01 periodic, */
+#define LVT_DEADLINE   (1u << 18)       /* 10 TSC-deadline, 11 reserved (the timer stays idle) */
+#define LVT_TIMER_MODE (LVT_PERIODIC | LVT_DEADLINE)
 
 /* Delivery modes, in LVT entries, the ICR and IO-APIC redirection entries. */
 enum {
@@ -98,7 +100,7 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_ALL_BUT_SELF };
 
 /* Which LVT bits software may write (the rest are read-only or reserved). */
 static const uint32_t lvt_writable[LVT_NB] = {
-    [LVT_TIMER]   = LVT_VECTOR | LVT_MASKED | LVT_PERIODIC,
+    [LVT_TIMER]   = LVT_VECTOR | LVT_MASKED | LVT_TIMER_MODE,
     [LVT_THERMAL] = LVT_VECTOR | LVT_DELIVERY | LVT_MASKED,
     [LVT_PERF]    = LVT_VECTOR | LVT_DELIVERY | LVT_MASKED,
     [LVT_LINT0]   = LVT_VECTOR | LVT_DELIVERY | LVT_POLARITY | LVT_LEVEL | LVT_MASKED,
@@ -133,6 +135,11 @@ struct APICState {
     int64_t start;
     int64_t next;
     Timer *timer;
+    /* TSC-deadline mode: IA32_TSC_DEADLINE (0: disarmed) and the same
+     * instant on CLOCK_MONOTONIC, as the vCPU computed it when it wrote the
+     * MSR (the TSC is that clock plus the vCPU's offset, cpu.c). */
+    uint64_t tsc_deadline;
+    int64_t deadline_ns;
 
     /* Inputs and latched events for the CPU. */
     int lint_level[2];          /* LINT0/LINT1 input lines, 1 = asserted */
@@ -437,15 +444,20 @@ static void apic_eoi(APICState *s)
 
 /* ---- timer (SDM 10.5.4) ------------------------------------------------- */
 
-/* The current-count register at time now. */
+static uint32_t timer_mode(const APICState *s)
+{
+    return s->lvt[LVT_TIMER] & LVT_TIMER_MODE;
+}
+
+/* The current-count register at time now (0 in TSC-deadline mode). */
 static uint32_t apic_timer_count(const APICState *s, int64_t now)
 {
     uint64_t ticks;
 
-    if (s->initial_count == 0)
+    if (s->initial_count == 0 || timer_mode(s) == LVT_DEADLINE)
         return 0;
     ticks = (uint64_t)(now - s->start) >> s->shift;
-    if (s->lvt[LVT_TIMER] & LVT_PERIODIC)
+    if (timer_mode(s) == LVT_PERIODIC)
         return s->initial_count - (uint32_t)(ticks % s->initial_count);
     return ticks >= s->initial_count ? 0 : s->initial_count - (uint32_t)ticks;
 }
@@ -465,15 +477,18 @@ static void apic_timer_update(APICState *s, int64_t now)
     int64_t period = (int64_t)s->initial_count << s->shift;
 
     s->next = -1;
-    if (s->initial_count != 0 && !(s->lvt[LVT_TIMER] & LVT_MASKED)) {
-        if (s->lvt[LVT_TIMER] & LVT_PERIODIC)
+    if (timer_mode(s) == LVT_DEADLINE) {
+        if (s->tsc_deadline != 0)       /* masked, it disarms when due, with no interrupt */
+            s->next = s->deadline_ns > 0 ? s->deadline_ns : 0;
+    } else if (s->initial_count != 0 && !(s->lvt[LVT_TIMER] & LVT_MASKED)) {
+        if (timer_mode(s) == LVT_PERIODIC)
             s->next = s->start + ((now - s->start) / period + 1) * period;
-        else if (s->start + period > now)
+        else if (timer_mode(s) == 0 && s->start + period > now)
             s->next = s->start + period;
     }
     if (s->next < 0)
         timer_del(s->timer);
-    else if ((s->lvt[LVT_TIMER] & LVT_PERIODIC) && s->next < now + APIC_TIMER_MIN_PERIOD_NS)
+    else if (timer_mode(s) == LVT_PERIODIC && s->next < now + APIC_TIMER_MIN_PERIOD_NS)
         timer_mod(s->timer, now + APIC_TIMER_MIN_PERIOD_NS);
     else
         timer_mod(s->timer, s->next);
@@ -486,6 +501,8 @@ static void apic_timer_expire(APICState *s, int64_t now)
 {
     if (s->next >= 0 && s->next <= now) {
         s->next = -1;
+        if (timer_mode(s) == LVT_DEADLINE)
+            s->tsc_deadline = 0;        /* it fired: disarmed, the MSR reads 0 */
         apic_lvt_deliver(s, LVT_TIMER);
     }
     apic_timer_update(s, now);
@@ -530,6 +547,7 @@ static void apic_init_reset(APICState *s)
     s->divide_conf = 0;
     s->shift = apic_divide_shift(0);
     s->initial_count = 0;
+    s->tsc_deadline = 0;
     s->start = 0;
     s->next = -1;
     timer_del(s->timer);
@@ -644,8 +662,13 @@ static void apic_write_lvt(APICState *s, int lvt, uint32_t value)
         value |= LVT_MASKED;
     s->lvt[lvt] = (old & ~lvt_writable[lvt]) | value;
     if (lvt == LVT_TIMER) {
-        if ((old ^ value) & LVT_PERIODIC)
-            apic_timer_rebase(s, now, count);   /* a mode change keeps the count */
+        uint32_t from = old & LVT_TIMER_MODE, to = s->lvt[LVT_TIMER] & LVT_TIMER_MODE;
+        if (from != to && (from == LVT_DEADLINE || to == LVT_DEADLINE)) {
+            s->initial_count = 0;               /* to or from TSC-deadline: disarmed */
+            s->tsc_deadline = 0;
+        } else if (from != to) {
+            apic_timer_rebase(s, now, count);   /* one-shot <-> periodic keeps the count */
+        }
         apic_timer_update(s, now);
     }
     /* A level-triggered LINT that is asserted now raises its interrupt. */
@@ -776,7 +799,9 @@ void apic_dump(int cpu_index, FILE *f)
         fprintf(f, "  LVT %-7s %08x vector %02x%s\n", lvt_name[i], s->lvt[i],
                 s->lvt[i] & LVT_VECTOR, s->lvt[i] & LVT_MASKED ? " masked" : "");
     fprintf(f, "  timer: %s, initial count %u, current count %u, divide by %d\n",
-            s->lvt[LVT_TIMER] & LVT_PERIODIC ? "periodic" : "one-shot", s->initial_count,
+            timer_mode(s) == LVT_DEADLINE ? "TSC-deadline" :
+            timer_mode(s) == LVT_PERIODIC ? "periodic" : timer_mode(s) ? "reserved mode" : "one-shot",
+            s->initial_count,
             apic_timer_count(s, clock_ns()), 1 << s->shift);
 }
 
@@ -806,6 +831,30 @@ void apic_set_base(int cpu_index, uint64_t value)
     if (s->base != old)
         memory_map_update();            /* the register page moved or went away */
     apic_update_irq(s);
+}
+
+/* RDMSR IA32_TSC_DEADLINE: 0 unless the timer is in TSC-deadline mode
+ * and armed.  BQL held. */
+uint64_t apic_get_tsc_deadline(int cpu_index)
+{
+    APICState *s = apic_get(cpu_index);
+    return timer_mode(s) == LVT_DEADLINE ? s->tsc_deadline : 0;
+}
+
+/* WRMSR IA32_TSC_DEADLINE = tsc, which is CLOCK_MONOTONIC time ns: arm the
+ * timer for that instant (one already past fires now), or disarm it with
+ * 0.  Ignored outside TSC-deadline mode (SDM 10.5.4.1).  BQL held. */
+void apic_set_tsc_deadline(int cpu_index, uint64_t tsc, int64_t ns)
+{
+    APICState *s = apic_get(cpu_index);
+    int64_t now = clock_ns();
+
+    if (timer_mode(s) != LVT_DEADLINE)
+        return;
+    apic_timer_expire(s, now);          /* a due interrupt is not lost to the new value */
+    s->tsc_deadline = tsc;
+    s->deadline_ns = ns;
+    apic_timer_update(s, now);
 }
 
 /* ---- local interrupt pins ----------------------------------------------- */

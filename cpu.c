@@ -1514,6 +1514,7 @@ void helper_clts(CPU *cpu)
 #define CPUID_PGE  (1u << 13)
 #define CPUID_CMOV (1u << 15)
 #define CPUID_FXSR (1u << 24)
+#define CPUID_ECX_TSC_DEADLINE (1u << 24)  /* the local APIC timer's TSC-deadline mode */
 
 #define CPUID_MAX_BASIC 2
 #define CPUID_MAX_EXT   0x80000004u
@@ -1537,6 +1538,7 @@ void helper_cpuid(CPU *cpu)
     case 1:
         r[0] = CPU_SIGNATURE;
         r[1] = (uint32_t)cpu->index << 24;
+        r[2] = CPUID_ECX_TSC_DEADLINE;
         r[3] = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 |
                CPUID_APIC | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR;
         break;
@@ -1579,6 +1581,7 @@ void helper_rdtsc(CPU *cpu)
 
 #define MSR_TSC              0x10
 #define MSR_APIC_BASE        0x1b
+#define MSR_TSC_DEADLINE     0x6e0
 #define MSR_BIOS_SIGN_ID     0x8b     /* microcode update signature: none loaded, 0 */
 #define MSR_SYSENTER_CS      0x174
 #define MSR_SYSENTER_ESP     0x175
@@ -1615,6 +1618,10 @@ void helper_rdmsr(CPU *cpu)
         bql_lock();
         v = apic_get_base(cpu->index);
         bql_unlock();
+    } else if (index == MSR_TSC_DEADLINE) {
+        bql_lock();
+        v = apic_get_tsc_deadline(cpu->index);
+        bql_unlock();
     } else {
         uint64_t *slot = msr_slot(cpu, index);
         if (!slot)
@@ -1636,6 +1643,18 @@ void helper_wrmsr(CPU *cpu)
     if (index == MSR_APIC_BASE) {
         bql_lock();
         apic_set_base(cpu->index, v);
+        bql_unlock();
+        return;
+    }
+    if (index == MSR_TSC_DEADLINE) {
+        /* the TSC is CLOCK_MONOTONIC + tsc_offset (cpu_tsc): the deadline's
+         * instant on that clock; one already past is now, and one more than
+         * 2^62 ns (146 years) ahead is as good as never */
+        int64_t now = clock_ns();
+        uint64_t tsc = (uint64_t)now + cpu->tsc_offset, ahead = v > tsc ? v - tsc : 0;
+        int64_t ns = now + (int64_t)(ahead < (1ull << 62) ? ahead : 1ull << 62);
+        bql_lock();
+        apic_set_tsc_deadline(cpu->index, v, ns);
         bql_unlock();
         return;
     }

@@ -633,10 +633,16 @@ static const char *group_name(D *d, int two_byte, int opc, Op *op)
             op->sfx = SX_ALWAYS;
         return grp7[r];
     case 0xba: return grp8[r];
-    case 0xae:
+    case 0xae: {
+        static const char *const fence[3] = { "lfence", "mfence", "sfence" };
+        if (d->mod == 3 && r >= 5) {
+            op->op[0] = O_NONE;
+            return fence[r - 5];
+        }
         if (d->mod == 3 || r > 1)
             return NULL;        /* the SSE ones vm does not translate */
         return r == 0 ? "fxsave" : "fxrstor";
+    }
     case 0xc7:
         op->op[0] = O_M;
         return r == 1 ? "cmpxchg8b" : NULL;

@@ -3515,6 +3515,13 @@ static int gen_0f(Ctx *s)
         }
         return 1;
     case 0xae:
+        if (in->mod == 3 && in->reg >= 5) {             /* lfence mfence sfence */
+            /* The same fence on the host: vCPUs are host threads.  SSE2's,
+             * but Linux's TSC-deadline timer code runs MFENCE whatever the
+             * other CPUID bits say, as every CPU with the timer has it. */
+            emit8(0x0f); emit8(0xae); emit8((uint8_t)(0xe8 | (in->reg - 5) << 3));
+            return 1;
+        }
         return gen_fxsave(s);
     case 0x08: case 0x09:                                /* invd wbinvd */
         gen_priv_check(s);

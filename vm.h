@@ -629,6 +629,8 @@ uint32_t apic_mmio_read(int cpu_index, uint32_t offset);
 void apic_mmio_write(int cpu_index, uint32_t offset, uint32_t value);
 uint64_t apic_get_base(int cpu_index);
 void apic_set_base(int cpu_index, uint64_t value);
+uint64_t apic_get_tsc_deadline(int cpu_index);
+void apic_set_tsc_deadline(int cpu_index, uint64_t tsc, int64_t ns);
 void apic_set_lint0(int cpu_index, int level);
 void apic_set_lint1(int cpu_index, int level);
 int apic_interrupt_pending(int cpu_index);

@@ -75,7 +75,7 @@ static int differs_by_design(const uint8_t *b, int n)
         return 1;
     switch (op) {
     case 0x01: return reg == 5 || (regform && reg != 4 && reg != 6);
-    case 0xae: return regform || reg > 1;
+    case 0xae: return regform ? reg < 5 || (m & 7) != 0 : reg > 1;   /* fences: their canonical forms */
     case 0xc7: return regform || reg != 1;
     case 0x09: return rep || data;
     case 0xbc: case 0xbd: return rep;

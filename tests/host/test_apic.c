@@ -34,6 +34,7 @@ enum {
 };
 #define MASKED   0x10000u
 #define PERIODIC 0x20000u
+#define DEADLINE 0x40000u
 /* ICR low: delivery modes, destination mode, shorthands */
 #define IPI_FIXED   0x000u
 #define IPI_LOWEST  0x100u
@@ -280,7 +281,7 @@ static void test_write_masks(void)
         { DFR,         0x00000000, 0x0fffffff },    /* bits 27:0 read as ones */
         { DFR,         0xffffffff, 0xffffffff },
         { SVR,         0xffffffff, 0x000003ff },    /* vector, enable, focus */
-        { LVT_TIMER,   0xffffffff, 0x000300ff },    /* no TSC-deadline mode */
+        { LVT_TIMER,   0xffffffff, 0x000700ff },    /* mode bits 18:17, TSC-deadline too */
         { LVT_THERMAL, 0xffffffff, 0x000107ff },
         { LVT_PERF,    0xffffffff, 0x000107ff },
         { LVT_LINT0,   0xffffffff, 0x0001a7ff },    /* remote IRR, status read-only */
@@ -660,6 +661,71 @@ static void test_timer_oneshot(void)
     CHECK_EQ(rd(2, TIMER_CUR), 500);
     advance(16 * 500);
     CHECK(irr_has(2, 0xd0));
+}
+
+/* TSC-deadline mode (SDM 10.5.4.1), the TSC being the fake clock here:
+ * IA32_TSC_DEADLINE arms the timer for an instant, fires once and reads 0
+ * after; 0 disarms; a past deadline fires at once; outside the mode the
+ * MSR is ignored; a mode change disarms; masked, it disarms silently. */
+static void deadline(int cpu, int64_t at) { apic_set_tsc_deadline(cpu, (uint64_t)at, at); }
+
+static void test_timer_deadline(void)
+{
+    fresh(1);
+    wr(1, LVT_TIMER, 0xd2);                     /* one-shot: the MSR is ignored */
+    deadline(1, fake_now + 1000);
+    CHECK_EQ(apic_get_tsc_deadline(1), 0);
+    advance(2000);
+    CHECK(!irr_has(1, 0xd2));
+
+    wr(1, LVT_TIMER, DEADLINE | 0xd2);
+    CHECK_EQ(rd(1, LVT_TIMER), DEADLINE | 0xd2);
+    wr(1, TIMER_INIT, 1000);                    /* ignored in this mode */
+    CHECK_EQ(rd(1, TIMER_CUR), 0);
+    advance(2000);
+    CHECK(!irr_has(1, 0xd2));
+
+    deadline(1, fake_now + 5000);
+    CHECK_EQ(apic_get_tsc_deadline(1), (uint64_t)fake_now + 5000);
+    advance(4999);
+    CHECK(!irr_has(1, 0xd2));
+    advance(1);
+    CHECK(irr_has(1, 0xd2));
+    CHECK_EQ(apic_get_tsc_deadline(1), 0);      /* fired: disarmed */
+    CHECK_EQ(take_eoi(1), 0xd2);
+    advance(100000);
+    CHECK_EQ(take_eoi(1), -1);                  /* once */
+
+    deadline(1, fake_now - 10);                 /* already past: now */
+    advance(1);
+    CHECK_EQ(take_eoi(1), 0xd2);
+
+    deadline(1, fake_now + 5000);               /* 0 disarms */
+    deadline(1, 0);
+    advance(10000);
+    CHECK_EQ(take_eoi(1), -1);
+
+    deadline(1, fake_now + 5000);               /* moved later */
+    deadline(1, fake_now + 8000);
+    advance(5000);
+    CHECK_EQ(take_eoi(1), -1);
+    advance(3000);
+    CHECK_EQ(take_eoi(1), 0xd2);
+
+    deadline(1, fake_now + 5000);               /* a mode change disarms */
+    wr(1, LVT_TIMER, 0xd2);
+    wr(1, LVT_TIMER, DEADLINE | 0xd2);
+    CHECK_EQ(apic_get_tsc_deadline(1), 0);
+    advance(10000);
+    CHECK_EQ(take_eoi(1), -1);
+
+    wr(1, LVT_TIMER, MASKED | DEADLINE | 0xd2); /* masked: due, disarmed, no interrupt */
+    deadline(1, fake_now + 1000);
+    advance(2000);
+    CHECK_EQ(apic_get_tsc_deadline(1), 0);
+    wr(1, LVT_TIMER, DEADLINE | 0xd2);
+    advance(10000);
+    CHECK_EQ(take_eoi(1), -1);
 }
 
 static void test_timer_periodic(void)
@@ -1136,6 +1202,7 @@ int main(void)
     test_extint();
     test_timer_oneshot();
     test_timer_periodic();
+    test_timer_deadline();
     test_ipi_destinations();
     test_ipi_lowest_priority();
     test_ipi_nmi_init_sipi();

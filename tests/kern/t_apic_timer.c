@@ -6,7 +6,11 @@
  * clocks and one-shot mode once; the current count runs down; EOI lets the
  * next one in.  vm's APIC timer counts at 1 GHz, like its TSC, so 20
  * periods of 5,000,000 counts must take 100 ms of TSC time, within 1%.
- * Also: interrupts wake HLT, and STI;HLT does not lose the first one. */
+ * Also: interrupts wake HLT, and STI;HLT does not lose the first one.
+ * TSC-deadline mode (10.5.4.1, CPUID.1:ECX[24]): IA32_TSC_DEADLINE (MSR
+ * 0x6e0) = a TSC value raises one interrupt once the TSC passes it and
+ * then reads 0; a value already past fires at once; 0 disarms; in
+ * one-shot mode the MSR reads 0 and arms nothing. */
 #include "klib.h"
 
 #define APIC      0xfee00000u
@@ -29,6 +33,59 @@ static void wait_ticks(uint32_t n)
 {
     while (ticks < n)
         __asm__ volatile("sti; hlt; cli");
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Spin 5 ms with interrupts open. */
+static void spin_5ms(void)
+{
+    uint64_t t = rdtsc();
+    while (rdtsc() - t < 5000000ull)
+        __asm__ volatile("sti; nop; cli");
+}
+
+static void check_deadline(void)
+{
+    uint32_t a = 1, b, c, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    CHECK(c & (1u << 24), "CPUID.1:ECX[24]: TSC-deadline timer");
+    ticks = 0;
+    wrmsr(0x6e0, rdtsc() + 1000000);    /* one-shot mode: ignored */
+    CHECK_EQ(rdmsr(0x6e0), 0, "IA32_TSC_DEADLINE reads 0 outside its mode");
+    spin_5ms();
+    CHECK_EQ(ticks, 0, "and arms nothing");
+
+    wr(0x320, 2u << 17 | VEC);          /* TSC-deadline mode */
+    __asm__ volatile("mfence");         /* SDM: order the LVT write before WRMSR */
+    uint64_t when = rdtsc() + 2000000;  /* 2 ms */
+    wrmsr(0x6e0, when);
+    CHECK(rdmsr(0x6e0) == when, "IA32_TSC_DEADLINE reads what was written");
+    wait_ticks(1);
+    uint64_t now = rdtsc();
+    CHECK(now >= when && now - when < 20000000ull, "the interrupt comes once the TSC passes the deadline");
+    CHECK_EQ(rdmsr(0x6e0), 0, "fired: the MSR reads 0");
+    spin_5ms();
+    CHECK_EQ(ticks, 1, "and it fires once");
+
+    wrmsr(0x6e0, rdtsc() - 1000);       /* already past: at once */
+    spin_5ms();
+    CHECK_EQ(ticks, 2, "a deadline already past fires at once");
+    wrmsr(0x6e0, rdtsc() + 2000000);    /* 0 disarms */
+    wrmsr(0x6e0, 0);
+    spin_5ms();
+    CHECK_EQ(ticks, 2, "writing 0 disarms");
+    wr(0x320, 0x10000 | VEC);           /* masked, one-shot: leave it quiet */
 }
 
 int kmain(uint32_t magic, uint32_t *info)
@@ -81,5 +138,6 @@ int kmain(uint32_t magic, uint32_t *info)
         __asm__ volatile("sti; nop; cli");
     CHECK_EQ(ticks, 1, "one-shot fires once");
     CHECK_EQ(rd(0x390), 0, "current count is 0 after the shot");
+    check_deadline();
     return kdone("t_apic_timer");
 }
