@@ -21,23 +21,10 @@
 # cr4 and memory read through the guest's page tables.
 # Bad -gdb arguments and a port in use get one line on stderr and status 2.
 VM=${1:-./vm}
-case $VM in
-*/*) ;;
-*) VM=./$VM ;;
-esac
+. "$(dirname "$0")/lib.sh"
 KERN=tests/kern/gdb_target.elf
 TIMEOUT=30
-failed=0
-
-fail() { echo "FAIL: $1"; failed=1; }
-ok() { echo "ok   $1"; }
-
-tmp=$(mktemp -d) || exit 1
-vmpid=
-gdbpid=
-trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; [ -n "$gdbpid" ] && kill $gdbpid 2>/dev/null
-      rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+test_start
 
 # bad_arg DESC ARGS...: vm must print exactly one line on stderr, exit 2.
 bad_arg() {

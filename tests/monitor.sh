@@ -15,23 +15,10 @@
 # (when gdb is installed), and through Ctrl-A c on a terminal (a
 # pseudo-terminal from script(1)).
 VM=${1:-./vm}
-case $VM in
-*/*) ;;
-*) VM=./$VM ;;
-esac
+. "$(dirname "$0")/lib.sh"
 KERN=tests/kern/mon_target.elf
 TIMEOUT=30
-failed=0
-
-fail() { echo "FAIL: $1"; failed=1; }
-ok() { echo "ok   $1"; }
-
-tmp=$(mktemp -d) || exit 1
-vmpid=
-gdbpid=
-trap '[ -n "$vmpid" ] && kill $vmpid 2>/dev/null; [ -n "$gdbpid" ] && kill $gdbpid 2>/dev/null
-      rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+test_start
 
 "$VM" -monitor tcp::4444 -kernel "$KERN" >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?

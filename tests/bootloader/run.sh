@@ -16,6 +16,7 @@
 # usage: tests/bootloader/run.sh [vm]
 set -u
 VM=${1:-./vm}
+. "$(dirname "$0")/../lib.sh"             # wait_for
 
 fail() { echo "FAIL bootloader: $*"; exit 1; }
 
@@ -31,16 +32,6 @@ make_disk() {
     printf 'SERIAL 0 115200\nPROMPT 1\nTIMEOUT 0\nLABEL reboot\n  COM32 reboot.c32\n' >"$cfg"
     mcopy -i "$img" "$cfg" "$mods/reboot.c32" "$mods/libcom32.c32" :: || fail "mcopy failed"
     syslinux --install "$img" || fail "syslinux --install failed"
-}
-
-# Wait up to $2 seconds for the text $1 in the output file.
-wait_for() {
-    i=0
-    while ! grep -q "$1" "$out" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -gt $(($2 * 10)) ] && return 1
-        sleep 0.1
-    done
 }
 
 ROOT=$(sh tests/bootloader/fetch.sh) || fail "cannot fetch SYSLINUX and mtools"

@@ -21,6 +21,7 @@
 # usage: tests/linux/run.sh [vm] [vCPU counts...]
 set -u
 VM=${1:-./vm}
+. "$(dirname "$0")/../lib.sh"             # wait_for
 [ $# -gt 0 ] && shift
 SMPS=${*:-1 4}
 DIR=$(sh tests/linux/fetch.sh) || { echo "FAIL linux: cannot fetch the kernel and busybox"; exit 1; }
@@ -59,18 +60,6 @@ native_answers() {
     want_awk=$("$BB" awk "$AWK_PROG")
     [ -n "$want_sha" ] && [ -n "$want_gzip" ] && [ -n "$want_awk" ] ||
         { bad "busybox does not run natively on this host"; exit 1; }
-}
-
-# Wait up to $2 seconds for the text $1 in vm's output.
-wait_for() {
-    i=0
-    while ! tr -d '\r' <"$out" | grep -q -- "$1"; do
-        i=$((i + 1))
-        if [ "$i" -gt $(($2 * 10)) ] || ! kill -0 "$vm_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
 }
 
 # Type a command; it prints a "RESULT <key> ..." line, and then a marker.
