@@ -467,6 +467,7 @@ typedef struct Ctx {
     int fl;                 /* where the guest flags are, FL_* */
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
+    int in_shadow;          /* this insn is in that shadow: the TB ends after it */
     int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
     int eip_in_val;         /* the next EIP is in T_VAL (CPU.eip not yet stored) */
     int ea16;               /* the offset in ESI is a 16-bit value */
@@ -2320,6 +2321,72 @@ static int gen_arpl(Ctx *s);
 /* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
  * the count in the host CL that is the guest CL.  Count 0 and rotates
  * leave flags alone, so the old flags must be in place first. */
+/* ---- Flags nobody will see -------------------------------------------------
+ *
+ * INC, DEC, ROL, ROR and a shift by CL keep some of the flags they find, so
+ * their host instruction needs the guest's flags in host EFLAGS: with them
+ * only in CPU.cc (after a memory operand's lookup, or at a block's start),
+ * that is a load first.  Often the kept flags are dead: the block goes on
+ * with register moves (or more of these, on registers) and then an
+ * instruction that overwrites every flag without reading any (`ror $6,%esi; mov %ecx,%edx; ror $11,%edx; xor
+ * %esi,%edx` in SHA-256).  Nothing can see flags in between, as long as
+ * that all happens in this block (an interrupt comes only between blocks)
+ * and nothing in between can fault (an exception pushes EFLAGS). */
+
+enum { FU_OTHER, FU_NEUTRAL, FU_KILLS };
+
+/* How an instruction met in the look ahead uses the flags: FU_NEUTRAL
+ * cannot fault and computes its result without them (it may write some:
+ * what it keeps flows on), FU_KILLS writes every one without reading any
+ * and cannot fault. */
+static int flags_use(const Insn *in)
+{
+    int op = in->op, reg = in->mod == 3;
+    if (in->lock || in->rep)
+        return FU_OTHER;
+    if ((op >= 0x88 && op <= 0x8b && reg) || (op >= 0xb0 && op <= 0xbf) || (op >= 0x90 && op <= 0x97) ||
+        (op == 0x8d && !reg) || ((op == 0xf6 || op == 0xf7) && in->reg == 2 && reg) ||
+        ((op == OPC_0F(0xb6) || op == OPC_0F(0xb7) || op == OPC_0F(0xbe) || op == OPC_0F(0xbf)) && reg) ||
+        (op >= OPC_0F(0xc8) && op <= OPC_0F(0xcf)))
+        return FU_NEUTRAL;                      /* MOV LEA XCHG NOT MOVZX MOVSX BSWAP */
+    int rot = in->reg < 2, shift = in->reg >= 4;       /* ROL ROR; SHL SHR SAL SAR */
+    if ((op >= 0x40 && op <= 0x4f) || ((op == 0xfe || op == 0xff) && in->reg < 2 && reg) ||
+        ((op == 0xc0 || op == 0xc1 || op == 0xd0 || op == 0xd1) && rot && reg) ||
+        ((op == 0xd2 || op == 0xd3) && (rot || shift) && reg))
+        return FU_NEUTRAL;      /* INC DEC ROL ROR, shifts by CL: some flags, none read, no fault */
+    if (op < 0x40 && (op & 7) < 6 && ((op & 7) >= 4 || reg) && alu_reads(op >> 3) == READS_NONE)
+        return FU_KILLS;                        /* ALU r,r and AL/eAX,imm (ADC SBB read CF) */
+    if ((op == 0x81 || op == 0x83) && reg && in->reg != 2 && in->reg != 3 &&
+        alu_reads(in->reg) == READS_NONE)
+        return FU_KILLS;
+    if ((((op == 0x84 || op == 0x85) && reg) || op == 0xa8 || op == 0xa9 ||
+         ((op == 0xf6 || op == 0xf7) && in->reg < 2 && reg)) && alu_reads(4) == READS_NONE)
+        return FU_KILLS;                        /* TEST */
+    if (((op == 0xc0 || op == 0xc1) && (in->imm & 0x1f)) || op == 0xd0 || op == 0xd1)
+        return reg && (in->reg >= 4 && in->reg != 6) && !host_shift_reads ? FU_KILLS : FU_OTHER;
+    return FU_OTHER;
+}
+
+/* Are all the guest flags dead after s->in?  Looks at the instructions
+ * after it that this block will translate too. */
+static int flags_dead_after(Ctx *s)
+{
+    if (s->in_shadow || (s->flags & (HF_SINGLE | HF_TF)) || p + 4096 > code_end - TB_CODE_MAX / 2)
+        return 0;
+    uint32_t eip = s->in.next;
+    for (int n = s->insns; n < TB_MAX_INSNS && n < s->insns + 4; n++) {
+        Insn in;
+        if (((s->cs_base + eip) & PAGE_MASK) != (s->tb->pc & PAGE_MASK) ||
+            gdb_breakpoint_at(s->cs_base + eip) || !peek_decode(s, eip, &in))
+            return 0;
+        int use = flags_use(&in);
+        if (use != FU_NEUTRAL)
+            return use == FU_KILLS;
+        eip = in.next;
+    }
+    return 0;
+}
+
 static void gen_shift(Ctx *s, int size)
 {
     int op = s->in.op, sub = s->in.reg == 6 ? 4 : s->in.reg;   /* SAL is SHL */
@@ -2333,6 +2400,8 @@ static void gen_shift(Ctx *s, int size)
     /* a constant count other than 0 on SHL SHR SAR writes every flag
      * the host keeps (probe_shifts); CL may be 0, which writes none */
     h.reads_flags = count <= 0 || sub < 4 || host_shift_reads ? READS_ALL : READS_NONE;
+    if (h.reads_flags && sub != 2 && sub != 3 && flags_dead_after(s))
+        h.reads_flags = READS_NONE;             /* RCL RCR compute with CF; the rest keep */
     h.writes_flags = 1;
     gen_rm_op(s, &h, MEM_RMW);
 }
@@ -2420,7 +2489,7 @@ static int gen_group5(Ctx *s, int size)
     int reg = s->in.reg;
     if (reg < 2) {                              /* inc, dec: CF is kept */
         HostOp h = hostop(size, s->in.op, EXT(reg));
-        h.reads_flags = READS_CF;
+        h.reads_flags = flags_dead_after(s) ? READS_NONE : READS_CF;
         h.writes_flags = 1;
         h.lock = s->in.lock;
         gen_rm_op(s, &h, MEM_RMW);
@@ -2974,7 +3043,7 @@ static int gen_insn(Ctx *s)
     }
     if (op >= 0x40 && op <= 0x4f) {             /* inc/dec reg: FF /0 /1 */
         HostOp h = hostop(v, 0xff, EXT((op >> 3) & 1));
-        h.reads_flags = READS_CF;
+        h.reads_flags = flags_dead_after(s) ? READS_NONE : READS_CF;
         h.writes_flags = 1;
         gen_hostop(s, &h, greg(op & 7, v));
         return 1;
@@ -3830,6 +3899,7 @@ static void tb_translate(Ctx *s)
         tb->last_eip = eip;
         s->insns = insns + 1;
         int in_shadow = s->shadow;
+        s->in_shadow = in_shadow;
         s->shadow = 0;
         if (!gen_insn(s)) {
             if (log_mask & LOG_UNIMP)
