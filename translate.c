@@ -2328,10 +2328,11 @@ static int gen_arpl(Ctx *s);
  * only in CPU.cc (after a memory operand's lookup, or at a block's start),
  * that is a load first.  Often the kept flags are dead: the block goes on
  * with register moves (or more of these, on registers) and then an
- * instruction that overwrites every flag without reading any (`ror $6,%esi; mov %ecx,%edx; ror $11,%edx; xor
- * %esi,%edx` in SHA-256).  Nothing can see flags in between, as long as
- * that all happens in this block (an interrupt comes only between blocks)
- * and nothing in between can fault (an exception pushes EFLAGS). */
+ * instruction that overwrites every flag without reading any (SHA-256:
+ * `ror $6,%esi; mov %ecx,%edx; ror $11,%edx; xor %esi,%edx`).  Nothing can
+ * see flags in between, as long as that all happens in this block (an
+ * interrupt comes only between blocks) and nothing in between can fault
+ * (an exception pushes EFLAGS). */
 
 enum { FU_OTHER, FU_NEUTRAL, FU_KILLS };
 
