@@ -7,9 +7,10 @@
  * talk to each other (EOI broadcast, the interrupt messages) more than to
  * anything in devices.c.
  *
- * Specifications: Intel SDM Vol. 3A chapter 10 (xAPIC mode only: no x2APIC;
- * the timer's TSC-deadline mode too) and the Intel 82093AA I/O APIC datasheet (version
- * 0x11: no EOI register, no directed EOI).  docs/apic.md is the tour.
+ * Specifications: Intel SDM Vol. 3A chapter 10 (xAPIC mode only, no x2APIC;
+ * the timer in one-shot, periodic and TSC-deadline mode) and the Intel
+ * 82093AA I/O APIC datasheet (version 0x11: no EOI register, no directed
+ * EOI).  docs/apic.md is the tour.
  *
  * The "APIC bus" is a function call: an IPI or an IO-APIC message sets the
  * IRR bit (or the NMI/INIT/SIPI latch) of every destination APIC at once,
@@ -841,9 +842,10 @@ uint64_t apic_get_tsc_deadline(int cpu_index)
     return timer_mode(s) == LVT_DEADLINE ? s->tsc_deadline : 0;
 }
 
-/* WRMSR IA32_TSC_DEADLINE = tsc, which is CLOCK_MONOTONIC time ns: arm the
- * timer for that instant (one already past fires now), or disarm it with
- * 0.  Ignored outside TSC-deadline mode (SDM 10.5.4.1).  BQL held. */
+/* WRMSR IA32_TSC_DEADLINE = tsc, the instant ns on CLOCK_MONOTONIC (the
+ * vCPU converts, cpu.c): arm the timer for it (one already past fires
+ * now), or disarm it with 0.  Ignored outside TSC-deadline mode (SDM
+ * 10.5.4.1).  BQL held. */
 void apic_set_tsc_deadline(int cpu_index, uint64_t tsc, int64_t ns)
 {
     APICState *s = apic_get(cpu_index);

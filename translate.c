@@ -1123,9 +1123,15 @@ static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
     return field;
 }
 
+/* The TLB (MMU_*) of code translated with TB flags `flags`. */
+static int mmu_of_flags(uint32_t flags)
+{
+    return (flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
+}
+
 static int mmu_index(const Ctx *s)
 {
-    return (s->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
+    return mmu_of_flags(s->flags);
 }
 
 /* The monitor's jit_count: one more memory operand, without touching the
@@ -2318,9 +2324,6 @@ static int gen_far_call_real(Ctx *s);
 static void gen_load_rm_val(Ctx *s, int size);
 static int gen_arpl(Ctx *s);
 
-/* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
- * the count in the host CL that is the guest CL.  Count 0 and rotates
- * leave flags alone, so the old flags must be in place first. */
 /* ---- Flags nobody will see -------------------------------------------------
  *
  * INC, DEC, ROL, ROR and a shift by CL keep some of the flags they find, so
@@ -2388,6 +2391,10 @@ static int flags_dead_after(Ctx *s)
     return 0;
 }
 
+/* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
+ * the count in the host CL that is the guest CL.  Rotates, and any count
+ * in CL (which may be 0), keep flags, so the old flags must be in place
+ * first unless nobody will see them (flags_dead_after). */
 static void gen_shift(Ctx *s, int size)
 {
     int op = s->in.op, sub = s->in.reg == 6 ? 4 : s->in.reg;   /* SAL is SHL */
@@ -3797,7 +3804,7 @@ void jc_flush_local(CPU *cpu)
 /* Put tb in the jump cache at slot j. */
 static void jc_set(CPU *cpu, unsigned j, TB *tb)
 {
-    int mmu = (tb->flags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER;
+    int mmu = mmu_of_flags(tb->flags);
     uint32_t first = tb->pc & PAGE_MASK, last = (tb->pc + tb->size - 1) & PAGE_MASK;
     int global = tlb_code_global(cpu, first, mmu) && (last == first || tlb_code_global(cpu, last, mmu));
     cpu->jc_global[j] = (uint8_t)global;
