@@ -89,6 +89,7 @@ static uint8_t *code_buf, *code_end;   /* the whole mmap'ed region */
 static uint8_t *code_ptr;               /* next free byte */
 static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
 static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
+static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_exits) */
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -133,8 +134,13 @@ void tb_lock_reset(void)
  * TB_MAX_INSNS instructions of 15 bytes) and where they live, kept until
  * the TB is published (tb_publish_checked). */
 #define TB_SRC_MAX 1024
+#define TB_THUNKS 4             /* get-PC thunks one TB may inline (call_thunk) */
+#define THUNK_LEN 4             /* mov reg, [esp]; ret */
 typedef struct TBSource {
     uint8_t bytes[TB_SRC_MAX];
+    int nthunks;
+    uint32_t thunk_lin[TB_THUNKS];
+    uint8_t thunk_bytes[TB_THUNKS][THUNK_LEN];
     uint32_t page_base[2];
     uint8_t *page_host[2];
     int npages;
@@ -476,6 +482,9 @@ typedef struct Ctx {
     int x87_ptrs;           /* the FIP, FOP and FCS of x87_eip, x87_fop are still to store */
     uint32_t x87_eip, x87_fop;
     int x87_fds_seg;        /* ... and FDS, this segment's selector (S_NONE: none) */
+    int nthunks;            /* get-PC thunks inlined (call_thunk): where, and their bytes */
+    uint32_t thunk_lin[TB_THUNKS];
+    uint8_t thunk_bytes[TB_THUNKS][THUNK_LEN];
     Stub stubs[MAX_STUBS];
     int nstubs;
     Group groups[GROUP_SLOTS];
@@ -746,7 +755,8 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
         patch_rel32(field, p);
         s->tb->jmp_offset[n] = (uint32_t)(field - s->tb->tc);
         gen_set_eip(eip);
-        gen_exit_value((uintptr_t)s->tb | (uintptr_t)n);
+        emit_mov_ri64(T_CMP, (uintptr_t)s->tb | (uintptr_t)n);
+        emit_jmp(tb_jc_exit);
     } else {
         /* another page: look the target up each time (its mapping may
          * change), but inline, without leaving translated code */
@@ -1525,6 +1535,64 @@ static int peek_decode(Ctx *s, uint32_t eip, Insn *out)
     return ok;
 }
 
+/* Position-independent i386 code (PIE executables, shared libraries)
+ * finds its own address by calling a "get PC thunk" at each function
+ * entry:
+ *     call __x86.get_pc_thunk.bx    ->    mov ebx, [esp]; ret
+ * As blocks, that is a block ending in the CALL, a two-instruction block
+ * whose RET looks its target up in the jump cache, and the caller's rest
+ * in a third.  But the RET can only go back to the instruction after the
+ * CALL: nothing else runs between them to change [esp].  So a CALL to
+ * exactly those bytes is translated as what it does, store the return
+ * address where the CALL pushes it, put it in the register too, leave ESP
+ * as it was, and the block goes on after the CALL.  The thunk's page
+ * becomes one of the block's two pages (a write there invalidates the
+ * block, tb_page_range; a new mapping misses in tb_lookup, and no jump
+ * is chained to it, tb_add_jump_locked), and its bytes join the block's
+ * source (tb_source_unchanged).
+ * Returns the thunk's register, or -1 when target is not such a thunk or
+ * this block cannot take it; `take` records it for the block. */
+static uint32_t eip_mask(const Ctx *s, uint32_t eip);
+
+static int thunk_at(Ctx *s, const Insn *call, uint32_t target, int take)
+{
+    if ((s->flags & (HF_SINGLE | HF_TF)) || !s->code32 || !s->ss32 || call->opsize != 4 ||
+        s->nthunks == TB_THUNKS || s->cpu->seg[S_CS].limit != 0xffffffffu)
+        return -1;
+    uint32_t lin = s->cs_base + target, page = lin & PAGE_MASK, phys = 0;
+    if ((lin & ~PAGE_MASK) > PAGE_SIZE - THUNK_LEN || gdb_breakpoint_at(lin) ||
+        gdb_breakpoint_at(lin + 3))
+        return -1;
+    int i = 0;
+    while (i < s->npages && s->page_base[i] != page)
+        i++;
+    uint8_t *host;
+    if (i < s->npages)
+        host = s->page_host[i];
+    else if (s->npages == 2)
+        return -1;
+    else
+        host = tlb_code_ptr(s->cpu, page, &phys, 0);
+    if (!host)
+        return -1;
+    const uint8_t *b = host + (lin & ~PAGE_MASK);
+    int reg = (b[1] >> 3) & 7;                  /* 8B /r, [esp] = mod 0 rm 4, SIB 24 */
+    if (b[0] != 0x8b || (b[1] & 0xc7) != 0x04 || b[2] != 0x24 || b[3] != 0xc3 || reg == R_ESP)
+        return -1;
+    if (take) {
+        if (i == s->npages) {
+            s->page_base[i] = page;
+            s->page_host[i] = host;
+            s->page_phys[i] = phys;
+            s->npages++;
+        }
+        s->thunk_lin[s->nthunks] = lin;
+        memcpy(s->thunk_bytes[s->nthunks++], b, THUNK_LEN);
+        s->tb->limit_cut = 1;                   /* a lower CS limit would end the block at the CALL */
+    }
+    return reg;
+}
+
 /* The bit of guest register r written at `size` (AH..BH for 1: r & 3). */
 static int reg_bit(int r, int size)
 {
@@ -1775,8 +1843,9 @@ static int group_plan(Ctx *s, Regs r, Group *g)
     while (g->n < GROUP_INSNS && peek_decode(s, eip, &in)) {
         int32_t off, move;
         int size, mode;
-        int ctl = in.op == 0xe8 || in.op == 0xc2 || in.op == 0xc3;    /* CALL, RET: last */
-        int writes = ctl ? 0 : insn_reg_writes(&in);
+        int thunk = in.op == 0xe8 ? thunk_at(s, &in, eip_mask(s, in.next + in.imm), 0) : -1;
+        int ctl = (in.op == 0xe8 && thunk < 0) || in.op == 0xc2 || in.op == 0xc3; /* CALL, RET: last */
+        int writes = thunk >= 0 ? 1 << thunk : ctl ? 0 : insn_reg_writes(&in);
         if (writes < 0)
             break;
         g->eip[g->n] = in.eip;
@@ -2142,6 +2211,15 @@ static void gen_push_imm(Ctx *s, uint32_t imm, int size)
     h.imm_size = size;
     gen_stack_op(s, -size, &h, MEM_WRITE);
     gen_sp_add(s, -size);
+}
+
+/* CALL to a get-PC thunk (thunk_at) in register reg: the return address
+ * pushed, and in reg, and popped again by the thunk's RET. */
+static void gen_call_thunk(Ctx *s, int reg)
+{
+    gen_push_imm(s, s->in.next, 4);
+    emit_mov_ri(host_reg[reg], s->in.next);
+    gen_sp_add(s, 4);
 }
 
 /* Read the top of stack (`size` bytes) into T_VAL without moving (E)SP. */
@@ -3378,6 +3456,11 @@ static int gen_misc(Ctx *s)
         return 1;
     case 0xe8: {                                         /* call near */
         uint32_t target = eip_mask(s, in->next + in->imm);
+        int thunk = thunk_at(s, in, target, 1);
+        if (thunk >= 0) {
+            gen_call_thunk(s, thunk);
+            return 1;
+        }
         if (!gen_check_target(s, target))
             return 1;
         gen_push_imm(s, in->next, v);
@@ -3805,7 +3888,7 @@ void jc_flush_local(CPU *cpu)
 static void jc_set(CPU *cpu, unsigned j, TB *tb)
 {
     int mmu = mmu_of_flags(tb->flags);
-    uint32_t first = tb->pc & PAGE_MASK, last = (tb->pc + tb->size - 1) & PAGE_MASK;
+    uint32_t first = tb->pc & PAGE_MASK, last = tb->phys[1] != 0xffffffffu ? tb->page2 : first;
     int global = tlb_code_global(cpu, first, mmu) && (last == first || tlb_code_global(cpu, last, mmu));
     cpu->jc_global[j] = (uint8_t)global;
     if (!global && cpu->jc_nlocal < JC_SIZE)
@@ -3983,6 +4066,11 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     for (int i = 0; i < s->npages && i < 2; i++)
         tb->phys[i] = s->page_phys[i];
     tb->phys[0] |= pc & ~PAGE_MASK;
+    tb->page2 = s->npages == 2 ? s->page_base[1] : 0;
+    tb->thunks = s->nthunks;
+    src->nthunks = s->nthunks;
+    memcpy(src->thunk_lin, s->thunk_lin, sizeof(src->thunk_lin));
+    memcpy(src->thunk_bytes, s->thunk_bytes, sizeof(src->thunk_bytes));
     memcpy(src->bytes, s->src, tb->size < TB_SRC_MAX ? tb->size : TB_SRC_MAX);
     memcpy(src->page_base, s->page_base, sizeof(src->page_base));
     memcpy(src->page_host, s->page_host, sizeof(src->page_host));
@@ -4041,18 +4129,27 @@ static void tb_hash_insert(TB *tb)
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);    /* readers hold no lock */
 }
 
+/* Is the guest byte at linear address lin still b? */
+static int src_byte_unchanged(const TBSource *src, uint32_t lin, uint8_t b)
+{
+    for (int i = 0; i < src->npages; i++)
+        if (src->page_base[i] == (lin & PAGE_MASK) && src->page_host[i] &&
+            __atomic_load_n(&src->page_host[i][lin & ~PAGE_MASK], __ATOMIC_RELAXED) != b)
+            return 0;
+    return 1;
+}
+
 /* Did the guest bytes a TB was translated from stay as they were? */
 static int tb_source_unchanged(const TB *tb, const TBSource *src)
 {
     uint32_t n = tb->size < TB_SRC_MAX ? tb->size : TB_SRC_MAX;
-    for (uint32_t off = 0; off < n; off++) {
-        uint32_t lin = tb->pc + off;
-        for (int i = 0; i < src->npages; i++)
-            if (src->page_base[i] == (lin & PAGE_MASK) && src->page_host[i] &&
-                __atomic_load_n(&src->page_host[i][lin & ~PAGE_MASK], __ATOMIC_RELAXED) !=
-                src->bytes[off])
+    for (uint32_t off = 0; off < n; off++)
+        if (!src_byte_unchanged(src, tb->pc + off, src->bytes[off]))
+            return 0;
+    for (int k = 0; k < src->nthunks; k++)
+        for (int j = 0; j < THUNK_LEN; j++)
+            if (!src_byte_unchanged(src, src->thunk_lin[k] + (uint32_t)j, src->thunk_bytes[k][j]))
                 return 0;
-    }
     return 1;
 }
 
@@ -4080,7 +4177,7 @@ static TB *tb_lookup(CPU *cpu, uint32_t pc, uint32_t phys_pc, uint32_t cs_base, 
             continue;
         if (tb->phys[1] != 0xffffffffu) {
             uint32_t phys2;
-            tlb_code_ptr(cpu, (pc & PAGE_MASK) + PAGE_SIZE, &phys2, 0);
+            tlb_code_ptr(cpu, tb->page2, &phys2, 0);
             if (phys2 != tb->phys[1])
                 continue;
         }
@@ -4239,8 +4336,12 @@ void tb_add_jump(TB *from, int n, TB *to)
 
 static void tb_add_jump_locked(TB *from, int n, TB *to)
 {
+    /* A TB on two pages is right only while its second page keeps its
+     * mapping, which tb_lookup checks and a chained jump would not: jumps
+     * to it find it in the jump cache (tb_jc_exit), which MOV CR3 and
+     * INVLPG empty. */
     if (!from->jmp_offset[n] || from->jmp_dest[n] || from->flags == TB_FLAGS_INVALID ||
-        to->flags == TB_FLAGS_INVALID)
+        to->flags == TB_FLAGS_INVALID || to->phys[1] != 0xffffffffu)
         return;
     uint8_t *field = from->tc + from->jmp_offset[n];
     int32_t rel = (int32_t)(to->tc - (field + 4));
@@ -4324,7 +4425,10 @@ static void tb_invalidate(TB *tb)
 static void tb_page_range(const TB *tb, int n, uint32_t *lo, uint32_t *hi)
 {
     uint32_t off = tb->pc & ~PAGE_MASK;
-    if (n == 0) {
+    if (tb->thunks) {                   /* and bytes elsewhere on its pages */
+        *lo = 0;
+        *hi = PAGE_SIZE;
+    } else if (n == 0) {
         *lo = off;
         *hi = off + tb->size > PAGE_SIZE ? PAGE_SIZE : off + tb->size;
     } else {
@@ -4398,6 +4502,49 @@ void tb_info(TBInfo *out)
 
 /* ---- Initialisation: code buffer, prologue and epilogue ----------------------------- */
 
+/* Where a direct jump that is not chained goes (gen_goto_tb), with the
+ * target's EIP in CPU.eip and R8 = tb|exit: to cpu_exec, which chains the
+ * jump, unless the target is a TB that no jump may be chained to (on two
+ * pages, tb_add_jump_locked) and is in the jump cache: then straight to
+ * it, as gen_jmp_indirect_cs would.  The jumping TB gives CS base and
+ * mode (a direct jump changes neither).
+ *   mov r11, r8; and r11, ~3               the jumping TB
+ *   mov esi, [rbp+eip]; add esi, [r11+cs_base]
+ *   (edi = jump-cache slot of esi); mov rdi, [rbp+rdi*8+jc]
+ *   cmp esi, [rdi+pc]; jne out
+ *   mov rsi, [r11+cs_base]; btr rsi, 32+HF_NOGROUP's bit
+ *   cmp rsi, [rdi+cs_base]; jne out        cs_base and flags at once
+ *   cmp dword [rdi+phys[1]], -1; je out    chainable: cpu_exec chains it
+ *   jmp [rdi+tc]
+ * out: jmp tb_epilogue                                                   */
+static void gen_tb_jc_exit(void)
+{
+    tb_jc_exit = p;
+    emit_op(8, 0x8b, T_SCR, oreg(T_CMP));
+    emit_alu_imm(4, oreg(T_SCR), ~(uint32_t)TB_EXIT_MASK, 8);
+    emit_load(RSI, gcpu(CPU_OFF(eip)), 4);
+    emit_op(4, 0x03, RSI, omem(T_SCR, offsetof(TB, cs_base)));
+    emit_op(4, 0x8b, RDI, oreg(RSI));
+    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);   /* shr edi, JC_BITS */
+    emit_op(4, 0x33, RDI, oreg(RSI));                      /* xor edi, esi */
+    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);
+    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
+    uint8_t *out[3];
+    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
+    out[0] = emit_jcc(CC_NE, NULL);
+    emit_load(RSI, omem(T_SCR, offsetof(TB, cs_base)), 8);
+    emit_op(8, OPC_0F(0xba), EXT(6), oreg(RSI));           /* btr rsi, imm8 */
+    emit8(32 + __builtin_ctz(HF_NOGROUP));
+    emit_op(8, 0x3b, RSI, omem(RDI, offsetof(TB, cs_base)));
+    out[1] = emit_jcc(CC_NE, NULL);
+    emit_alu_imm(7, omem(RDI, offsetof(TB, phys) + 4), 0xffffffffu, 4);
+    out[2] = emit_jcc(CC_E, NULL);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+    for (int i = 0; i < 3; i++)
+        patch_rel32(out[i], p);
+    emit_jmp(tb_epilogue);
+}
+
 /* The prologue enters translated code: save the callee-saved registers,
  * align the stack for helper calls, RBP = CPU *, load the guest registers,
  * jump to the TB.  The epilogue spills the guest registers, undoes the
@@ -4427,6 +4574,7 @@ static void gen_prologue(void)
     emit8(0x5b);                            /* pop rbx */
     emit8(0x5d);                            /* pop rbp */
     emit8(0xc3);                            /* ret */
+    gen_tb_jc_exit();
     code_gen_start = (uint8_t *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
     code_ptr = code_gen_start;
 }

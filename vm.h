@@ -502,6 +502,8 @@ typedef struct TB {
     uint32_t flags;         /* compares them as one 64-bit value. TB_FLAGS_INVALID once invalidated */
     uint32_t size;          /* guest bytes covered */
     uint32_t phys[2];       /* physical pages holding the code (phys[1] = -1 if one) */
+    uint32_t page2;         /* linear address of phys[1]'s page */
+    int thunks;             /* get-PC thunks inlined: bytes outside [pc, pc+size) */
     uint8_t *tc;            /* host code */
     uint32_t tc_size;
     int ninsns;
