@@ -742,9 +742,13 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs);
  * (initially to the next instruction), then set EIP and return tb|n.
  * Chained only when the target is on this TB's first page, as the
  * physical page behind another virtual page may change without notice. */
+static int flags_dead_at_jump(Ctx *s, uint32_t eip);
+
 static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
+    if (flags_dead_at_jump(s, eip))
+        s->fl = FL_MEM;
     flags_sync(s);
     gen_x87_flush(s);
     if ((target & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && !(s->flags & (HF_SINGLE | HF_TF)) &&
@@ -2302,12 +2306,18 @@ static void gen_jmp_val(Ctx *s)
     gen_jmp_indirect(s);
 }
 
+/* Jcc: the flags are stored once before it, unless one way does not
+ * need them (flags_dead_at_jump): then each way that does stores them
+ * after the jump (SETO, LAHF and MOV leave host EFLAGS alone). */
 static void gen_jcc(Ctx *s, int cc, uint32_t target)
 {
     flags_need(s);
-    flags_sync(s);
+    if (!flags_dead_at_jump(s, s->in.next) && !flags_dead_at_jump(s, target))
+        flags_sync(s);
+    int fl = s->fl;
     uint8_t *taken = emit_jcc(cc, NULL);
     gen_goto_tb(s, 0, s->in.next);
+    s->fl = fl;
     patch_rel32(taken, p);
     if (gen_check_target(s, target))
         gen_goto_tb(s, 1, target);
@@ -2449,14 +2459,14 @@ static int flags_use(const Insn *in)
     return FU_OTHER;
 }
 
-/* Are all the guest flags dead after s->in?  Looks at the instructions
- * after it that this block will translate too. */
-static int flags_dead_after(Ctx *s)
+/* Are all the guest flags dead at eip: do at most `max` instructions from
+ * there, on this block's first page, overwrite every flag before anything
+ * reads one or may fault? */
+static int flags_dead_from(Ctx *s, uint32_t eip, int max)
 {
-    if (s->in_shadow || (s->flags & (HF_SINGLE | HF_TF)) || p + 4096 > code_end - TB_CODE_MAX / 2)
+    if ((s->flags & (HF_SINGLE | HF_TF)) || p + 4096 > code_end - TB_CODE_MAX / 2)
         return 0;
-    uint32_t eip = s->in.next;
-    for (int n = s->insns; n < TB_MAX_INSNS && n < s->insns + 4; n++) {
+    for (int n = 0; n < max && n < 4; n++) {
         Insn in;
         if (((s->cs_base + eip) & PAGE_MASK) != (s->tb->pc & PAGE_MASK) ||
             gdb_breakpoint_at(s->cs_base + eip) || !peek_decode(s, eip, &in))
@@ -2467,6 +2477,25 @@ static int flags_dead_after(Ctx *s)
         eip = in.next;
     }
     return 0;
+}
+
+/* Are all the guest flags dead after s->in?  Looks at the instructions
+ * after it that this block will translate too. */
+static int flags_dead_after(Ctx *s)
+{
+    return !s->in_shadow && flags_dead_from(s, s->in.next, TB_MAX_INSNS - s->insns);
+}
+
+/* Are all the guest flags dead where a direct jump to eip lands?  Then
+ * the jump need not store them (flags_sync) for the block there.  That
+ * block starts at eip, translated from these bytes (on this block's page:
+ * a write there invalidates both), so the same instructions overwrite
+ * the flags before anything reads them.  Only an interrupt taken between
+ * the two blocks sees them, in the EFLAGS it pushes: the arithmetic flags
+ * of an earlier instruction, which the interrupted code never reads. */
+static int flags_dead_at_jump(Ctx *s, uint32_t eip)
+{
+    return s->fl == FL_DIRTY && !s->in_shadow && flags_dead_from(s, eip, TB_MAX_INSNS);
 }
 
 /* Shifts and rotates (C0 C1 D0-D3): the host runs the same opcode, with
