@@ -89,7 +89,7 @@ static uint8_t *code_buf, *code_end;   /* the whole mmap'ed region */
 static uint8_t *code_ptr;               /* next free byte */
 static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
 static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
-static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_exits) */
+static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_jc_exit) */
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -134,7 +134,7 @@ void tb_lock_reset(void)
  * TB_MAX_INSNS instructions of 15 bytes) and where they live, kept until
  * the TB is published (tb_publish_checked). */
 #define TB_SRC_MAX 1024
-#define TB_THUNKS 4             /* get-PC thunks one TB may inline (call_thunk) */
+#define TB_THUNKS 4             /* get-PC thunks one TB may inline (thunk_at) */
 #define THUNK_LEN 4             /* mov reg, [esp]; ret */
 typedef struct TBSource {
     uint8_t bytes[TB_SRC_MAX];
@@ -482,7 +482,7 @@ typedef struct Ctx {
     int x87_ptrs;           /* the FIP, FOP and FCS of x87_eip, x87_fop are still to store */
     uint32_t x87_eip, x87_fop;
     int x87_fds_seg;        /* ... and FDS, this segment's selector (S_NONE: none) */
-    int nthunks;            /* get-PC thunks inlined (call_thunk): where, and their bytes */
+    int nthunks;            /* get-PC thunks inlined (thunk_at): where, and their bytes */
     uint32_t thunk_lin[TB_THUNKS];
     uint8_t thunk_bytes[TB_THUNKS][THUNK_LEN];
     Stub stubs[MAX_STUBS];
