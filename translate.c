@@ -2439,8 +2439,9 @@ static int flags_use(const Insn *in)
     if ((op >= 0x88 && op <= 0x8b && reg) || (op >= 0xb0 && op <= 0xbf) || (op >= 0x90 && op <= 0x97) ||
         (op == 0x8d && !reg) || ((op == 0xf6 || op == 0xf7) && in->reg == 2 && reg) ||
         ((op == OPC_0F(0xb6) || op == OPC_0F(0xb7) || op == OPC_0F(0xbe) || op == OPC_0F(0xbf)) && reg) ||
-        (op >= OPC_0F(0xc8) && op <= OPC_0F(0xcf)))
-        return FU_NEUTRAL;                      /* MOV LEA XCHG NOT MOVZX MOVSX BSWAP */
+        (op >= OPC_0F(0xc8) && op <= OPC_0F(0xcf)) || op == 0x98 || op == 0x99 || op == 0xfc ||
+        op == 0xfd)
+        return FU_NEUTRAL;              /* MOV LEA XCHG NOT MOVZX MOVSX BSWAP CWDE CDQ CLD STD */
     int rot = in->reg < 2, shift = in->reg >= 4;       /* ROL ROR; SHL SHR SAL SAR */
     if ((op >= 0x40 && op <= 0x4f) || ((op == 0xfe || op == 0xff) && in->reg < 2 && reg) ||
         ((op == 0xc0 || op == 0xc1 || op == 0xd0 || op == 0xd1) && rot && reg) ||
@@ -2456,6 +2457,11 @@ static int flags_use(const Insn *in)
         return FU_KILLS;                        /* TEST */
     if (((op == 0xc0 || op == 0xc1) && (in->imm & 0x1f)) || op == 0xd0 || op == 0xd1)
         return reg && (in->reg >= 4 && in->reg != 6) && !host_shift_reads ? FU_KILLS : FU_OTHER;
+    if ((op == 0xf6 || op == 0xf7) && in->reg == 3 && reg)
+        return FU_KILLS;                        /* NEG */
+    if (((op == OPC_0F(0xaf) || op == 0x69 || op == 0x6b) ||
+         ((op == 0xf6 || op == 0xf7) && (in->reg == 4 || in->reg == 5))) && reg && !host_mul_reads)
+        return FU_KILLS;                        /* MUL IMUL, when the host's write every flag */
     return FU_OTHER;
 }
 

@@ -11,7 +11,8 @@
  *    the taken way overwriting first;
  *  - both ways overwriting first (after register moves, which do not
  *    count), and the values they compute;
- *  - JMP to a block that reads CF, and JMP to one that overwrites first.
+ *  - JMP to a block that reads CF, and JMP to one that overwrites first
+ *    (SUB; CDQ then NEG; IMUL: overwriters as the look ahead knows them).
  */
 #include "klib.h"
 
@@ -101,6 +102,37 @@ __attribute__((noinline)) static uint32_t jmp_dead(void)
     return r;
 }
 
+/* CMP 3, 5 (CF = 1), JMP into CDQ (no flags), NEG x (CF = x != 0), ADC. */
+__attribute__((noinline)) static uint32_t jmp_cdq_neg(uint32_t x)
+{
+    uint32_t r = 20, a = 3;
+    __asm__ volatile("clc\n\t"
+                     "movl %3, %%ecx\n\t"
+                     "cmpl $5, %1\n\t"
+                     "jmp 1f\n\t"
+                     "nop\n"
+                     "1:\tcltd\n\t"
+                     "negl %2\n\t"
+                     "adcl $0, %0"
+                     : "+r"(r), "+a"(a), "+r"(x) : "m"(mem_word) : "ecx", "edx", "cc");
+    return r;
+}
+
+/* CMP 3, 5 (CF = 1), JMP into IMUL x, x (CF = the product overflows), ADC. */
+__attribute__((noinline)) static uint32_t jmp_imul(uint32_t x)
+{
+    uint32_t r = 30, a = 3;
+    __asm__ volatile("clc\n\t"
+                     "movl %3, %%ecx\n\t"
+                     "cmpl $5, %1\n\t"
+                     "jmp 1f\n\t"
+                     "nop\n"
+                     "1:\timull %2, %2\n\t"
+                     "adcl $0, %0"
+                     : "+r"(r), "+r"(a), "+r"(x) : "m"(mem_word) : "ecx", "cc");
+    return r;
+}
+
 int kmain(uint32_t magic, uint32_t *info)
 {
     (void)magic;
@@ -116,6 +148,10 @@ int kmain(uint32_t magic, uint32_t *info)
         CHECK_EQ(both_dead(7, 1), 0, "both ways dead, not taken: ADD's no carry");
         CHECK_EQ(jmp_reads(), 1, "JMP: ADC reads CMP's CF");
         CHECK_EQ(jmp_dead(), 7, "JMP: SUB overwrites CF before SBB");
+        CHECK_EQ(jmp_cdq_neg(0), 20, "JMP: CDQ, NEG 0 clears CF");
+        CHECK_EQ(jmp_cdq_neg(9), 21, "JMP: CDQ, NEG 9 sets CF");
+        CHECK_EQ(jmp_imul(3), 30, "JMP: IMUL 3*3 clears CF");
+        CHECK_EQ(jmp_imul(0x10000), 31, "JMP: IMUL 0x10000^2 overflows, sets CF");
     }
     return kdone("t_flags_jump");
 }
