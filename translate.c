@@ -774,6 +774,22 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
  * After a near jump CS and the mode are this TB's, so they are compared
  * as constants; after a far transfer (far_cs) they are loaded from the CPU.
  * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
+/* RDI = the TB in the jump-cache slot of the linear PC in ESI, and a jump
+ * taken when its PC is not that one (returns the jump's rel32 field).  An
+ * empty slot holds jc_empty, whose flags match nothing: no NULL test.
+ *   mov edi, esi; shr edi, JC_BITS; xor edi, esi; and edi, JC_SIZE-1
+ *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne miss           */
+static uint8_t *emit_jc_slot(void)
+{
+    emit_op(4, 0x8b, RDI, oreg(RSI));
+    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);
+    emit_op(4, 0x33, RDI, oreg(RSI));
+    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);
+    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
+    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
+    return emit_jcc(CC_NE, NULL);
+}
+
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
@@ -791,16 +807,8 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_op(4, 0x03, RSI, gseg_base(S_CS));
     else if (s->cs_base)
         emit_alu_imm(0, oreg(RSI), s->cs_base, 4);
-    emit_op(4, 0x8b, RDI, oreg(RSI));                      /* edi = hash(pc) */
-    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);   /* shr edi, JC_BITS */
-    emit_op(4, 0x33, RDI, oreg(RSI));                      /* xor edi, esi */
-    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);            /* and edi, mask */
-    /* mov rdi, [rbp + rdi*8 + jc] */
-    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
-    /* an empty slot holds jc_empty, whose flags match nothing: no NULL test */
     uint8_t *miss[2];
-    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));    /* cmp esi, [rdi+pc] */
-    miss[0] = emit_jcc(CC_NE, NULL);
+    miss[0] = emit_jc_slot();
     /* cs_base and flags side by side: one 64-bit compare */
     if (far_cs) {
         emit_load(T_CMP, gcpu(CPU_OFF(hflags)), 4);
@@ -4545,8 +4553,7 @@ void tb_info(TBInfo *out)
  * mode (a direct jump changes neither).
  *   mov r11, r8; and r11, ~3               the jumping TB
  *   mov esi, [rbp+eip]; add esi, [r11+cs_base]
- *   (edi = jump-cache slot of esi); mov rdi, [rbp+rdi*8+jc]
- *   cmp esi, [rdi+pc]; jne out
+ *   (emit_jc_slot: rdi = the slot's TB; cmp esi, [rdi+pc]; jne out)
  *   mov rsi, [r11+cs_base]; btr rsi, 32+HF_NOGROUP's bit
  *   cmp rsi, [rdi+cs_base]; jne out        cs_base and flags at once
  *   cmp dword [rdi+phys[1]], -1; je out    chainable: cpu_exec chains it
@@ -4559,14 +4566,8 @@ static void gen_tb_jc_exit(void)
     emit_alu_imm(4, oreg(T_SCR), ~(uint32_t)TB_EXIT_MASK, 8);
     emit_load(RSI, gcpu(CPU_OFF(eip)), 4);
     emit_op(4, 0x03, RSI, omem(T_SCR, offsetof(TB, cs_base)));
-    emit_op(4, 0x8b, RDI, oreg(RSI));
-    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);   /* shr edi, JC_BITS */
-    emit_op(4, 0x33, RDI, oreg(RSI));                      /* xor edi, esi */
-    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);
-    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
     uint8_t *out[3];
-    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
-    out[0] = emit_jcc(CC_NE, NULL);
+    out[0] = emit_jc_slot();
     emit_load(RSI, omem(T_SCR, offsetof(TB, cs_base)), 8);
     emit_op(8, OPC_0F(0xba), EXT(6), oreg(RSI));           /* btr rsi, imm8 */
     emit8(32 + __builtin_ctz(HF_NOGROUP));
