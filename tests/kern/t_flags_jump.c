@@ -73,65 +73,32 @@ __attribute__((noinline)) static uint32_t both_dead(uint32_t a, uint32_t x)
     return r;
 }
 
-/* CMP 3, 5 (CF = 1), JMP into ADC: 1. */
-__attribute__((noinline)) static uint32_t jmp_reads(void)
-{
-    uint32_t r = 0, a = 3;
-    __asm__ volatile("clc\n\t"
-                     "movl %2, %%ecx\n\t"
-                     "cmpl $5, %1\n\t"
-                     "jmp 1f\n\t"
-                     "nop\n"
-                     "1:\tadcl $0, %0"
-                     : "+r"(r) : "r"(a), "m"(mem_word) : "ecx", "cc");
-    return r;
-}
+/* JMP_INTO(name, r0, landing): uint32_t name(uint32_t x) leaves CF = 0 in
+ * vm's memory, makes CF = 1 (CMP 3, 5), JMPs to `landing` (the block
+ * after the JMP) and returns %0, which starts as r0.  In `landing`, %2
+ * is x and EAX holds 3; it may use ECX and EDX. */
+#define JMP_INTO(name, r0, landing) \
+    __attribute__((noinline)) static uint32_t name(uint32_t x) \
+    { \
+        uint32_t r = (r0), a = 3; \
+        __asm__ volatile("clc\n\t" \
+                         "movl %3, %%ecx\n\t" \
+                         "cmpl $5, %1\n\t" \
+                         "jmp 1f\n\t" \
+                         "nop\n" \
+                         "1:\t" landing \
+                         : "+r"(r), "+a"(a), "+r"(x) : "m"(mem_word) : "ecx", "edx", "cc"); \
+        return r; \
+    }
 
-/* CMP 3, 5, JMP into SUB 2, 1 then SBB: SUB's CF (0) only: 7 - 0. */
-__attribute__((noinline)) static uint32_t jmp_dead(void)
-{
-    uint32_t r = 7, a = 3, b = 2;
-    __asm__ volatile("clc\n\t"
-                     "movl %3, %%ecx\n\t"
-                     "cmpl $5, %1\n\t"
-                     "jmp 1f\n\t"
-                     "nop\n"
-                     "1:\tsubl $1, %2\n\t"
-                     "sbbl $0, %0"
-                     : "+r"(r), "+r"(a), "+r"(b) : "m"(mem_word) : "ecx", "cc");
-    return r;
-}
-
-/* CMP 3, 5 (CF = 1), JMP into CDQ (no flags), NEG x (CF = x != 0), ADC. */
-__attribute__((noinline)) static uint32_t jmp_cdq_neg(uint32_t x)
-{
-    uint32_t r = 20, a = 3;
-    __asm__ volatile("clc\n\t"
-                     "movl %3, %%ecx\n\t"
-                     "cmpl $5, %1\n\t"
-                     "jmp 1f\n\t"
-                     "nop\n"
-                     "1:\tcltd\n\t"
-                     "negl %2\n\t"
-                     "adcl $0, %0"
-                     : "+r"(r), "+a"(a), "+r"(x) : "m"(mem_word) : "ecx", "edx", "cc");
-    return r;
-}
-
-/* CMP 3, 5 (CF = 1), JMP into IMUL x, x (CF = the product overflows), ADC. */
-__attribute__((noinline)) static uint32_t jmp_imul(uint32_t x)
-{
-    uint32_t r = 30, a = 3;
-    __asm__ volatile("clc\n\t"
-                     "movl %3, %%ecx\n\t"
-                     "cmpl $5, %1\n\t"
-                     "jmp 1f\n\t"
-                     "nop\n"
-                     "1:\timull %2, %2\n\t"
-                     "adcl $0, %0"
-                     : "+r"(r), "+r"(a), "+r"(x) : "m"(mem_word) : "ecx", "cc");
-    return r;
-}
+/* ADC reads CMP's CF: r0 + 1. */
+JMP_INTO(jmp_reads, 0, "adcl $0, %0")
+/* SUB x, 1 then SBB: SUB's CF only (x = 2: 0). */
+JMP_INTO(jmp_dead, 7, "subl $1, %2\n\tsbbl $0, %0")
+/* CDQ (no flags), NEG x (CF = x != 0), ADC. */
+JMP_INTO(jmp_cdq_neg, 20, "cltd\n\tnegl %2\n\tadcl $0, %0")
+/* IMUL x, x (CF = the product overflows), ADC. */
+JMP_INTO(jmp_imul, 30, "imull %2, %2\n\tadcl $0, %0")
 
 int kmain(uint32_t magic, uint32_t *info)
 {
@@ -146,8 +113,8 @@ int kmain(uint32_t magic, uint32_t *info)
         CHECK_EQ(both_dead(3, 1), 0, "both ways dead, taken: ADD's no carry");
         CHECK_EQ(both_dead(7, 0xffffffffu), 1, "both ways dead, not taken: ADD's carry");
         CHECK_EQ(both_dead(7, 1), 0, "both ways dead, not taken: ADD's no carry");
-        CHECK_EQ(jmp_reads(), 1, "JMP: ADC reads CMP's CF");
-        CHECK_EQ(jmp_dead(), 7, "JMP: SUB overwrites CF before SBB");
+        CHECK_EQ(jmp_reads(0), 1, "JMP: ADC reads CMP's CF");
+        CHECK_EQ(jmp_dead(2), 7, "JMP: SUB overwrites CF before SBB");
         CHECK_EQ(jmp_cdq_neg(0), 20, "JMP: CDQ, NEG 0 clears CF");
         CHECK_EQ(jmp_cdq_neg(9), 21, "JMP: CDQ, NEG 9 sets CF");
         CHECK_EQ(jmp_imul(3), 30, "JMP: IMUL 3*3 clears CF");
