@@ -47,6 +47,13 @@ void *memcpy(void *d, const void *s, uint32_t n)
 void pg_memcpy(void *dst, const void *src, uint32_t n) { memcpy(dst, src, n); }
 void pg_memset(void *dst, int c, uint32_t n) { memset(dst, c, n); }
 
+void pg_put_mov_imm(uint8_t *p, int reg, uint32_t imm)
+{
+    p[0] = (uint8_t)(0xb8 + reg);
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(imm >> (8 * i));
+}
+
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)
 {
     return (uint64_t)(limit & 0xffff) | ((uint64_t)(base & 0xffffff) << 16) |

@@ -126,6 +126,8 @@ void pg_map(uint32_t va, uint32_t pa, uint32_t flags);
 /* Copy n bytes (for code templates). */
 void pg_memcpy(void *dst, const void *src, uint32_t n);
 void pg_memset(void *dst, int c, uint32_t n);
+/* Code: "mov $imm, reg" (reg 0 EAX .. 7 EDI, 5 bytes) at p. */
+void pg_put_mov_imm(uint8_t *p, int reg, uint32_t imm);
 
 /* pg_asm.S: one access (or call) at the *_insn label; see there. */
 uint32_t pg_rd8(uint32_t addr);

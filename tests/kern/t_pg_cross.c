@@ -80,13 +80,6 @@ __asm__(".text\n"
         "movl u_saved_esp, %esp\n\t"
         "ret\n");
 
-static void put_mov_eax(uint8_t *p, uint32_t imm)
-{
-    p[0] = 0xb8;
-    for (int i = 0; i < 4; i++)
-        p[1 + i] = (uint8_t)(imm >> (8 * i));
-}
-
 /* "mov $imm, %eax; ret" split over two frames: b8 and the imm's low three
  * bytes in the last 4 bytes of `first`, the imm's top byte and c3 at the
  * start of `second`.  Its linear address is the second page's - 4. */
@@ -255,7 +248,7 @@ int kmain(void)
     CHECK_EQ(frame[3][0], 0, "REP STOSB read-only fault: read-only page unchanged");
 
     /* CALL to a not-present page, then restart. */
-    put_mov_eax(frame[7], 0x77);
+    pg_put_mov_imm(frame[7], 0, 0x77);
     frame[7][5] = 0xc3;
     pg_reset_traps();
     pg_exec(PG(7));
@@ -283,7 +276,7 @@ int kmain(void)
     /* An instruction ending at the page end; the next page is not present. */
     *pte[7] &= ~PTE_P;
     invlpg(PG(7));
-    put_mov_eax(frame[6] + 0xffa, 0x66);
+    pg_put_mov_imm(frame[6] + 0xffa, 0, 0x66);
     frame[6][0xfff] = 0xc3;
     pg_reset_traps();
     CHECK_EQ(pg_exec(PG(7) - 6), 0x66, "RET as the last byte before a not-present page");

@@ -31,11 +31,7 @@ static uint8_t *P, *Q;          /* physical code pages */
 /* "mov $imm, %eax; ret" at p. */
 static void put_ret_imm(uint8_t *p, uint32_t imm)
 {
-    p[0] = 0xb8;
-    p[1] = (uint8_t)imm;
-    p[2] = (uint8_t)(imm >> 8);
-    p[3] = (uint8_t)(imm >> 16);
-    p[4] = (uint8_t)(imm >> 24);
+    pg_put_mov_imm(p, 0, imm);
     p[5] = 0xc3;
 }
 

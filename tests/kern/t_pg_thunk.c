@@ -112,11 +112,7 @@ static void put_thunk(uint8_t *p, int r)
 /* "mov $ALT_EBX, %ebx; ret" at p. */
 static void put_alt_ebx(uint8_t *p)
 {
-    p[0] = 0xbb;
-    p[1] = (uint8_t)ALT_EBX;
-    p[2] = (uint8_t)(ALT_EBX >> 8);
-    p[3] = 0;
-    p[4] = 0;
+    pg_put_mov_imm(p, 3, ALT_EBX);
     p[5] = 0xc3;
 }
 
