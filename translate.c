@@ -2,8 +2,9 @@
  * translate.c - the translator: guest x86 (16/32-bit) -> host x86-64.
  *
  * A translation block (TB) is a run of guest instructions that ends at a
- * control transfer, a page boundary, TB_MAX_INSNS, or an instruction that
- * changes how later code decodes.  Each guest instruction is decoded and
+ * control transfer (but not a CALL to a get-PC thunk: thunk_at), a page
+ * boundary, TB_MAX_INSNS, or an instruction that changes how later code
+ * decodes.  Each guest instruction is decoded and
  * immediately emitted as host instructions into the code buffer.  Because
  * guest and host are both x86, most guest instructions become the *same*
  * host instruction with the operands renamed: guest registers live in host
@@ -23,7 +24,8 @@
  *   Host EFLAGS carries the guest's arithmetic flags from the instruction
  *   that computed them to the one that reads them; they are written back to
  *   CPU.cc ("synced") only before code that clobbers host flags, calls a
- *   helper, may fault, or leaves the TB.
+ *   helper, may fault, or leaves the TB (unless the TB a direct jump goes
+ *   to overwrites them first: flags_dead_at_jump).
  * Guest registers are spilled to CPU.regs around helper calls, in slow
  * paths and when translated code returns to cpu_exec, and reloaded after.
  *
