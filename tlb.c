@@ -970,6 +970,7 @@ uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int ne
     if (!host) {
         cpu->nogroup_pc = cpu->seg[S_CS].base + cpu->eip;
         cpu->nogroup = 1;
+        tb_group_failed(cpu);
     }
     return host;
 }

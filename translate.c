@@ -493,6 +493,7 @@ typedef struct Ctx {
     int group_next;             /* the slot the next group takes */
     int group_in_reg;           /* the slot whose grp_host R10 holds too, or -1 */
     int peeking;                /* decode for a look ahead: no new pages, no src */
+    int no_groups;              /* this pc's groups kept failing (tb_group_failed) */
     /* code fetch */
     uint32_t page_base[2];  /* linear page addresses */
     uint8_t *page_host[2];
@@ -1735,7 +1736,8 @@ static int insn_mem_use(const Insn *in, int *size)
  * code, where EIPs grow along the block. */
 static int group_usable(const Ctx *s, int seg)
 {
-    return !tb_nogroups && !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
+    return !tb_nogroups && !s->no_groups &&
+           !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
            s->ss32 && s->in.addr32 && seg_is_flat(s, seg);
 }
 
@@ -4071,7 +4073,7 @@ static void tb_translate(Ctx *s)
 
 /* Translate the code at the CPU's CS:EIP into a new TB and enter it in the
  * hash table and the page lists. */
-static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
+static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBSource *src)
 {
     static Ctx ctx;
     Ctx *s = &ctx;
@@ -4092,6 +4094,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, TBSource *src)
     s->group_next = 0;
     s->group_in_reg = -1;
     s->peeking = 0;
+    s->no_groups = no_groups;
     s->n_out_log = 0;
     s->stubs_start = NULL;
     s->npages = 0;
@@ -4292,6 +4295,64 @@ static TB *tb_publish_checked(CPU *cpu, TB *tb, const uint32_t *pages, int npage
     return tb;
 }
 
+/* ---- Blocks whose page groups keep failing ----------------------------------
+ * A group's check that fails sends the vCPU through cpu_exec to run the
+ * block again without groups (tlb_group_host, HF_NOGROUP), once.  Now and
+ * then that is a page not yet present or not yet writable.  But a group
+ * whose span runs onto a page that is not next to its own in host memory
+ * (a stack frame across a page boundary: the stack's pages are scattered)
+ * fails every time the block runs: awk spent a quarter of its time so, in
+ * the runs where the guest's stack randomization put a hot frame across a
+ * boundary.  After NOGROUP_FAILS failures the block is thrown away and its
+ * pc translated without groups from then on. */
+#define NOGROUP_FAILS 8
+#define NOGROUP_SET 1024                /* a power of two */
+static uint32_t nogroup_set[NOGROUP_SET];   /* phys pc + 1; 0: empty (tb_lock) */
+static int nogroup_n;
+
+static unsigned nogroup_slot(uint32_t phys_pc)
+{
+    return (phys_pc * 2654435761u) >> (32 - 10) & (NOGROUP_SET - 1);
+}
+
+static int nogroup_has(uint32_t phys_pc)
+{
+    for (unsigned i = nogroup_slot(phys_pc); nogroup_set[i]; i = (i + 1) & (NOGROUP_SET - 1))
+        if (nogroup_set[i] == phys_pc + 1)
+            return 1;
+    return 0;
+}
+
+/* Half full: start again (a pc dropped fails its way back in). */
+static void nogroup_add(uint32_t phys_pc)
+{
+    if (phys_pc + 1 == 0 || nogroup_has(phys_pc))
+        return;
+    if (nogroup_n == NOGROUP_SET / 2) {
+        memset(nogroup_set, 0, sizeof(nogroup_set));
+        nogroup_n = 0;
+    }
+    unsigned i = nogroup_slot(phys_pc);
+    while (nogroup_set[i])
+        i = (i + 1) & (NOGROUP_SET - 1);
+    nogroup_set[i] = phys_pc + 1;
+    nogroup_n++;
+}
+
+/* A group's check failed in the running TB (tlb_group_host). */
+void tb_group_failed(CPU *cpu)
+{
+    TB *tb = cpu->cur_tb;
+    if (__atomic_add_fetch(&tb->group_fails, 1, __ATOMIC_RELAXED) != NOGROUP_FAILS)
+        return;
+    tb_lock_acquire();
+    if (__atomic_load_n(&tb->flags, __ATOMIC_RELAXED) != TB_FLAGS_INVALID) {
+        nogroup_add(tb->phys[0]);
+        tb_invalidate(tb);
+    }
+    tb_lock_release();
+}
+
 /* Find the TB for the CPU's current CS:EIP and mode, translating if needed. */
 TB *tb_find(CPU *cpu)
 {
@@ -4329,7 +4390,7 @@ TB *tb_find(CPU *cpu)
         tb = tb_lookup(cpu, pc, phys_pc, cs_base, flags);  /* someone else may have made it */
         if (!tb) {
             n_new_code_pages = 0;
-            tb = tb_gen_code(cpu, pc, flags, &src);
+            tb = tb_gen_code(cpu, pc, flags, nogroup_has(phys_pc), &src);
             if (tb) {
                 cpu->stats.translations++;
                 tb_link_pages(tb);

@@ -510,6 +510,7 @@ typedef struct TB {
     uint32_t last_eip;      /* CS offset of the last instruction */
     int64_t cs_limit;       /* CS limit at translation */
     int limit_cut;          /* translation stopped at the CS limit */
+    unsigned group_fails;   /* page-group checks that failed here (tb_group_failed) */
     uint32_t jmp_offset[2]; /* patchable rel32 of the two direct exits, 0 = none */
     uintptr_t jmp_dest[2];  /* TB this exit is chained to, or 0 */
     uintptr_t jmp_incoming; /* list of TBs chained to us: tagged TB* | exit */
@@ -574,6 +575,7 @@ void phys_write(uint32_t addr, uint32_t value, int size);
 uint8_t *phys_ram_ptr(uint32_t addr);
 uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
 uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int need_write);
+void tb_group_failed(CPU *cpu);
 int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys);    /* no side effects */
 int phys_debug_access(uint32_t addr, uint8_t *byte, int is_write); /* RAM and ROM only */
 
