@@ -13,7 +13,7 @@ OPT     ?= -O2
 # the compiler must never emit x87 code of its own.
 CFLAGS  := -std=c99 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE -pthread -mno-80387 $(EXTRA_CFLAGS)
 LDLIBS  := -lpthread -lm
-SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c fpu.c loop.c devices.c ata.c apic.c bql.c rcu.c disas.c gdbstub.c monitor.c
+SRCS    := main.c boot.c cpu.c seg.c translate.c tlb.c view.c fpu.c loop.c devices.c ata.c apic.c bql.c rcu.c disas.c gdbstub.c monitor.c
 HDRS    := vm.h
 
 # Guest test ROMs: every tests/*.S is a 64 KiB image run from the reset vector.

@@ -40,6 +40,7 @@ void cpu_init(CPU *cpu, Machine *m, int index)
     pthread_cond_init(&cpu->halt_cond, NULL);
     pthread_mutex_init(&cpu->work_lock, NULL);
     cpu_reset(cpu);
+    view_init(cpu);
 }
 
 /* ---- Exclusive sections (QEMU's cpus-common.c, simplified) -------------------

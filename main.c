@@ -45,8 +45,9 @@ static void usage(FILE *f)
         "  -snapshot        keep the guest's disk writes in memory; the image is not changed\n"
         "  -m MB            guest RAM in MiB (default 128, at most %d; suffix M or G allowed)\n"
         "  -smp N           number of vCPUs, 1 to 16 (default 1); the others wait for INIT/SIPI\n"
-        "  -accel tcg[,thread=single|multi][,groups=on|off]  vCPUs on their own threads\n"
-        "                   (default) or on one; page groups of memory operands on (default)\n"
+        "  -accel tcg[,thread=single|multi][,groups=on|off][,views=on|off]  vCPUs on their own threads\n"
+        "                   (default) or on one; guest memory through views on (default);\n"
+        "                   without views, page groups of memory operands on (default)\n"
         "  -tb-size KB      translated-code buffer size (default 32768, at least 256)\n"
         "  -kernel FILE     boot a multiboot (v1) kernel (ELF32 or with the header's address\n"
         "                   fields) or a Linux bzImage\n"
@@ -270,14 +271,15 @@ typedef struct Options {
     int no_reboot, log_mask, single_thread, snapshot, perfmap, start_stopped;
 } Options;
 
-/* -accel tcg[,thread=single|multi][,groups=on|off]: how vCPUs map to host
- * threads (returns 1 for single), and whether the translator groups memory
- * operands (docs/memory.md; off shows every operand's own lookup). */
+/* -accel tcg[,thread=single|multi][,groups=on|off][,views=on|off]: how
+ * vCPUs map to host threads (returns 1 for single), whether the translator
+ * reaches memory through views and, without them, groups memory operands
+ * (docs/memory.md; off shows every operand's own lookup). */
 static int parse_accel(const char *arg)
 {
     int single = 0;
     if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ','))
-        die("-accel: only tcg[,thread=single|multi][,groups=on|off], not '%s'", arg);
+        die("-accel: only tcg[,thread=single|multi][,groups=on|off][,views=on|off], not '%s'", arg);
     for (const char *p = arg + 3; *p == ','; ) {
         const char *item = p + 1;
         size_t n = strcspn(item, ",");
@@ -289,8 +291,13 @@ static int parse_accel(const char *arg)
             tb_nogroups = 0;
         else if (n == 10 && !strncmp(item, "groups=off", n))
             tb_nogroups = 1;
+        else if (n == 8 && !strncmp(item, "views=on", n))
+            mem_views = 1;
+        else if (n == 9 && !strncmp(item, "views=off", n))
+            mem_views = 0;
         else
-            die("-accel: unknown tcg option '%.*s' (thread=single|multi, groups=on|off)", (int)n, item);
+            die("-accel: unknown tcg option '%.*s' (thread=single|multi, groups=on|off, "
+                "views=on|off)", (int)n, item);
         p = item + n;
     }
     return single;
@@ -472,6 +479,7 @@ int main(int argc, char **argv)
     bql_lock();                     /* device setup arms timers and fd handlers */
     devices_init(&machine);
     bql_unlock();
+    view_fault_init();                  /* after the console's handlers */
     static CPU cpus[MAX_CPUS];
     machine.ncpus = (int)o.smp;
     bql_lock();

@@ -48,8 +48,10 @@ static void ram_regions_init(void);
 void mem_init(Machine *m)
 {
     ram_size = m->ram_size;
-    ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ram = view_mem_alloc(ram_size, &m->rom, m->rom_size);  /* a memfd, for views */
+    if (!ram)
+        ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
         fprintf(stderr, "vm: cannot allocate %u MiB of guest RAM\n", ram_size >> 20);
         exit(2);
@@ -359,6 +361,7 @@ void tlb_flush(CPU *cpu)
         for (int i = 0; i < TLB_SIZE; i++)
             tlb_entry_clear(&cpu->tlb[m][i]);
     cpu->tlb_nlocal = 0;
+    view_flush(cpu);
     jc_clear(cpu);
 }
 
@@ -391,6 +394,7 @@ void tlb_flush_nonglobal(CPU *cpu)
         }
     }
     cpu->tlb_nlocal = 0;
+    view_flush_nonglobal(cpu);
     jc_flush_local(cpu);
 }
 
@@ -399,6 +403,7 @@ void tlb_flush_nonglobal(CPU *cpu)
 void tlb_flush_page(CPU *cpu, uint32_t linear)
 {
     uint32_t page = linear & PAGE_MASK, big = linear & 0xffc00000u;
+    view_flush_page(cpu, linear, cpu->tlb_large);
     for (int m = 0; m < NB_MMU; m++) {
         TLBEntry *e = tlb_entry(cpu, m, page);
         if ((e->tag_read & PAGE_MASK) == page || (e->tag_write & PAGE_MASK) == page ||
@@ -626,6 +631,7 @@ static TLBEntry *tlb_get(CPU *cpu, uint32_t linear, int mmu, int acc)
  * section) or with a single vCPU. */
 void tlb_watch_page(uint32_t phys_page)
 {
+    view_watch_phys(phys_page);
     for (int c = 0; c < machine.ncpus; c++)
         for (int m = 0; m < NB_MMU; m++)
             for (int i = 0; i < TLB_SIZE; i++) {
@@ -837,6 +843,27 @@ void sys_write(CPU *cpu, uint32_t linear, uint32_t value, int size)
 
 /* ---- Slow paths called from translated code ---------------------------------- */
 
+static void view_map_page_of(CPU *cpu, int mmu, uint32_t linear)
+{
+    TLBEntry *e = tlb_entry(cpu, mmu, linear);
+    MemRegion r;
+    int unassigned = (e->tag_read & TLB_MMIO) && !memory_map_find(e->phys, &r);
+    view_map(cpu, mmu, linear, e, unassigned);
+}
+
+/* The operand's checks passed: let the view map its pages (view.c), so
+ * the next access to them takes no slow path. */
+static void view_map_access(CPU *cpu, uint32_t addr, int size)
+{
+    if (!mem_views)
+        return;
+    int mmu = mmu_of(cpu);
+    uint32_t last = addr + (uint32_t)size - 1;
+    view_map_page_of(cpu, mmu, addr);
+    if ((last & PAGE_MASK) != (addr & PAGE_MASK))
+        view_map_page_of(cpu, mmu, last);
+}
+
 static uint8_t *tlb_ram_ptr(CPU *cpu, uint32_t linear, uint32_t len);
 
 /* A memory operand that missed the inline fast path.  Translated code runs
@@ -859,6 +886,7 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
         uint8_t *host = tlb_ram_ptr(cpu, addr, (uint32_t)size);
         if (host) {                             /* the host's LOCK does it */
             cpu->rmw_direct = 1;
+            view_map_access(cpu, addr, size);
             return host;
         }
         if (machine.ncpus > 1 && !cpu->in_exclusive) {
@@ -878,6 +906,7 @@ uint8_t *tlb_access_begin(CPU *cpu, uint32_t addr, int size, int mode)
     }
     cpu->rmw_addr = addr;
     cpu->rmw_size = size;
+    view_map_access(cpu, addr, size);
     return cpu->rmw_buf;
 }
 

@@ -74,20 +74,29 @@ enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
 #define GROUP_REG R10   /* the latest page group's grp_host (no T_VAL2 user is in a group) */
 #define T_SCR  R11
 
-/* A host operand: a register, or memory at [base + disp]. */
+/* A host operand: a register, or memory at [base + index + disp]. */
 typedef struct Opnd {
     int is_reg;
     int reg;                /* when is_reg (may carry HIGH8) */
     int base;               /* when memory */
     int32_t disp;
+    int index;              /* when memory: a register (scale 1), or -1 */
 } Opnd;
 
-static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0 }; return o; }
-static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp }; return o; }
+static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0, -1 }; return o; }
+static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp, -1 }; return o; }
+static Opnd omem_idx(int base, int index) { Opnd o = { 0, 0, base, 0, index }; return o; }
 
 /* ---- The code buffer ------------------------------------------------------ */
 
 static uint8_t *code_buf, *code_end;   /* the whole mmap'ed region */
+
+/* Is [p, p+len) translated code (view.c's fault handler asks)? */
+int tcg_code_holds(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    return b >= code_buf && b + len <= code_end;
+}
 static uint8_t *code_ptr;               /* next free byte */
 static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
 static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
@@ -190,8 +199,11 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
         if ((rm.reg & 0xf) >= 8)
             rex |= 1;
         high |= rm.reg & HIGH8;
-    } else if (rm.base >= 8) {
-        rex |= 1;
+    } else {
+        if (rm.base >= 8)
+            rex |= 1;
+        if (rm.index >= 8)
+            rex |= 2;
     }
     if (rex && high) {
         fprintf(stderr, "vm: internal error: AH..BH with a REX prefix\n");
@@ -210,9 +222,14 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     int base = rm.base & 7;
     int mod = (rm.disp == 0 && base != RBP) ? 0 :
               (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
-    emit8((mod << 6) | (reg << 3) | base);
-    if (base == RSP)
-        emit8(0x24);                    /* SIB: base only */
+    if (rm.index >= 0) {                /* SIB: base + index, scale 1 */
+        emit8((mod << 6) | (reg << 3) | 4);
+        emit8(((rm.index & 7) << 3) | base);
+    } else {
+        emit8((mod << 6) | (reg << 3) | base);
+        if (base == RSP)
+            emit8(0x24);                /* SIB: base only */
+    }
     if (mod == 1)
         emit8(rm.disp);
     else if (mod == 2)
@@ -438,6 +455,9 @@ typedef struct Stub {
     uint32_t x87_eip, x87_fop;
     int x87_fds_seg;
     uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
+    uint8_t *marker[2];     /* STUB_MEM through a view: the markers' disp32 (view.c) */
+    int save_flags;         /* ... the guest's flags were dirty in the host's: save first */
+    int load_flags;         /* ... the code after it expects them in the host's */
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
 } Stub;
 
@@ -923,9 +943,14 @@ static void gen_stubs(Ctx *s)
 {
     for (int i = 0; i < s->nstubs; i++) {
         Stub *st = &s->stubs[i];
-        patch_rel32(st->jump_field, p);
+        if (st->jump_field)
+            patch_rel32(st->jump_field, p);
         if (st->jump_field2)
             patch_rel32(st->jump_field2, p);
+        for (int k = 0; k < 2 && st->marker[k]; k++)
+            patch_rel32(st->marker[k], p);
+        if (st->save_flags)                     /* entered from a view's fault */
+            emit_flags_save();
         gen_set_eip(st->eip);
         gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
@@ -958,6 +983,8 @@ static void gen_stubs(Ctx *s)
             continue;
         }
         gen_stub_mem(st);
+        if (st->load_flags)
+            emit_flags_load();
         emit_jmp(st->resume);
     }
 }
@@ -1056,9 +1083,21 @@ static int seg_is_flat(const Ctx *s, int seg)
     return (s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS;
 }
 
+/* Does gen_seg_check emit anything (and so clobber the host flags)? */
+static int seg_check_needed(const Ctx *s, int seg, int is_write)
+{
+    if (!seg_is_flat(s, seg))
+        return 1;
+    if (!(s->flags & HF_PE) || (s->flags & HF_VM))
+        return 0;
+    return seg == S_CS ? is_write || (s->flags & HF_CS_XONLY) : is_write && (s->flags & HF_SEGRO);
+}
+
 static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
 {
-    flags_clobber(s);
+    /* a view's access keeps the flags; the ordinary lookup clobbers them */
+    if (!mem_views || seg_check_needed(s, seg, is_write))
+        flags_clobber(s);
     Stub *st = NULL;
     gen_seg_type_check(s, seg, is_write);
     if (seg_is_flat(s, seg))
@@ -1172,14 +1211,54 @@ static void gen_count_mem(void)
     emit_mov(8, gcpu(off), T_SCR);
 }
 
+/* The marker before a host instruction that touches a view: an 8-byte
+ * NOP whose disp32 gen_stubs fills with the distance to the slow path
+ * (view.c's fault handler reads it).  nopl disp32(%rax,%rax,1) */
+static uint8_t *emit_view_marker(void)
+{
+    emit8(0x0f); emit8(0x1f); emit8(0x84); emit8(0x00);
+    uint8_t *field = p;
+    emit32(0);
+    return field;
+}
+
+/* op on [view + rsi], ESI holding the linear address: the host's MMU
+ * checks it.  A fault there resumes at st (view.c), with the host flags
+ * as they were: st saves them first if they are the guest's and dirty,
+ * and loads them again after, if the code that follows expects them in
+ * the host's and op does not write them. */
+static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
+{
+    st->save_flags = s->fl == FL_DIRTY;
+    emit_load(RDI, gcpu(CPU_OFF(view_base) + mmu_index(s) * 8), 8);
+    flags_need_for(s, op->reads_flags);
+    st->load_flags = s->fl != FL_MEM && !op->writes_flags;
+    HostOp main = *op;
+    Opnd m = omem_idx(RDI, RSI);
+    int k = 0;
+    if (op->peek) {                     /* its own host access: its own marker */
+        st->marker[k++] = emit_view_marker();
+        emit_op(4, OPC_0F(0xb6), T_CMP, m);
+        main.peek = 0;
+    }
+    st->marker[k] = emit_view_marker();
+    emit_hostop_raw(&main, m);
+    if (op->writes_flags)
+        s->fl = FL_DIRTY;
+    if (op->fdp)                        /* it did not fault: FDP */
+        emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
+}
+
 /* Run op on the memory operand at seg:ESI: limit check, TLB lookup, the
- * op on [rsi], and a slow-path stub that redoes it on a bounce buffer. */
+ * op on [rsi], and a slow-path stub that redoes it on a bounce buffer.
+ * With views, the op on [view + rsi] instead of the lookup. */
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
     gen_count_mem();
     gen_seg_check(s, seg, op->msize, mode != MEM_READ);
     int align = op->align ? op->align : op->msize;
     if ((s->flags & HF_AC) && align > 1) {              /* #AC: test esi, align-1 */
+        flags_clobber(s);
         emit_op(4, 0xf7, EXT(0), oreg(RSI));
         emit32((uint32_t)align - 1);
         Stub *ac = add_stub(s, STUB_FAULT);
@@ -1189,6 +1268,11 @@ static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;
+    if (mem_views) {
+        gen_view_op(s, op, st);
+        st->resume = p;
+        return;
+    }
     st->jump_field = gen_tlb_lookup(op->msize, mode != MEM_READ, mmu_index(s), op->fdp);
     gen_hostop(s, op, omem(RSI, 0));
     st->resume = p;
@@ -1736,7 +1820,7 @@ static int insn_mem_use(const Insn *in, int *size)
  * code, where EIPs grow along the block. */
 static int group_usable(const Ctx *s, int seg)
 {
-    return !tb_nogroups && !s->no_groups &&
+    return !tb_nogroups && !s->no_groups && !mem_views &&
            !(s->flags & (HF_NOGROUP | HF_AC | HF_SEGRO | HF_SINGLE | HF_TF)) && s->code32 &&
            s->ss32 && s->in.addr32 && seg_is_flat(s, seg);
 }

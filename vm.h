@@ -197,6 +197,7 @@ typedef struct CPU {
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
     uint64_t msr_bios_sign_id;    /* IA32_BIOS_SIGN_ID (0x8B) */
     uint64_t tsc_offset;    /* WRMSR to the TSC moves it */
+    uint8_t *view_base[NB_MMU];  /* guest memory views (view.c): where linear 0 is */
 
     /* Exceptions: where helpers longjmp to, and what they raise. */
     sigjmp_buf jmp_env;
@@ -253,6 +254,7 @@ typedef struct CPU {
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
     TLBEntry tlb[NB_MMU][TLB_SIZE];
+    struct View *view[NB_MMU];  /* the views' bookkeeping (view.c) */
     /* Page groups (translate.c): for each active group, the host address
      * that its base + index*scale would have; a member adds its disp. */
     uint64_t grp_host[4];
@@ -576,6 +578,18 @@ uint8_t *phys_ram_ptr(uint32_t addr);
 uint8_t *tlb_host_range(CPU *cpu, uint32_t linear, uint32_t len, int is_write);
 uint8_t *tlb_group_host(CPU *cpu, uint32_t linear, uint32_t len, int acc, int need_write);
 void tb_group_failed(CPU *cpu);
+
+/* view.c: guest memory views through the host's MMU. */
+extern int mem_views;
+uint8_t *view_mem_alloc(uint32_t ram_size, uint8_t **rom, uint32_t rom_size);
+void view_init(CPU *cpu);
+void view_fault_init(void);
+void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned);
+void view_flush(CPU *cpu);
+void view_flush_nonglobal(CPU *cpu);
+void view_flush_page(CPU *cpu, uint32_t linear, int large);
+void view_watch_phys(uint32_t phys);
+int tcg_code_holds(const void *p, size_t len);
 int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys);    /* no side effects */
 int phys_debug_access(uint32_t addr, uint8_t *byte, int is_write); /* RAM and ROM only */
 

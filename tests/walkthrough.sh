@@ -8,7 +8,7 @@ command -v objdump >/dev/null || { echo "objdump not installed: nothing to check
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-for name in in fast slow group; do
+for name in in fast slow lookup group; do
     awk -v name="$name" '
         $0 == "<!-- block: " name " -->" { want = 1; next }
         want && /^```$/ { if (inside) exit; inside = 1; next }

@@ -1,0 +1,339 @@
+/*
+ * view.c - guest memory views: the guest's pages mapped into host address
+ * space where the guest sees them, so translated code reaches a memory
+ * operand with one host instruction (docs/memory.md, "Views").
+ *
+ * Each vCPU has two views, one per TLB (supervisor and user accesses): a
+ * 4 GiB window of host address space, reserved PROT_NONE, in which the
+ * host page at window + L maps the guest RAM page that guest linear page
+ * L translates to, read-only or read-write.  Guest RAM is a memfd, so one
+ * page of it can be mapped at several places at once.  Translated code
+ * runs a memory operand on [view + linear] (translate.c, gen_mem_op).  A
+ * page the view does not map, or maps read-only for a write, faults in
+ * the host: the SIGSEGV handler here sends the host instruction to its
+ * slow path (the same one a TLB miss takes), which checks the access as
+ * the guest CPU would, raises the guest's fault, or runs the access and
+ * then maps the page (view_map), so that the next access is direct.
+ *
+ * A view only ever allows what the vCPU's TLB allows: a page is mapped
+ * after a TLB fill said it may be read (and written: dirty already, not
+ * read-only, no translated code on it), and the mapping goes whenever the
+ * TLB forgets the translation (flush, MOV CR3, INVLPG: view_flush*) or
+ * the page gets code (view_watch_phys).  It may keep a page after the
+ * TLB's slot is refilled with another one, as a bigger TLB would.  Device
+ * pages, ROM and pages gdb watches are never mapped: every access to them
+ * takes the slow path.
+ *
+ * Threads and locks: a vCPU's views are its own thread's, like its TLB;
+ * view_watch_phys, which changes every vCPU's, runs with the others
+ * stopped (an exclusive section), as tlb_watch_page does.  The SIGSEGV
+ * handler runs on the faulting vCPU's thread and only reads.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+int mem_views = 1;                  /* -accel tcg,views=off: 0 */
+static int ram_fd = -1;
+static uint8_t *mem_base;           /* the memfd, mapped: RAM, the all-ones page, ROM */
+static uint32_t ram_bytes, mem_bytes;
+static uint8_t *ram_wmapped;        /* RAM page -> some view may map it writable */
+
+#define VIEW_SPAN   (1ull << 32)
+#define VIEW_GUARD  (1ull << 16)    /* an operand that starts below 4 GiB ends in it */
+#define VIEW_MAX    8192            /* pages mapped in one view before it starts afresh */
+#define VP_WRITE    1u
+#define VP_GLOBAL   2u
+#define VP_DEAD     0xffffffffu
+
+typedef struct View {
+    uint8_t *base;
+    uint32_t n;                     /* entries used in page[] and phys[] */
+    uint32_t page[VIEW_MAX];        /* linear page | VP_*, or VP_DEAD */
+    uint32_t phys[VIEW_MAX];
+    uint16_t *slot;                 /* linear page number -> index in page[] + 1 */
+} View;
+
+/* Guest RAM as a memfd, so that a page can be mapped at several places;
+ * after it a page of all-ones (what unassigned addresses read) and a copy
+ * of the BIOS image, which *rom then points to, so views can map those
+ * read-only too.  NULL: no views (RAM is then the caller's business). */
+uint8_t *view_mem_alloc(uint32_t ram_size, uint8_t **rom, uint32_t rom_size)
+{
+    ram_bytes = ram_size;
+    if (rom_size % PAGE_SIZE)           /* ROM pages would not be whole memfd pages */
+        rom_size = 0;
+    mem_bytes = ram_size + PAGE_SIZE + rom_size;
+    if (!mem_views)
+        return NULL;
+    ram_fd = memfd_create("vm-ram", MFD_CLOEXEC);
+    if (ram_fd < 0 || ftruncate(ram_fd, mem_bytes) < 0)
+        goto fail;
+    mem_base = mmap(NULL, mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, ram_fd, 0);
+    ram_wmapped = calloc(ram_size >> PAGE_BITS, 1);
+    if (mem_base == MAP_FAILED || !ram_wmapped)
+        goto fail;
+    memset(mem_base + ram_size, 0xff, PAGE_SIZE);
+    if (rom_size) {
+        memcpy(mem_base + ram_size + PAGE_SIZE, *rom, rom_size);
+        free(*rom);
+        *rom = mem_base + ram_size + PAGE_SIZE;
+    }
+    return mem_base;
+fail:
+    mem_views = 0;
+    if (ram_fd >= 0)
+        close(ram_fd);
+    return NULL;
+}
+
+static void *reserve(uint64_t len)
+{
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Make [addr, addr+len) of a view inaccessible again. */
+static void view_clear(uint8_t *addr, uint64_t len)
+{
+    if (mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+             -1, 0) == MAP_FAILED) {
+        fprintf(stderr, "vm: cannot unmap guest memory from a view\n");
+        abort();
+    }
+}
+
+/* Reserve the vCPU's two windows.  If that fails, views are off for the
+ * whole machine (before any code is translated). */
+void view_init(CPU *cpu)
+{
+    if (!mem_views)
+        return;
+    for (int m = 0; m < NB_MMU; m++) {
+        View *v = calloc(1, sizeof(*v));
+        uint8_t *base = reserve(VIEW_SPAN + VIEW_GUARD);
+        uint16_t *slot = reserve((VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t));
+        if (!v || !base || !slot ||
+            mprotect(slot, (VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t), PROT_READ | PROT_WRITE)) {
+            mem_views = 0;
+            free(v);
+            return;
+        }
+        v->base = base;
+        v->slot = slot;
+        cpu->view[m] = v;
+        cpu->view_base[m] = base;
+    }
+}
+
+/* Forget every page. */
+static void view_reset(View *v)
+{
+    if (!v->n)
+        return;
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->page[i] != VP_DEAD)
+            v->slot[v->page[i] >> PAGE_BITS] = 0;
+    v->n = 0;
+    view_clear(v->base, VIEW_SPAN);
+}
+
+static void view_unmap_index(View *v, uint32_t i)
+{
+    uint32_t page = v->page[i] & PAGE_MASK;
+    v->slot[page >> PAGE_BITS] = 0;
+    v->page[i] = VP_DEAD;
+    view_clear(v->base + page, PAGE_SIZE);
+}
+
+/* Map linear page `page` to the memfd at `off` (read-only unless
+ * VP_WRITE), which is RAM at physical address `off` when in RAM. */
+static void view_map_page(View *v, uint32_t page, uint32_t off, uint32_t bits)
+{
+    uint32_t i = v->slot[page >> PAGE_BITS];
+    if (i && v->page[i - 1] == (page | bits) && v->phys[i - 1] == off)
+        return;                             /* a write to ROM or nothing: still read-only */
+    if (i) {
+        i--;
+    } else {
+        if (v->n == VIEW_MAX)
+            view_reset(v);
+        i = v->n++;
+        v->slot[page >> PAGE_BITS] = (uint16_t)(i + 1);
+    }
+    v->page[i] = page | bits;
+    v->phys[i] = off;
+    int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
+    if (bits & VP_WRITE)
+        __atomic_store_n(&ram_wmapped[off >> PAGE_BITS], 1, __ATOMIC_RELAXED);
+    if (mmap(v->base + page, PAGE_SIZE, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, ram_fd,
+             (off_t)off) == MAP_FAILED) {
+        fprintf(stderr, "vm: cannot map guest memory into a view\n");
+        abort();
+    }
+}
+
+/* A slow path just ran an access to linear's page through the TLB entry
+ * e of TLB mmu: let the view map the page as far as e allows (RAM, ROM;
+ * with `unassigned`, a page where nothing is, which reads as all-ones). */
+void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned)
+{
+    View *v = cpu->view[mmu];
+    uint32_t page = linear & PAGE_MASK;
+    uint32_t bits = e->global & TLB_GLOBAL ? VP_GLOBAL : 0;
+    if (!v)
+        return;
+    if (unassigned) {
+        if (e->tag_read == (page | TLB_MMIO))
+            view_map_page(v, page, ram_bytes, bits);
+        return;
+    }
+    uint8_t *host = (uint8_t *)(e->addend + page);
+    if (e->tag_read != page || host < mem_base || host >= mem_base + mem_bytes ||
+        (host - mem_base) % PAGE_SIZE)
+        return;
+    if (e->tag_write == page)
+        bits |= VP_WRITE;
+    view_map_page(v, page, (uint32_t)(host - mem_base), bits);
+}
+
+/* tlb_flush: every page goes. */
+void view_flush(CPU *cpu)
+{
+    for (int m = 0; m < NB_MMU; m++)
+        if (cpu->view[m])
+            view_reset(cpu->view[m]);
+}
+
+/* MOV CR3: the pages without TLB_GLOBAL go.  If that is all of a view's
+ * (the user view, under Linux), one call clears the whole window. */
+void view_flush_nonglobal(CPU *cpu)
+{
+    for (int m = 0; m < NB_MMU; m++) {
+        View *v = cpu->view[m];
+        if (!v)
+            continue;
+        uint32_t global = 0;
+        for (uint32_t i = 0; i < v->n; i++)
+            if (v->page[i] != VP_DEAD && (v->page[i] & VP_GLOBAL))
+                global++;
+        if (!global) {
+            view_reset(v);
+            continue;
+        }
+        uint32_t k = 0;                     /* keep the global ones, packed */
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (v->page[i] == VP_DEAD)
+                continue;
+            if (!(v->page[i] & VP_GLOBAL)) {
+                view_unmap_index(v, i);
+                continue;
+            }
+            v->page[k] = v->page[i];
+            v->phys[k] = v->phys[i];
+            v->slot[v->page[k] >> PAGE_BITS] = (uint16_t)(k + 1);
+            k++;
+        }
+        v->n = k;
+    }
+}
+
+/* INVLPG: the page of `linear`, or every page in its 4 MiB (large: a
+ * 4 MiB page may have been cached). */
+void view_flush_page(CPU *cpu, uint32_t linear, int large)
+{
+    for (int m = 0; m < NB_MMU; m++) {
+        View *v = cpu->view[m];
+        if (!v)
+            continue;
+        if (!large) {
+            uint32_t i = v->slot[linear >> PAGE_BITS];
+            if (i)
+                view_unmap_index(v, i - 1);
+            continue;
+        }
+        for (uint32_t i = 0; i < v->n; i++)
+            if (v->page[i] != VP_DEAD && ((v->page[i] ^ linear) & 0xffc00000u) == 0)
+                view_unmap_index(v, i);
+    }
+}
+
+/* RAM page `phys` holds translated code now: no view may write it (a
+ * write must reach the self-modifying-code check).  Every vCPU is
+ * stopped, or there is only one. */
+void view_watch_phys(uint32_t phys)
+{
+    if (!mem_views || phys >= ram_bytes || !ram_wmapped[phys >> PAGE_BITS])
+        return;
+    ram_wmapped[phys >> PAGE_BITS] = 0;
+    for (int c = 0; c < machine.ncpus; c++)
+        for (int m = 0; m < NB_MMU; m++) {
+            View *v = machine.cpus[c]->view[m];
+            if (!v)
+                continue;
+            for (uint32_t i = 0; i < v->n; i++)
+                if (v->phys[i] == phys && v->page[i] != VP_DEAD && (v->page[i] & VP_WRITE)) {
+                    v->page[i] &= ~VP_WRITE;
+                    if (mprotect(v->base + (v->page[i] & PAGE_MASK), PAGE_SIZE, PROT_READ)) {
+                        fprintf(stderr, "vm: cannot write-protect guest memory in a view\n");
+                        abort();
+                    }
+                }
+        }
+}
+
+/* ---- The host fault ------------------------------------------------------------
+ * Translated code puts a marker before each host instruction that touches
+ * a view: an 8-byte NOP, `nopl disp32(%rax,%rax,1)`, whose disp32 is the
+ * distance from the marker's end to the instruction's slow path
+ * (translate.c, emit_view_marker).  A fault in a view at an instruction
+ * so marked resumes at that slow path, with every register as it was. */
+static struct sigaction old_segv;
+
+static int in_view(const CPU *cpu, uintptr_t a)
+{
+    for (int m = 0; m < NB_MMU; m++)
+        if (cpu->view[m] && a - (uintptr_t)cpu->view_base[m] < VIEW_SPAN + VIEW_GUARD)
+            return 1;
+    return 0;
+}
+
+static void view_segv(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    uint8_t *rip = (uint8_t *)uc->uc_mcontext.gregs[REG_RIP];
+    CPU *cpu = current_cpu;
+    static const uint8_t marker[4] = { 0x0f, 0x1f, 0x84, 0x00 };
+    if (cpu && in_view(cpu, (uintptr_t)si->si_addr) && tcg_code_holds(rip - 8, 8) &&
+        !memcmp(rip - 8, marker, 4)) {
+        int32_t rel;
+        memcpy(&rel, rip - 4, 4);
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(rip + rel);
+        return;
+    }
+    /* not ours: a bug in vm.  The previous handler, or the default
+     * action, takes it when the instruction faults again. */
+    static const char msg[] = "vm: internal error: host fault outside guest memory\n";
+    ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)r;
+    sigaction(sig, &old_segv, NULL);
+}
+
+/* After the console's handlers (devices_init): a fault that is not ours
+ * goes on to them. */
+void view_fault_init(void)
+{
+    if (!mem_views)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = view_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &old_segv);
+}
