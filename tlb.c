@@ -11,9 +11,12 @@
  * The A20 gate masks bit 20 of every physical address when off.
  *
  * The TLB (CPU.tlb) maps a virtual page to a host address.  Translated code
- * looks it up inline (translate.c, gen_tlb_lookup); this file fills it and
- * runs the slow paths: TLB misses, page-crossing accesses, ROM writes,
- * unassigned/MMIO accesses and writes to pages holding translated code
+ * reaches memory through the vCPU's views (view.c), which map only pages
+ * this TLB let through, or with views off looks the TLB up inline
+ * (translate.c, gen_tlb_lookup); this file fills it and runs the slow
+ * paths, where a view's host fault lands too: TLB misses, page-crossing
+ * accesses, ROM writes, unassigned/MMIO accesses and writes to pages
+ * holding translated code
  * (self-modifying code: the TBs are invalidated before the write lands),
  * and accesses to pages with gdb watchpoints (TLB_DEBUG: the slow path
  * looks for a hit, and the machine stops after the instruction).  A page

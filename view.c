@@ -205,6 +205,8 @@ void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassig
 /* tlb_flush: every page goes. */
 void view_flush(CPU *cpu)
 {
+    if (!mem_views)
+        return;
     for (int m = 0; m < NB_MMU; m++)
         if (cpu->view[m])
             view_reset(cpu->view[m]);
@@ -214,6 +216,8 @@ void view_flush(CPU *cpu)
  * (the user view, under Linux), one call clears the whole window. */
 void view_flush_nonglobal(CPU *cpu)
 {
+    if (!mem_views)
+        return;
     for (int m = 0; m < NB_MMU; m++) {
         View *v = cpu->view[m];
         if (!v)
@@ -247,6 +251,8 @@ void view_flush_nonglobal(CPU *cpu)
  * 4 MiB page may have been cached). */
 void view_flush_page(CPU *cpu, uint32_t linear, int large)
 {
+    if (!mem_views)
+        return;
     for (int m = 0; m < NB_MMU; m++) {
         View *v = cpu->view[m];
         if (!v)

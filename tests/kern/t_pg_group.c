@@ -1,4 +1,7 @@
 /* t_pg_group: memory operands that vm translates as one page group.
+ * Groups are for the TLB lookup; with views every operand is one host
+ * instruction already, so this runs without them.
+ * vm-args: -accel tcg,views=off
  *
  * vm looks up the page of several operands at the same base (and index)
  * registers once, at the first of them (translate.c "Page groups",

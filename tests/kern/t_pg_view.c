@@ -1,0 +1,144 @@
+/* t_pg_view: memory accesses where vm's views (view.c: guest pages mapped
+ * into host address space, docs/memory.md) could show through.  To the
+ * guest nothing may differ from hardware:
+ *  - the first access to a page, which faults in the host and goes to the
+ *    slow path, keeps the guest's flags: STC, a load, ADC 0; CMP, a store,
+ *    SETB; each on a page never touched before;
+ *  - unassigned physical memory reads all-ones (byte, word, dword) and
+ *    ignores writes, every time, on any unassigned page (the view maps
+ *    one shared page of ones, read-only);
+ *  - a dword at linear 0xFFFFFFFE reads and writes the top page's last two
+ *    bytes and linear 0's first two (4 GiB wraps);
+ *  - two linear pages on one physical page see each other's writes at
+ *    once;
+ *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
+ *    then again: every one reads its own value.
+ */
+#include "pg_lib.h"
+
+#define VA      0x40000000u     /* PDE 256: fresh pages, one per case */
+#define VA_ALIAS 0x40400000u    /* PDE 257: the alias */
+#define VA_NONE 0x41000000u     /* PDE 260: pages of unassigned memory */
+#define VA_MANY 0x48000000u     /* PDEs 288..: MANY linear pages on 16 physical ones */
+#define NONE_PHYS 0xc0000000u   /* above RAM, below the devices: nothing there */
+#define MANY 9000
+#define TOP  0xfffff000u
+
+/* flag_ld(a): STC; EAX = [a]; ADC EAX, 0.  flag_st(a, v): CMP v, 1 (CF
+ * when v < 1, i.e. v == 0); [a] = v; SETB AL. */
+__asm__(
+    ".text\n"
+    ".globl flag_ld, flag_st\n"
+    "flag_ld:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  stc\n"
+    "  movl (%ecx), %eax\n"
+    "  adcl $0, %eax\n"
+    "  ret\n"
+    "flag_st:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  mov 8(%esp), %edx\n"
+    "  xorl %eax, %eax\n"
+    "  cmpl $1, %edx\n"
+    "  movl %edx, (%ecx)\n"
+    "  setb %al\n"
+    "  ret\n");
+uint32_t flag_ld(uint32_t a);
+uint32_t flag_st(uint32_t a, uint32_t v);
+
+static volatile uint32_t *at(uint32_t a) { return (volatile uint32_t *)a; }
+
+static void check_flags(void)
+{
+    for (uint32_t i = 0; i < 4; i++) {
+        uint8_t *p = pg_alloc();
+        *(volatile uint32_t *)(p + 0x40) = 100 + i;
+        pg_map(VA + i * 0x2000, (uint32_t)p, PTE_P | PTE_W);
+        pg_map(VA + i * 0x2000 + 0x1000, (uint32_t)pg_alloc(), PTE_P | PTE_W);
+        CHECK_EQ(flag_ld(VA + i * 0x2000 + 0x40), 101 + i, "STC, first load of a page, ADC: CF kept");
+        CHECK_EQ(flag_st(VA + i * 0x2000 + 0x1000, i & 1), !(i & 1),
+                 "CMP, first store to a page, SETB: CF kept");
+        CHECK_EQ(*at(VA + i * 0x2000 + 0x1000), i & 1, "... and the store landed");
+    }
+}
+
+static void check_unassigned(void)
+{
+    for (uint32_t i = 0; i < 2; i++)
+        pg_map(VA_NONE + i * 0x1000, NONE_PHYS + i * 0x5000, PTE_P | PTE_W);
+    for (int round = 0; round < 3; round++) {
+        CHECK_EQ(pg_rd32(VA_NONE + 0x10), 0xffffffffu, "unassigned memory reads all-ones");
+        CHECK_EQ(pg_rd16(VA_NONE + 0x22), 0xffffu, "... as a word");
+        CHECK_EQ(pg_rd8(VA_NONE + 0xfff), 0xffu, "... as a byte");
+        pg_wr32(VA_NONE + 0x10, 0x12345678u);
+        pg_wr8(VA_NONE + 0x1010, 0);
+        CHECK_EQ(pg_rd32(VA_NONE + 0x10), 0xffffffffu, "a write to it changes nothing");
+        CHECK_EQ(pg_rd32(VA_NONE + 0x1010), 0xffffffffu, "... on another unassigned page either");
+        CHECK_EQ(pg_rd32(VA_NONE + 0x1ffc), 0xffffffffu, "... nor at its end");
+    }
+}
+
+static void check_wrap(void)
+{
+    uint8_t *top = pg_alloc();
+    pg_map(TOP, (uint32_t)top, PTE_P | PTE_W);
+    uint32_t keep = pg_rd32(0);         /* linear 0 = physical 0 */
+    for (int round = 0; round < 3; round++) {
+        top[0xffe] = 0x11;
+        top[0xfff] = 0x22;
+        pg_wr16(0, 0x4433);
+        CHECK_EQ(pg_rd32(0xfffffffeu), 0x44332211u, "a dword at 0xFFFFFFFE wraps to linear 0");
+        pg_wr32(0xfffffffdu, 0xa1b2c3d4u + (uint32_t)round);
+        CHECK_EQ(top[0xffd], 0xd4 + round, "a dword written at 0xFFFFFFFD: its first byte on top");
+        CHECK_EQ(top[0xfff], 0xb2, "... its third");
+        CHECK_EQ(pg_rd8(0), 0xa1, "... its last at linear 0");
+        CHECK_EQ(pg_rd8(1), 0x44, "... and no more");
+        CHECK_EQ(pg_rd16(0xffffffffu), 0xa1b2u, "a word at 0xFFFFFFFF");
+    }
+    pg_wr32(0, keep);
+}
+
+static void check_alias(void)
+{
+    uint8_t *p = pg_alloc();
+    pg_map(VA + 0x10000, (uint32_t)p, PTE_P | PTE_W);
+    pg_map(VA_ALIAS, (uint32_t)p, PTE_P | PTE_W);
+    for (uint32_t i = 0; i < 8; i++) {
+        *at(VA + 0x10000 + i * 4) = 0x5a000000 + i;
+        CHECK_EQ(*at(VA_ALIAS + i * 4), 0x5a000000 + i, "a write through one alias, read through the other");
+        *at(VA_ALIAS + 0x800 + i * 4) = ~i;
+        CHECK_EQ(*at(VA + 0x10800 + i * 4), ~i, "... and back");
+    }
+}
+
+static void check_many(void)
+{
+    uint8_t *phys[16];
+    for (int i = 0; i < 16; i++)
+        phys[i] = pg_alloc();
+    for (uint32_t i = 0; i < MANY; i++)
+        pg_map(VA_MANY + i * 0x1000, (uint32_t)phys[i & 15], PTE_P | PTE_W);
+    for (uint32_t i = 0; i < MANY; i++)     /* a word of its own on its physical page */
+        *at(VA_MANY + i * 0x1000 + (i >> 4) * 4) = i;
+    for (int round = 0; round < 2; round++) {
+        uint32_t bad = 0;
+        for (uint32_t i = 0; i < MANY; i++)
+            if (*at(VA_MANY + i * 0x1000 + (i >> 4) * 4) != i)
+                bad++;
+        CHECK_EQ(bad, 0, "9000 linear pages, each reads what was written through it");
+    }
+}
+
+int kmain(void)
+{
+    pg_setup();
+    pg_paging_on();
+    pg_reset_traps();
+    check_flags();
+    check_unassigned();
+    check_wrap();
+    check_alias();
+    check_many();
+    CHECK_NOTRAP("these accesses");
+    return kdone("t_pg_view");
+}
