@@ -519,6 +519,8 @@ void cpu_update_hflags(CPU *cpu)
     if (cpu->fpu_unmasked)
         h |= HF_FPU_UNMASKED;
     cpu->hflags = h;
+    if (cpu == current_cpu)             /* the CPL may have changed: its view */
+        view_enter(cpu);
 }
 
 /* Fill a segment register's cache (no checks: the caller did them). */

@@ -74,18 +74,16 @@ enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
 #define GROUP_REG R10   /* the latest page group's grp_host (no T_VAL2 user is in a group) */
 #define T_SCR  R11
 
-/* A host operand: a register, or memory at [base + index + disp]. */
+/* A host operand: a register, or memory at [base + disp]. */
 typedef struct Opnd {
     int is_reg;
     int reg;                /* when is_reg (may carry HIGH8) */
     int base;               /* when memory */
     int32_t disp;
-    int index;              /* when memory: a register (scale 1), or -1 */
 } Opnd;
 
-static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0, -1 }; return o; }
-static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp, -1 }; return o; }
-static Opnd omem_idx(int base, int index) { Opnd o = { 0, 0, base, 0, index }; return o; }
+static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0 }; return o; }
+static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp }; return o; }
 
 /* ---- The code buffer ------------------------------------------------------ */
 
@@ -199,11 +197,8 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
         if ((rm.reg & 0xf) >= 8)
             rex |= 1;
         high |= rm.reg & HIGH8;
-    } else {
-        if (rm.base >= 8)
-            rex |= 1;
-        if (rm.index >= 8)
-            rex |= 2;
+    } else if (rm.base >= 8) {
+        rex |= 1;
     }
     if (rex && high) {
         fprintf(stderr, "vm: internal error: AH..BH with a REX prefix\n");
@@ -222,14 +217,9 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     int base = rm.base & 7;
     int mod = (rm.disp == 0 && base != RBP) ? 0 :
               (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
-    if (rm.index >= 0) {                /* SIB: base + index, scale 1 */
-        emit8((mod << 6) | (reg << 3) | 4);
-        emit8(((rm.index & 7) << 3) | base);
-    } else {
-        emit8((mod << 6) | (reg << 3) | base);
-        if (base == RSP)
-            emit8(0x24);                /* SIB: base only */
-    }
+    emit8((mod << 6) | (reg << 3) | base);
+    if (base == RSP)
+        emit8(0x24);                    /* SIB: base only */
     if (mod == 1)
         emit8(rm.disp);
     else if (mod == 2)
@@ -1222,26 +1212,28 @@ static uint8_t *emit_view_marker(void)
     return field;
 }
 
-/* op on [view + rsi], ESI holding the linear address: the host's MMU
- * checks it.  A fault there resumes at st (view.c), with the host flags
- * as they were: st saves them first if they are the guest's and dirty,
- * and loads them again after, if the code that follows expects them in
- * the host's and op does not write them. */
+/* op on gs:[rsi], ESI holding the linear address and the host's GS base
+ * the view (view_enter): the host's MMU checks it.  A fault there resumes
+ * at st (view.c), with the host flags as they were: st saves them first
+ * if they are the guest's and dirty, and loads them again after, if the
+ * code that follows expects them in the host's and op does not write
+ * them. */
 static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
 {
     st->save_flags = s->fl == FL_DIRTY;
-    emit_load(RDI, gcpu(CPU_OFF(view_base) + mmu_index(s) * 8), 8);
     flags_need_for(s, op->reads_flags);
     st->load_flags = s->fl != FL_MEM && !op->writes_flags;
     HostOp main = *op;
-    Opnd m = omem_idx(RDI, RSI);
+    Opnd m = omem(RSI, 0);
     int k = 0;
     if (op->peek) {                     /* its own host access: its own marker */
         st->marker[k++] = emit_view_marker();
+        emit8(0x65);                    /* GS */
         emit_op(4, OPC_0F(0xb6), T_CMP, m);
         main.peek = 0;
     }
     st->marker[k] = emit_view_marker();
+    emit8(0x65);
     emit_hostop_raw(&main, m);
     if (op->writes_flags)
         s->fl = FL_DIRTY;
@@ -4511,6 +4503,7 @@ found:
  * in RAX: tb|n for an unchained direct exit, or 0. */
 uintptr_t tb_run(CPU *cpu, TB *tb)
 {
+    view_enter(cpu);
     return tb_prologue(cpu, tb->tc);
 }
 

@@ -7,8 +7,10 @@
  * 4 GiB window of host address space, reserved PROT_NONE, in which the
  * host page at window + L maps the guest RAM page that guest linear page
  * L translates to, read-only or read-write.  Guest RAM is a memfd, so one
- * page of it can be mapped at several places at once.  Translated code
- * runs a memory operand on [view + linear] (translate.c, gen_mem_op).  A
+ * page of it can be mapped at several places at once.  The host's GS base
+ * is the view of the vCPU a thread runs, at its CPL (view_enter), and
+ * translated code runs a memory operand on gs:[linear] (translate.c,
+ * gen_view_op).  A
  * page the view does not map, or maps read-only for a write, faults in
  * the host: the SIGSEGV handler here sends the host instruction to its
  * slow path (the same one a TLB miss takes), which checks the access as
@@ -32,7 +34,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -293,6 +297,35 @@ void view_watch_phys(uint32_t phys)
         }
 }
 
+/* ---- The host's GS base --------------------------------------------------------
+ * x86-64 Linux programs leave GS alone (TLS is FS), so vm keeps the view
+ * of the running vCPU there: an operand costs one prefix byte, no
+ * register.  It must always be the view of the CPL that translated code
+ * runs at, or ring-3 code could reach what only the supervisor may:
+ * cpu_update_hflags, through which every CPL change goes, calls
+ * view_enter on the vCPU's own thread, and so does tb_run before any TB
+ * (which also covers thread=single switching vCPUs). */
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE 2
+#endif
+#define ARCH_SET_GS 0x1001
+static int have_wrgsbase;           /* the kernel lets user code run WRGSBASE */
+static __thread uint8_t *gs_now;
+
+void view_enter(CPU *cpu)
+{
+    uint8_t *base = cpu->view_base[(cpu->hflags & HF_CPL_MASK) == 3 ? MMU_USER : MMU_SUPER];
+    if (!mem_views || base == gs_now)
+        return;
+    gs_now = base;
+    if (have_wrgsbase)
+        __asm__ volatile("wrgsbase %0" : : "r"(base) : "memory");
+    else if (syscall(SYS_arch_prctl, ARCH_SET_GS, base)) {
+        fprintf(stderr, "vm: cannot set the host's GS base for guest memory\n");
+        exit(1);
+    }
+}
+
 /* ---- The host fault ------------------------------------------------------------
  * Translated code puts a marker before each host instruction that touches
  * a view: an 8-byte NOP, `nopl disp32(%rax,%rax,1)`, whose disp32 is the
@@ -336,6 +369,7 @@ void view_fault_init(void)
 {
     if (!mem_views)
         return;
+    have_wrgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = view_segv;

@@ -197,7 +197,6 @@ typedef struct CPU {
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
     uint64_t msr_bios_sign_id;    /* IA32_BIOS_SIGN_ID (0x8B) */
     uint64_t tsc_offset;    /* WRMSR to the TSC moves it */
-    uint8_t *view_base[NB_MMU];  /* guest memory views (view.c): where linear 0 is */
 
     /* Exceptions: where helpers longjmp to, and what they raise. */
     sigjmp_buf jmp_env;
@@ -254,7 +253,8 @@ typedef struct CPU {
     struct Machine *machine;
     struct TB *jc[JC_SIZE]; /* jump cache: linear pc -> TB (hashed) */
     TLBEntry tlb[NB_MMU][TLB_SIZE];
-    struct View *view[NB_MMU];  /* the views' bookkeeping (view.c) */
+    struct View *view[NB_MMU];  /* guest memory views (view.c): bookkeeping, */
+    uint8_t *view_base[NB_MMU]; /* ... and where linear 0 is (the host's GS base) */
     /* Page groups (translate.c): for each active group, the host address
      * that its base + index*scale would have; a member adds its disp. */
     uint64_t grp_host[4];
@@ -584,6 +584,7 @@ extern int mem_views;
 uint8_t *view_mem_alloc(uint32_t ram_size, uint8_t **rom, uint32_t rom_size);
 void view_init(CPU *cpu);
 void view_fault_init(void);
+void view_enter(CPU *cpu);
 void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned);
 void view_flush(CPU *cpu);
 void view_flush_nonglobal(CPU *cpu);

@@ -12,7 +12,12 @@
  *  - two linear pages on one physical page see each other's writes at
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
- *    then again: every one reads its own value.
+ *    then again: every one reads its own value;
+ *  - a supervisor page that ring 0 just read (so the supervisor view maps
+ *    it), read from ring 3 right after each IRET or SYSEXIT to ring 3,
+ *    again and again (the way back warm: SYSEXIT's target block is found
+ *    in the jump cache, not through cpu_exec): #PF P|U every time, as
+ *    the user view is the one in use there.
  */
 #include "pg_lib.h"
 
@@ -47,6 +52,50 @@ uint32_t flag_ld(uint32_t a);
 uint32_t flag_st(uint32_t a, uint32_t v);
 
 static volatile uint32_t *at(uint32_t a) { return (volatile uint32_t *)a; }
+
+static volatile uint32_t u_addr;
+static uint32_t u_read(void) { return pg_rd32(u_addr); }
+
+/* sx_read(a): SYSEXIT to ring 3, read [a] there (a fault resumes at the
+ * SYSENTER back), SYSENTER to sx_kentry, return to the caller. */
+#define MSR_SYSENTER_CS  0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+uint8_t sx_kstack[4096] __attribute__((aligned(16)));
+uint8_t sx_ustack[4096] __attribute__((aligned(16)));
+uint32_t sx_kesp;
+__asm__(
+    ".text\n"
+    ".globl sx_read, sx_kentry\n"
+    "sx_read:\n"
+    "  pushl %ebp\n"
+    "  pushl %ebx\n"
+    "  pushl %esi\n"
+    "  pushl %edi\n"
+    "  movl %esp, sx_kesp\n"
+    "  movl 20(%esp), %esi\n"
+    "  movl $0x23, %eax\n"
+    "  movl %eax, %ds\n"
+    "  movl %eax, %es\n"
+    "  movl $sx_ustack + 4096, %ecx\n"
+    "  movl $1f, %edx\n"
+    "  sysexit\n"
+    "1:movl $2f, pg_resume\n"          /* CPL 3 */
+    "  movl (%esi), %eax\n"
+    "  movl $0, pg_resume\n"
+    "2:sysenter\n"
+    "sx_kentry:\n"                     /* CPL 0 */
+    "  movl $0x10, %eax\n"
+    "  movl %eax, %ds\n"
+    "  movl %eax, %es\n"
+    "  movl sx_kesp, %esp\n"
+    "  popl %edi\n"
+    "  popl %esi\n"
+    "  popl %ebx\n"
+    "  popl %ebp\n"
+    "  ret\n");
+void sx_read(uint32_t a);
+void sx_kentry(void);
 
 static void check_flags(void)
 {
@@ -129,6 +178,34 @@ static void check_many(void)
     }
 }
 
+static void check_user_super(void)
+{
+    uint8_t *p = pg_alloc();
+    *(volatile uint32_t *)(p + 0x20) = 0x5e5e5e5e;
+    pg_map(VA + 0x20000, (uint32_t)p, PTE_P | PTE_W);    /* supervisor only */
+    u_addr = VA + 0x20020;
+    for (int i = 0; i < 6; i++) {
+        CHECK_EQ(*at(VA + 0x20020), 0x5e5e5e5e, "ring 0 reads its page");
+        pg_reset_traps();
+        pg_user_call(u_read);
+        CHECK_EQ(pg_ntraps, 1, "ring 3 reads it right after IRET: one fault");
+        CHECK_EQ(pg_last.err, PF_P | PF_U, "... a user read, present");
+        CHECK_EQ(pg_last.cr2, VA + 0x20020, "... at its address");
+    }
+    wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)sx_kstack + sizeof sx_kstack);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sx_kentry);
+    for (int i = 0; i < 6; i++) {
+        CHECK_EQ(*at(VA + 0x20020), 0x5e5e5e5e, "ring 0 reads its page");
+        pg_reset_traps();
+        sx_read(VA + 0x20020);
+        CHECK_EQ(pg_ntraps, 1, "ring 3 reads it right after SYSEXIT: one fault");
+        CHECK_EQ(pg_last.err, PF_P | PF_U, "... a user read, present");
+        CHECK_EQ(pg_last.cr2, VA + 0x20020, "... at its address");
+    }
+    pg_reset_traps();
+}
+
 int kmain(void)
 {
     pg_setup();
@@ -139,6 +216,7 @@ int kmain(void)
     check_wrap();
     check_alias();
     check_many();
+    check_user_super();
     CHECK_NOTRAP("these accesses");
     return kdone("t_pg_view");
 }
