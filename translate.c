@@ -447,6 +447,8 @@ typedef struct Stub {
     uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
     uint8_t *marker[2];     /* STUB_MEM through a view: the markers' disp32 (view.c) */
     int save_flags;         /* ... the guest's flags were dirty in the host's: save first */
+    int fold_base;          /* ... its address was [fold_base + fold_disp], not ESI: */
+    int32_t fold_disp;      /*     the slow path computes ESI first (-1: none) */
     int load_flags;         /* ... the code after it expects them in the host's */
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
 } Stub;
@@ -649,6 +651,7 @@ static Stub *add_stub(Ctx *s, int kind)
     Stub *st = &s->stubs[s->nstubs++];
     memset(st, 0, sizeof(*st));
     st->kind = kind;
+    st->fold_base = -1;
     st->eip = s->in.eip;
     st->x87_ptrs = s->x87_ptrs;             /* it may fault or leave the TB */
     st->x87_eip = s->x87_eip;
@@ -941,6 +944,8 @@ static void gen_stubs(Ctx *s)
             patch_rel32(st->marker[k], p);
         if (st->save_flags)                     /* entered from a view's fault */
             emit_flags_save();
+        if (st->fold_base >= 0)                 /* ... whose address was not in ESI */
+            emit_lea(4, RSI, st->fold_base, st->fold_disp);
         gen_set_eip(st->eip);
         gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
@@ -1224,7 +1229,7 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
     flags_need_for(s, op->reads_flags);
     st->load_flags = s->fl != FL_MEM && !op->writes_flags;
     HostOp main = *op;
-    Opnd m = omem(RSI, 0);
+    Opnd m = st->fold_base >= 0 ? omem(st->fold_base, st->fold_disp) : omem(RSI, 0);
     int k = 0;
     if (op->peek) {                     /* its own host access: its own marker */
         st->marker[k++] = emit_view_marker();
@@ -1241,9 +1246,37 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
 }
 
+/* An operand at [base + disp] (base a guest register's host register)
+ * may go through the view without its linear address in ESI first: flat
+ * segment, nothing to check, 32-bit addresses.  Where the guest's sum
+ * wraps at 4 GiB, the host's lands in a guard below or above the view
+ * and faults: the slow path computes the address in ESI then (fold_base).
+ * Not with a high byte register, which cannot meet R8..R15's REX. */
+static int view_fold_ok(Ctx *s, int seg, const HostOp *op, int mode, int base)
+{
+    int high8 = !(op->reg & 0x40) && (op->reg & HIGH8);
+    s->ea16 = 0;
+    return mem_views && base >= 0 && !(s->flags & HF_AC) && !op->fdp && !op->peek &&
+           !(high8 && base >= 8) && seg_is_flat(s, seg) &&
+           !seg_check_needed(s, seg, mode != MEM_READ);
+}
+
+/* op on the operand at [base + disp] through the view (view_fold_ok). */
+static void gen_view_op_at(Ctx *s, const HostOp *op, int mode, int base, int32_t disp)
+{
+    gen_count_mem();
+    Stub *st = add_stub(s, STUB_MEM);
+    st->mode = mode;
+    st->op = *op;
+    st->fold_base = base;
+    st->fold_disp = disp;
+    gen_view_op(s, op, st);
+    st->resume = p;
+}
+
 /* Run op on the memory operand at seg:ESI: limit check, TLB lookup, the
  * op on [rsi], and a slow-path stub that redoes it on a bounce buffer.
- * With views, the op on [view + rsi] instead of the lookup. */
+ * With views, the op on gs:[rsi] instead of the lookup. */
 static void gen_mem_op(Ctx *s, int seg, const HostOp *op, int mode)
 {
     gen_count_mem();
@@ -2061,6 +2094,16 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
     if (group_usable(s, seg))
         slot = group_for(s, modrm_regs(&s->in), s->in.disp, op->msize, mode, &off, &fresh);
     if (slot < 0) {
+        /* a displacement below -64 KiB is an address (kernel code's
+         * [reg + 0xc1234567]): with a small register the host's sum would
+         * land below the view and fault every time */
+        const Insn *in = &s->in;
+        int base = in->base >= 0 && in->index < 0 && in->addr32 && in->disp >= -0x10000
+                   ? host_reg[in->base] : -1;
+        if (!ea_done && view_fold_ok(s, seg, op, mode, base)) {
+            gen_view_op_at(s, op, mode, base, in->disp);
+            return;
+        }
         if (!ea_done)
             gen_ea(s, &s->in, 0);
         gen_mem_op(s, seg, op, mode);
@@ -2088,6 +2131,10 @@ static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
         size == op->msize)
         slot = group_for(s, stack_regs, delta, op->msize, mode, &off, &fresh);
     if (slot < 0) {
+        if (s->ss32 && view_fold_ok(s, S_SS, op, mode, R12)) {
+            gen_view_op_at(s, op, mode, R12, delta);
+            return;
+        }
         gen_sp_offset(s, delta);
         gen_mem_op(s, S_SS, op, mode);
         return;

@@ -49,7 +49,13 @@ static uint32_t ram_bytes, mem_bytes;
 static uint8_t *ram_wmapped;        /* RAM page -> some view may map it writable */
 
 #define VIEW_SPAN   (1ull << 32)
-#define VIEW_GUARD  (1ull << 16)    /* an operand that starts below 4 GiB ends in it */
+/* Guards around the window: translated code may address gs:[reg + disp32]
+ * (a 32-bit register, disp sign-extended), which lies up to 2 GiB below
+ * or above it where the guest's address wraps; the high one also takes
+ * an operand that starts below 4 GiB and ends past it. */
+#define VIEW_GUARD_LO (1ull << 31)
+#define VIEW_GUARD_HI ((1ull << 31) + (1ull << 16))
+#define VIEW_RESERVE  (VIEW_GUARD_LO + VIEW_SPAN + VIEW_GUARD_HI)
 #define VIEW_MAX    8192            /* pages mapped in one view before it starts afresh */
 #define VP_WRITE    1u
 #define VP_GLOBAL   2u
@@ -120,7 +126,8 @@ void view_init(CPU *cpu)
         return;
     for (int m = 0; m < NB_MMU; m++) {
         View *v = calloc(1, sizeof(*v));
-        uint8_t *base = reserve(VIEW_SPAN + VIEW_GUARD);
+        uint8_t *area = reserve(VIEW_RESERVE);
+        uint8_t *base = area ? area + VIEW_GUARD_LO : NULL;
         uint16_t *slot = reserve((VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t));
         if (!v || !base || !slot ||
             mprotect(slot, (VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t), PROT_READ | PROT_WRITE)) {
@@ -337,7 +344,8 @@ static struct sigaction old_segv;
 static int in_view(const CPU *cpu, uintptr_t a)
 {
     for (int m = 0; m < NB_MMU; m++)
-        if (cpu->view[m] && a - (uintptr_t)cpu->view_base[m] < VIEW_SPAN + VIEW_GUARD)
+        if (cpu->view[m] &&
+            a - ((uintptr_t)cpu->view_base[m] - VIEW_GUARD_LO) < VIEW_RESERVE)
             return 1;
     return 0;
 }

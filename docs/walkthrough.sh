@@ -22,7 +22,7 @@ sh docs/out_asm.sh "$tmp/log" | sed -E 's/(0x)?[0-9a-f]{9,16}/ADDR/g' >"$tmp/dis
 case $1 in
 in)   sed -n '/^IN:/,/^OUT:/p' "$tmp/dis" | sed '$d' ;;
 fast|lookup) sed -n '/^  0008:00100012  push   %ebx$/,/^  0008:00100013/p' "$tmp/dis" | sed '$d' ;;
-slow) sed -n '/movl   \$0x100012,0x20(%rbp)/,/jmp /p' "$tmp/dis" ;;
+slow) sed -n '/^  -- slow paths/,$p' "$tmp/dis" | sed -n '/lea    -0x4(%r12),%esi$/,/jmp /p' ;;
 group) sed -n '/^  0008:00100012  push   %ebx$/,/,-0xc(%r10)$/p' "$tmp/dis" ;;
 *)    echo "usage: walkthrough.sh in|fast|slow|lookup|group [vm]" >&2; exit 2 ;;
 esac

@@ -8,7 +8,10 @@
  *    ignores writes, every time, on any unassigned page (the view maps
  *    one shared page of ones, read-only);
  *  - a dword at linear 0xFFFFFFFE reads and writes the top page's last two
- *    bytes and linear 0's first two (4 GiB wraps);
+ *    bytes and linear 0's first two (4 GiB wraps); so do [reg - 8] with
+ *    reg = 6 and [reg + 0x10] with reg = 0xFFFFFFEE, and a POP with ESP =
+ *    0xFFFFFFFE (vm addresses such operands as view + reg + disp, which
+ *    lands below or above the 4 GiB window when the guest's sum wraps);
  *  - two linear pages on one physical page see each other's writes at
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
@@ -50,6 +53,30 @@ __asm__(
     "  ret\n");
 uint32_t flag_ld(uint32_t a);
 uint32_t flag_st(uint32_t a, uint32_t v);
+
+/* wrap_lo(r): [r - 8].  wrap_hi(r): [r + 0x10].  wrap_pop(esp): the
+ * dword a POP with that ESP reads. */
+__asm__(
+    ".text\n"
+    ".globl wrap_lo, wrap_hi, wrap_pop\n"
+    "wrap_lo:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  movl -8(%ecx), %eax\n"
+    "  ret\n"
+    "wrap_hi:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  movl 0x10(%ecx), %eax\n"
+    "  ret\n"
+    "wrap_pop:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  mov %esp, %edx\n"
+    "  mov %ecx, %esp\n"
+    "  popl %eax\n"
+    "  mov %edx, %esp\n"
+    "  ret\n");
+uint32_t wrap_lo(uint32_t r);
+uint32_t wrap_hi(uint32_t r);
+uint32_t wrap_pop(uint32_t esp);
 
 static volatile uint32_t *at(uint32_t a) { return (volatile uint32_t *)a; }
 
@@ -137,6 +164,9 @@ static void check_wrap(void)
         top[0xfff] = 0x22;
         pg_wr16(0, 0x4433);
         CHECK_EQ(pg_rd32(0xfffffffeu), 0x44332211u, "a dword at 0xFFFFFFFE wraps to linear 0");
+        CHECK_EQ(wrap_lo(6), 0x44332211u, "[reg - 8], reg = 6: 0xFFFFFFFE");
+        CHECK_EQ(wrap_hi(0xffffffeeu), 0x44332211u, "[reg + 0x10], reg = 0xFFFFFFEE: 0xFFFFFFFE");
+        CHECK_EQ(wrap_pop(0xfffffffeu), 0x44332211u, "POP with ESP = 0xFFFFFFFE");
         pg_wr32(0xfffffffdu, 0xa1b2c3d4u + (uint32_t)round);
         CHECK_EQ(top[0xffd], 0xd4 + round, "a dword written at 0xFFFFFFFD: its first byte on top");
         CHECK_EQ(top[0xfff], 0xb2, "... its third");
