@@ -1252,10 +1252,9 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
  * wraps at 4 GiB, the host's lands in a guard below or above the view
  * and faults: the slow path computes the address in ESI then (fold_base).
  * Not with a high byte register, which cannot meet R8..R15's REX. */
-static int view_fold_ok(Ctx *s, int seg, const HostOp *op, int mode, int base)
+static int view_fold_ok(const Ctx *s, int seg, const HostOp *op, int mode, int base)
 {
     int high8 = !(op->reg & 0x40) && (op->reg & HIGH8);
-    s->ea16 = 0;
     return mem_views && base >= 0 && !(s->flags & HF_AC) && !op->fdp && !op->peek &&
            !(high8 && base >= 8) && seg_is_flat(s, seg) &&
            !seg_check_needed(s, seg, mode != MEM_READ);
@@ -2100,6 +2099,8 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
         const Insn *in = &s->in;
         int base = in->base >= 0 && in->index < 0 && in->addr32 && in->disp >= -0x10000
                    ? host_reg[in->base] : -1;
+        if (!ea_done)
+            s->ea16 = !in->addr32;      /* as gen_ea would */
         if (!ea_done && view_fold_ok(s, seg, op, mode, base)) {
             gen_view_op_at(s, op, mode, base, in->disp);
             return;
@@ -2131,6 +2132,7 @@ static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
         size == op->msize)
         slot = group_for(s, stack_regs, delta, op->msize, mode, &off, &fresh);
     if (slot < 0) {
+        s->ea16 = !s->ss32;             /* as gen_sp_offset would */
         if (s->ss32 && view_fold_ok(s, S_SS, op, mode, R12)) {
             gen_view_op_at(s, op, mode, R12, delta);
             return;
