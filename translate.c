@@ -3310,6 +3310,12 @@ static int gen_insn(Ctx *s)
         gen_push_reg(s, greg_n(op & 7, v), v);
         return 1;
     }
+    if (op >= 0x58 && op <= 0x5f && v == 4 && op != 0x5c) {    /* pop r32: straight in */
+        HostOp h = load_op(4, host_reg[op & 7]);
+        gen_stack_op(s, 0, &h, MEM_READ);       /* a fault leaves the register as it was */
+        gen_sp_add(s, 4);
+        return 1;
+    }
     if (op >= 0x58 && op <= 0x5f) {             /* pop reg: POP SP gets the value */
         gen_peek(s, v);
         gen_sp_add(s, v);
