@@ -851,7 +851,9 @@ static void view_map_page_of(CPU *cpu, int mmu, uint32_t linear)
     TLBEntry *e = tlb_entry(cpu, mmu, linear);
     MemRegion r;
     int unassigned = (e->tag_read & TLB_MMIO) && !memory_map_find(e->phys, &r);
-    view_map(cpu, mmu, linear, e, unassigned);
+    int large = (e->global & TLB_FROM_LARGE) && cpu->a20_mask == 0xffffffffu &&
+                !__atomic_load_n(&map_devices_on_ram, __ATOMIC_RELAXED);
+    view_map(cpu, mmu, linear, e, unassigned, large);
 }
 
 /* The operand's checks passed: let the view map its pages (view.c), so

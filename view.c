@@ -59,7 +59,9 @@ static uint8_t *ram_wmapped;        /* RAM page -> some view may map it writable
 #define VIEW_MAX    8192            /* pages mapped in one view before it starts afresh */
 #define VP_WRITE    1u
 #define VP_GLOBAL   2u
+#define VP_LARGE    4u              /* a 4 MiB page: 4 MiB of RAM in one mapping */
 #define VP_DEAD     0xffffffffu
+#define LARGE_SIZE  0x400000u
 
 typedef struct View {
     uint8_t *base;
@@ -67,7 +69,8 @@ typedef struct View {
     uint32_t page[VIEW_MAX];        /* linear page | VP_*, or VP_DEAD */
     uint32_t phys[VIEW_MAX];
     uint16_t *slot;                 /* linear page number -> index in page[] + 1 */
-} View;
+    uint16_t lslot[1024];           /* 4 MiB region -> index + 1 of its VP_LARGE entry; */
+} View;                             /* then no 4 KiB entry lies in the region */
 
 /* Guest RAM as a memfd, so that a page can be mapped at several places;
  * after it a page of all-ones (what unassigned addresses read) and a copy
@@ -142,6 +145,23 @@ void view_init(CPU *cpu)
     }
 }
 
+/* Point the slot of entry `page` (linear | VP_*) at index + 1, or 0. */
+static void view_set_slot(View *v, uint32_t page, uint32_t index1)
+{
+    if (page & VP_LARGE)
+        v->lslot[page >> 22] = (uint16_t)index1;
+    else
+        v->slot[page >> PAGE_BITS] = (uint16_t)index1;
+}
+
+static void view_protect(uint8_t *addr, uint32_t len, int prot)
+{
+    if (mprotect(addr, len, prot)) {
+        fprintf(stderr, "vm: cannot change a view's protection\n");
+        abort();
+    }
+}
+
 /* Forget every page. */
 static void view_reset(View *v)
 {
@@ -149,7 +169,7 @@ static void view_reset(View *v)
         return;
     for (uint32_t i = 0; i < v->n; i++)
         if (v->page[i] != VP_DEAD)
-            v->slot[v->page[i] >> PAGE_BITS] = 0;
+            view_set_slot(v, v->page[i], 0);
     v->n = 0;
     view_clear(v->base, VIEW_SPAN);
 }
@@ -157,9 +177,10 @@ static void view_reset(View *v)
 static void view_unmap_index(View *v, uint32_t i)
 {
     uint32_t page = v->page[i] & PAGE_MASK;
-    v->slot[page >> PAGE_BITS] = 0;
+    int large = (v->page[i] & VP_LARGE) != 0;
+    view_set_slot(v, v->page[i], 0);
     v->page[i] = VP_DEAD;
-    view_clear(v->base + page, PAGE_SIZE);
+    view_clear(v->base + page, large ? LARGE_SIZE : PAGE_SIZE);
 }
 
 /* Map linear page `page` to the memfd at `off` (read-only unless
@@ -189,10 +210,65 @@ static void view_map_page(View *v, uint32_t page, uint32_t off, uint32_t bits)
     }
 }
 
+/* Map the 4 MiB region at linear `big` to RAM at `frame` in one call (a
+ * 4 MiB page: one translation for all of it, as in the TLB).  The 4 KiB
+ * entries there go; pages that hold code stay read-only. */
+static void view_map_large(View *v, uint32_t big, uint32_t frame, uint32_t bits)
+{
+    for (uint32_t k = 0; k < 1024; k++) {
+        uint16_t *sl = &v->slot[(big >> PAGE_BITS) + k];
+        if (*sl) {
+            v->page[*sl - 1] = VP_DEAD;
+            *sl = 0;
+        }
+    }
+    if (v->lslot[big >> 22])
+        v->page[v->lslot[big >> 22] - 1] = VP_DEAD;
+    if (v->n == VIEW_MAX)
+        view_reset(v);
+    uint32_t i = v->n++;
+    v->page[i] = big | bits | VP_LARGE;
+    v->phys[i] = frame;
+    v->lslot[big >> 22] = (uint16_t)(i + 1);
+    int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
+    if (mmap(v->base + big, LARGE_SIZE, prot, MAP_SHARED | MAP_FIXED, ram_fd, (off_t)frame) ==
+        MAP_FAILED) {
+        fprintf(stderr, "vm: cannot map guest memory into a view\n");
+        abort();
+    }
+    if (!(bits & VP_WRITE))
+        return;
+    for (uint32_t k = 0; k < 1024; k++) {
+        uint32_t phys = frame + k * PAGE_SIZE;
+        __atomic_store_n(&ram_wmapped[phys >> PAGE_BITS], 1, __ATOMIC_RELAXED);
+        if (tb_page_has_code(phys))
+            view_protect(v->base + big + k * PAGE_SIZE, PAGE_SIZE, PROT_READ);
+    }
+}
+
+/* linear's page in a 4 MiB page of RAM (frame: where the 4 MiB starts).
+ * Mapped as a whole already: only this 4 KiB page's protection may have
+ * to change (it held code, or holds it now); else map the whole. */
+static void view_map_in_large(View *v, uint32_t linear, uint32_t frame, uint32_t bits)
+{
+    uint32_t big = linear & ~(LARGE_SIZE - 1), i = v->lslot[big >> 22];
+    if (i && v->phys[i - 1] == frame &&
+        (v->page[i - 1] & ~VP_WRITE) == (big | (bits & ~VP_WRITE) | VP_LARGE) &&
+        (v->page[i - 1] & VP_WRITE || !(bits & VP_WRITE))) {
+        int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
+        if (bits & VP_WRITE)            /* for view_watch_phys, should it get code again */
+            __atomic_store_n(&ram_wmapped[(frame + (linear & (LARGE_SIZE - 1))) >> PAGE_BITS], 1,
+                             __ATOMIC_RELAXED);
+        view_protect(v->base + (linear & PAGE_MASK), PAGE_SIZE, prot);
+        return;
+    }
+    view_map_large(v, big, frame, bits);
+}
+
 /* A slow path just ran an access to linear's page through the TLB entry
  * e of TLB mmu: let the view map the page as far as e allows (RAM, ROM;
  * with `unassigned`, a page where nothing is, which reads as all-ones). */
-void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned)
+void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned, int large)
 {
     View *v = cpu->view[mmu];
     uint32_t page = linear & PAGE_MASK;
@@ -210,7 +286,14 @@ void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassig
         return;
     if (e->tag_write == page)
         bits |= VP_WRITE;
-    view_map_page(v, page, (uint32_t)(host - mem_base), bits);
+    uint32_t off = (uint32_t)(host - mem_base);
+    uint32_t frame = off - (linear & (LARGE_SIZE - 1) & PAGE_MASK);
+    if (large && frame >= LARGE_SIZE && frame + LARGE_SIZE <= ram_bytes &&
+        !(frame & (LARGE_SIZE - 1))) {
+        view_map_in_large(v, linear, frame, bits);
+        return;
+    }
+    view_map_page(v, page, off, bits);
 }
 
 /* tlb_flush: every page goes. */
@@ -251,7 +334,7 @@ void view_flush_nonglobal(CPU *cpu)
             }
             v->page[k] = v->page[i];
             v->phys[k] = v->phys[i];
-            v->slot[v->page[k] >> PAGE_BITS] = (uint16_t)(k + 1);
+            view_set_slot(v, v->page[k], k + 1);
             k++;
         }
         v->n = k;
@@ -268,6 +351,8 @@ void view_flush_page(CPU *cpu, uint32_t linear, int large)
         View *v = cpu->view[m];
         if (!v)
             continue;
+        if (v->lslot[linear >> 22])
+            view_unmap_index(v, v->lslot[linear >> 22] - 1u);
         if (!large) {
             uint32_t i = v->slot[linear >> PAGE_BITS];
             if (i)
@@ -293,14 +378,19 @@ void view_watch_phys(uint32_t phys)
             View *v = machine.cpus[c]->view[m];
             if (!v)
                 continue;
-            for (uint32_t i = 0; i < v->n; i++)
-                if (v->phys[i] == phys && v->page[i] != VP_DEAD && (v->page[i] & VP_WRITE)) {
+            for (uint32_t i = 0; i < v->n; i++) {
+                uint32_t pg = v->page[i];
+                if (pg == VP_DEAD || !(pg & VP_WRITE))
+                    continue;
+                if (pg & VP_LARGE) {        /* just this 4 KiB of it */
+                    if (phys - v->phys[i] < LARGE_SIZE)
+                        view_protect(v->base + (pg & PAGE_MASK) + (phys - v->phys[i]),
+                                     PAGE_SIZE, PROT_READ);
+                } else if (v->phys[i] == phys) {
                     v->page[i] &= ~VP_WRITE;
-                    if (mprotect(v->base + (v->page[i] & PAGE_MASK), PAGE_SIZE, PROT_READ)) {
-                        fprintf(stderr, "vm: cannot write-protect guest memory in a view\n");
-                        abort();
-                    }
+                    view_protect(v->base + (pg & PAGE_MASK), PAGE_SIZE, PROT_READ);
                 }
+            }
         }
 }
 

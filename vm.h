@@ -585,7 +585,7 @@ uint8_t *view_mem_alloc(uint32_t ram_size, uint8_t **rom, uint32_t rom_size);
 void view_init(CPU *cpu);
 void view_fault_init(void);
 void view_enter(CPU *cpu);
-void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned);
+void view_map(CPU *cpu, int mmu, uint32_t linear, const TLBEntry *e, int unassigned, int large);
 void view_flush(CPU *cpu);
 void view_flush_nonglobal(CPU *cpu);
 void view_flush_page(CPU *cpu, uint32_t linear, int large);

@@ -16,6 +16,10 @@
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
  *    then again: every one reads its own value;
+ *  - a 4 MiB page (which a view maps in one piece): code written through
+ *    it, on one of its 4 KiB pages, runs with its new bytes each time,
+ *    while the 4 KiB page next to it takes writes; with the PDE's dirty
+ *    flag clear, reads leave it clear and the first write sets it;
  *  - a supervisor page that ring 0 just read (so the supervisor view maps
  *    it), read from ring 3 right after each IRET or SYSEXIT to ring 3,
  *    again and again (the way back warm: SYSEXIT's target block is found
@@ -236,6 +240,36 @@ static void check_user_super(void)
     pg_reset_traps();
 }
 
+#define BIG 0x80000000u            /* PDE 512: a 4 MiB page */
+#define F1  0x00800000u            /* ... at physical 8 MiB */
+
+static void check_large(void)
+{
+    write_cr4(read_cr4() | CR4_PSE);
+    uint32_t *pde = pg_pde(pg_dir, BIG);
+    *pde = F1 | PTE_P | PTE_W | PTE_PS;
+    invlpg(BIG);
+    *at(BIG + 0x1000) = 1;
+    uint8_t *code = (uint8_t *)(BIG + 0x2000);
+    for (uint32_t v = 1; v <= 4; v++) {
+        pg_put_mov_imm(code, 0, 0x100 + v);
+        code[5] = 0xc3;
+        CHECK_EQ(((uint32_t (*)(void))code)(), 0x100 + v,
+                 "code written through a 4 MiB page runs with its new bytes");
+        *at(BIG + 0x1000 + 4 * v) = v;
+        CHECK_EQ(*at(BIG + 0x1000 + 4 * v), v, "... the 4 KiB page next to it takes writes");
+    }
+    *pde = F1 | PTE_P | PTE_W | PTE_PS;     /* A and D clear */
+    invlpg(BIG + 0x5000);
+    CHECK_EQ(*at(BIG + 0x3000 + 8), 0, "a fresh part of the 4 MiB page reads 0");
+    CHECK_EQ(*pde & (PTE_A | PTE_D), PTE_A, "a read sets A, not D");
+    *at(BIG + 0x3008) = 7;
+    CHECK_EQ(*pde & PTE_D, PTE_D, "the first write sets D");
+    CHECK_EQ(*at(BIG + 0x3008), 7, "... and lands");
+    *pde = 0;
+    invlpg(BIG);
+}
+
 int kmain(void)
 {
     pg_setup();
@@ -246,6 +280,7 @@ int kmain(void)
     check_wrap();
     check_alias();
     check_many();
+    check_large();
     check_user_super();
     CHECK_NOTRAP("these accesses");
     return kdone("t_pg_view");
