@@ -4065,7 +4065,8 @@ void jc_flush_local(CPU *cpu)
 /* Put tb in the jump cache at slot j. */
 static void jc_set(CPU *cpu, unsigned j, TB *tb)
 {
-    int mmu = mmu_of_flags(tb->flags);
+    /* another vCPU may invalidate tb meanwhile (then nothing matches it) */
+    int mmu = mmu_of_flags(__atomic_load_n(&tb->flags, __ATOMIC_RELAXED));
     uint32_t first = tb->pc & PAGE_MASK, last = tb->phys[1] != 0xffffffffu ? tb->page2 : first;
     int global = tlb_code_global(cpu, first, mmu) && (last == first || tlb_code_global(cpu, last, mmu));
     cpu->jc_global[j] = (uint8_t)global;
