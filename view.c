@@ -10,21 +10,22 @@
  * page of it can be mapped at several places at once.  The host's GS base
  * is the view of the vCPU a thread runs, at its CPL (view_enter), and
  * translated code runs a memory operand on gs:[linear] (translate.c,
- * gen_view_op).  A
- * page the view does not map, or maps read-only for a write, faults in
- * the host: the SIGSEGV handler here sends the host instruction to its
- * slow path (the same one a TLB miss takes), which checks the access as
- * the guest CPU would, raises the guest's fault, or runs the access and
- * then maps the page (view_map), so that the next access is direct.
+ * gen_view_op).  A page the view does not map, or maps read-only for a
+ * write, faults in the host: the SIGSEGV handler here sends the host
+ * instruction to its slow path (the same one a TLB miss takes), which
+ * checks the access as the guest CPU would, raises the guest's fault, or
+ * runs the access and then maps the page (view_map), so that the next
+ * access is direct.
  *
  * A view only ever allows what the vCPU's TLB allows: a page is mapped
  * after a TLB fill said it may be read (and written: dirty already, not
  * read-only, no translated code on it), and the mapping goes whenever the
  * TLB forgets the translation (flush, MOV CR3, INVLPG: view_flush*) or
  * the page gets code (view_watch_phys).  It may keep a page after the
- * TLB's slot is refilled with another one, as a bigger TLB would.  Device
- * pages, ROM and pages gdb watches are never mapped: every access to them
- * takes the slow path.
+ * TLB's slot is refilled with another one, as a bigger TLB would.  A
+ * 4 MiB page of RAM is mapped whole.  ROM, and unassigned memory (one
+ * shared page of all-ones), are mapped read-only; device pages and pages
+ * gdb watches never: every access to them takes the slow path.
  *
  * Threads and locks: a vCPU's views are its own thread's, like its TLB;
  * view_watch_phys, which changes every vCPU's, runs with the others
