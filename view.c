@@ -188,6 +188,8 @@ static void view_unmap_index(View *v, uint32_t i)
  * VP_WRITE), which is RAM at physical address `off` when in RAM. */
 static void view_map_page(View *v, uint32_t page, uint32_t off, uint32_t bits)
 {
+    if (v->lslot[page >> 22])           /* the region was a 4 MiB page: no more */
+        view_unmap_index(v, v->lslot[page >> 22] - 1u);
     uint32_t i = v->slot[page >> PAGE_BITS];
     if (i && v->page[i - 1] == (page | bits) && v->phys[i - 1] == off)
         return;                             /* a write to ROM or nothing: still read-only */
