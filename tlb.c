@@ -16,8 +16,8 @@
  * (translate.c, gen_tlb_lookup); this file fills it and runs the slow
  * paths, where a view's host fault lands too: TLB misses, page-crossing
  * accesses, ROM writes, unassigned/MMIO accesses and writes to pages
- * holding translated code
- * (self-modifying code: the TBs are invalidated before the write lands),
+ * holding translated code (self-modifying code: the TBs are invalidated
+ * before the write lands),
  * and accesses to pages with gdb watchpoints (TLB_DEBUG: the slow path
  * looks for a hit, and the machine stops after the instruction).  A page
  * group's check that misses (several operands under one lookup,

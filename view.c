@@ -163,6 +163,23 @@ static void view_protect(uint8_t *addr, uint32_t len, int prot)
     }
 }
 
+/* Map [linear, linear+len) of view v to the memfd at `off`, read-only
+ * unless bits has VP_WRITE; a writable RAM page is noted in ram_wmapped,
+ * for view_watch_phys. */
+static void view_mmap(View *v, uint32_t linear, uint32_t len, uint32_t off, uint32_t bits,
+                      int populate)
+{
+    int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
+    if (bits & VP_WRITE)
+        for (uint32_t k = 0; k < len; k += PAGE_SIZE)
+            __atomic_store_n(&ram_wmapped[(off + k) >> PAGE_BITS], 1, __ATOMIC_RELAXED);
+    if (mmap(v->base + linear, len, prot, MAP_SHARED | MAP_FIXED | (populate ? MAP_POPULATE : 0),
+             ram_fd, (off_t)off) == MAP_FAILED) {
+        fprintf(stderr, "vm: cannot map guest memory into a view\n");
+        abort();
+    }
+}
+
 /* Forget every page. */
 static void view_reset(View *v)
 {
@@ -203,14 +220,7 @@ static void view_map_page(View *v, uint32_t page, uint32_t off, uint32_t bits)
     }
     v->page[i] = page | bits;
     v->phys[i] = off;
-    int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
-    if (bits & VP_WRITE)
-        __atomic_store_n(&ram_wmapped[off >> PAGE_BITS], 1, __ATOMIC_RELAXED);
-    if (mmap(v->base + page, PAGE_SIZE, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, ram_fd,
-             (off_t)off) == MAP_FAILED) {
-        fprintf(stderr, "vm: cannot map guest memory into a view\n");
-        abort();
-    }
+    view_mmap(v, page, PAGE_SIZE, off, bits, 1);
 }
 
 /* Map the 4 MiB region at linear `big` to RAM at `frame` in one call (a
@@ -233,20 +243,12 @@ static void view_map_large(View *v, uint32_t big, uint32_t frame, uint32_t bits)
     v->page[i] = big | bits | VP_LARGE;
     v->phys[i] = frame;
     v->lslot[big >> 22] = (uint16_t)(i + 1);
-    int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
-    if (mmap(v->base + big, LARGE_SIZE, prot, MAP_SHARED | MAP_FIXED, ram_fd, (off_t)frame) ==
-        MAP_FAILED) {
-        fprintf(stderr, "vm: cannot map guest memory into a view\n");
-        abort();
-    }
+    view_mmap(v, big, LARGE_SIZE, frame, bits, 0);  /* no populate: untouched RAM stays so */
     if (!(bits & VP_WRITE))
         return;
-    for (uint32_t k = 0; k < 1024; k++) {
-        uint32_t phys = frame + k * PAGE_SIZE;
-        __atomic_store_n(&ram_wmapped[phys >> PAGE_BITS], 1, __ATOMIC_RELAXED);
-        if (tb_page_has_code(phys))
-            view_protect(v->base + big + k * PAGE_SIZE, PAGE_SIZE, PROT_READ);
-    }
+    for (uint32_t k = 0; k < LARGE_SIZE; k += PAGE_SIZE)
+        if (tb_page_has_code(frame + k))
+            view_protect(v->base + big + k, PAGE_SIZE, PROT_READ);
 }
 
 /* linear's page in a 4 MiB page of RAM (frame: where the 4 MiB starts).
@@ -258,11 +260,8 @@ static void view_map_in_large(View *v, uint32_t linear, uint32_t frame, uint32_t
     if (i && v->phys[i - 1] == frame &&
         (v->page[i - 1] & ~VP_WRITE) == (big | (bits & ~VP_WRITE) | VP_LARGE) &&
         (v->page[i - 1] & VP_WRITE || !(bits & VP_WRITE))) {
-        int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
-        if (bits & VP_WRITE)            /* for view_watch_phys, should it get code again */
-            __atomic_store_n(&ram_wmapped[(frame + (linear & (LARGE_SIZE - 1))) >> PAGE_BITS], 1,
-                             __ATOMIC_RELAXED);
-        view_protect(v->base + (linear & PAGE_MASK), PAGE_SIZE, prot);
+        view_mmap(v, linear & PAGE_MASK, PAGE_SIZE, frame + (linear & (LARGE_SIZE - 1) & PAGE_MASK),
+                  bits, 0);
         return;
     }
     view_map_large(v, big, frame, bits);
