@@ -1517,13 +1517,44 @@ void helper_clts(CPU *cpu)
 #define CPUID_PGE  (1u << 13)
 #define CPUID_CMOV (1u << 15)
 #define CPUID_FXSR (1u << 24)
+#define CPUID_HTT  (1u << 28)             /* CPUID.1:EBX[23:16] counts the package's IDs */
 #define CPUID_ECX_TSC_DEADLINE (1u << 24)  /* the local APIC timer's TSC-deadline mode */
 
-#define CPUID_MAX_BASIC 2
-#define CPUID_MAX_EXT   0x80000004u
+#define CPUID_MAX_BASIC 4
+#define CPUID_MAX_EXT   0x80000007u
+#define CPUID_EDX_INVARIANT_TSC (1u << 8)   /* leaf 0x80000007: constant rate, never stops */
 
 /* The brand string of leaves 0x80000002-4: 48 bytes, NUL-padded. */
 static const char cpu_brand[48] = "vm virtual CPU (Pentium Pro class)";
+
+/* The vCPUs are the cores of one package, one thread each (SDM Vol. 3
+ * 9.6.2, "Hierarchical Mapping of CPUID Extended Topology"): APIC ID =
+ * core ID = vCPU index, with room for the next power of two of them.
+ * Linux then knows the vCPUs share a clock and calibrates delays once. */
+static uint32_t cpuid_core_ids(void)
+{
+    uint32_t n = 1;
+    while (n < (uint32_t)machine.ncpus)
+        n <<= 1;
+    return n;
+}
+
+/* Leaf 4, the deterministic cache parameters: the caches leaf 2 names
+ * (EAX: type, level, self-initialising; EBX: line size, partitions and
+ * ways, each minus 1; ECX: sets minus 1), one per core, then no more. */
+static void cpuid_cache_leaf(uint32_t subleaf, uint32_t r[4])
+{
+    static const uint32_t cache[3][3] = {
+        { 1 | 1 << 5 | 1 << 8, 31 | 3u << 22, 127 },   /* L1 data, 16 KiB, 4-way, 32-byte lines */
+        { 2 | 1 << 5 | 1 << 8, 31 | 3u << 22, 127 },   /* L1 code, the same */
+        { 3 | 2 << 5 | 1 << 8, 31 | 3u << 22, 4095 },  /* L2, 512 KiB, 4-way */
+    };
+    if (subleaf >= 3)
+        return;
+    r[0] = cache[subleaf][0] | (cpuid_core_ids() - 1) << 26;
+    r[1] = cache[subleaf][1];
+    r[2] = cache[subleaf][2];
+}
 
 void helper_cpuid(CPU *cpu)
 {
@@ -1540,10 +1571,11 @@ void helper_cpuid(CPU *cpu)
         break;
     case 1:
         r[0] = CPU_SIGNATURE;
-        r[1] = (uint32_t)cpu->index << 24;
+        r[1] = (uint32_t)cpu->index << 24 | cpuid_core_ids() << 16;
         r[2] = CPUID_ECX_TSC_DEADLINE;
         r[3] = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 |
-               CPUID_APIC | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR;
+               CPUID_APIC | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR |
+               (machine.ncpus > 1 ? CPUID_HTT : 0);
         break;
     case 2:
         /* cache and TLB descriptors, one round (AL = 1), as a Pentium II
@@ -1552,11 +1584,20 @@ void helper_cpuid(CPU *cpu)
         r[0] = 0x03020101u;
         r[3] = 0x0c040843u;
         break;
+    case 4:
+        cpuid_cache_leaf(cpu->regs[R_ECX], r);
+        break;
     case 0x80000000u:
         r[0] = CPUID_MAX_EXT;
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         memcpy(r, cpu_brand + 16 * (leaf - 0x80000002u), 16);
+        break;
+    case 0x80000007u:
+        /* The TSC is the host's monotonic clock: it is invariant, and
+         * saying so lets Linux reuse CPU 0's delay calibration on the
+         * others instead of timing each for some 60 ms. */
+        r[3] = CPUID_EDX_INVARIANT_TSC;
         break;
     }
     cpu->regs[R_EAX] = r[0];

@@ -10,6 +10,9 @@
  *    signature is not one of the family 6, model < 3, stepping < 3 parts
  *    that report SEP without SYSENTER (SDM SYSENTER: "IF (Family = 6 and
  *    Model < 3 and Stepping < 3) THEN SYSENTER/SYSEXIT_Not_Supported");
+ *  - CPUID leaf 0x80000000: the extended leaves reach 0x80000007, whose
+ *    EDX bit 8 says the TSC is invariant (Vol. 3 17.17.1: vm's TSC is the
+ *    host's monotonic clock);
  *  - CPUID works at CPL 3 and gives the same answer;
  *  - RDTSC never goes backwards and advances over a loop; with
  *    CR4.TSD = 0 it works at CPL 3, with CR4.TSD = 1 it is #GP(0) at CPL 3
@@ -74,6 +77,19 @@ int kmain(void)
     CHECK_EQ(b, mb, "CPUID above the maximum: EBX");
     CHECK_EQ(c, mc, "CPUID above the maximum: ECX");
     CHECK_EQ(d, md, "CPUID above the maximum: EDX");
+
+    /* Leaf 4 (max >= 4): the caches, subleaf in ECX = 0: a level-1 data
+     * cache; one vCPU: no HTT. */
+    if (max >= 4) {
+        cpuid(4, &a, &b, &c, &d);
+        CHECK_EQ(a & 0xff, 0x21, "CPUID.4.0: level 1, data cache");
+    }
+    CHECK_EQ(feat & (1u << 28), 0, "CPUID.1:EDX.HTT clear with one vCPU");
+
+    cpuid(0x80000000u, &a, &b, &c, &d);
+    CHECK(a >= 0x80000007u && a < 0x80010000u, "CPUID.80000000h: extended leaves up to 80000007h");
+    cpuid(0x80000007u, &a, &b, &c, &d);
+    CHECK_EQ(d & (1u << 8), 1u << 8, "CPUID.80000007h:EDX[8]: invariant TSC");
 
     /* CPL 3. */
     pg_reset_traps();

@@ -4,6 +4,10 @@
  *  - bring-up: INIT, then two start-up IPIs (Intel SDM Vol. 3, 8.4.4.1),
  *    start each AP in real mode at 0x9000; all 3 check in, each with its
  *    own APIC ID;
+ *  - topology (SDM Vol. 2 CPUID leaves 1 and 4): every vCPU's initial
+ *    APIC ID (CPUID.1:EBX[31:24]) is its local APIC ID; HTT is set and the
+ *    package has room for as many IDs as leaf 4 has cores, at least 4: one
+ *    package of cores, one thread each;
  *  - atomics: 4 vCPUs each do 1,000,000 `lock addl`, and 100,000
  *    increments under an XCHG spin lock and under a CMPXCHG spin lock, on
  *    shared memory; the totals are exact;
@@ -30,6 +34,7 @@
 
 
 static volatile uint32_t apic_ids[SMP_MAX_CPUS];
+static volatile uint32_t cpuid1_ebx[SMP_MAX_CPUS], cpuid1_edx[SMP_MAX_CPUS], cpuid4_eax[SMP_MAX_CPUS];
 static volatile uint32_t counter;
 static volatile uint32_t xchg_lock, xchg_total;
 static volatile uint32_t cmpxchg_lock, cmpxchg_total;
@@ -210,11 +215,38 @@ static void race_reader(uint32_t id)
     }
 }
 
+/* CPUID leaves 1 and 4 as vCPU id sees them. */
+static void read_topology(uint32_t id)
+{
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    cpuid1_ebx[id] = b;
+    cpuid1_edx[id] = d;
+    a = 4;
+    c = 0;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    cpuid4_eax[id] = a;
+}
+
+static void check_topology(void)
+{
+    for (uint32_t i = 0; i < NCPU; i++) {
+        uint32_t ids = (cpuid1_ebx[i] >> 16) & 0xff, cores = (cpuid4_eax[i] >> 26) + 1;
+        CHECK_EQ(cpuid1_ebx[i] >> 24, i == 0 ? apic_rd(0x20) >> 24 : apic_ids[i],
+                 "CPUID.1:EBX[31:24] is the vCPU's local APIC ID");
+        CHECK_EQ(cpuid1_edx[i] & (1u << 28), 1u << 28, "CPUID.1:EDX.HTT with 4 vCPUs");
+        CHECK(cores >= NCPU && (cores & (cores - 1)) == 0, "CPUID.4: room for 4 cores in the package");
+        CHECK_EQ(ids, cores, "one thread per core: as many package IDs as cores");
+        CHECK_EQ(cpuid4_eax[i] & 0x1f, 1, "CPUID.4 subleaf 0 is a data cache");
+    }
+}
+
 void ap_main(uint32_t id)
 {
     kload_idt();
     apic_wr(0xf0, 0x1ff);               /* software-enable the local APIC */
     apic_ids[id] = apic_rd(0x20) >> 24;
+    read_topology(id);
     atomics_work();
     flush_work(id);
     /* wait for the BSP's IPI, then answer it */
@@ -248,6 +280,7 @@ int kmain(uint32_t magic, uint32_t *info)
     while (ap_count < NCPU - 1)
         cpu_relax();
     CHECK_EQ(ap_count, NCPU - 1, "three APs checked in");
+    read_topology(0);
     atomics_work();
     flush_work(0);
 
@@ -278,6 +311,7 @@ int kmain(uint32_t magic, uint32_t *info)
     for (uint32_t i = 1; i < NCPU; i++)
         id_mask |= 1u << apic_ids[i];
     CHECK_EQ(id_mask, 0xe, "the APs have APIC IDs 1, 2 and 3");
+    check_topology();
     CHECK_EQ(counter, NCPU * LOCK_ADDS, "lock addl total is exact");
     CHECK_EQ(xchg_total, NCPU * SPIN_INCS, "xchg spin lock total is exact");
     CHECK_EQ(cmpxchg_total, NCPU * SPIN_INCS, "cmpxchg spin lock total is exact");
