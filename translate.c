@@ -506,6 +506,7 @@ typedef struct Ctx {
     int group_in_reg;           /* the slot whose grp_host R10 holds too, or -1 */
     int peeking;                /* decode for a look ahead: no new pages, no src */
     int no_groups;              /* this pc's groups kept failing (tb_group_failed) */
+    int side_exit;              /* the next exit for a conditional jump's taken way (gen_jcc) */
     /* code fetch */
     uint32_t page_base[2];  /* linear page addresses */
     uint8_t *page_host[2];
@@ -2443,12 +2444,47 @@ static void gen_jmp_val(Ctx *s)
     gen_jmp_indirect(s);
 }
 
+/* May the TB run on past a Jcc to target, into the code after it?  Each
+ * TB boundary costs an exit_request check and, mostly, a store and a load
+ * of the flags, and compiled code branches every few instructions; so the
+ * taken way leaves through an exit of its own (a side exit) while the
+ * not-taken way goes on translating, as long as there are exits left, the
+ * code after it is on the same page (a TB holds one run of bytes, for the
+ * self-modifying-code check), and nothing else would end the TB there.
+ * Not with page groups (views off): their checks at the top of a TB cover
+ * its accesses as if all of them ran. */
+static int jcc_runs_on(const Ctx *s)
+{
+    uint32_t next = s->cs_base + s->in.next;
+    return s->side_exit < TB_EXITS && mem_views && (s->flags & HF_CS_FLAT) &&
+           !(s->flags & (HF_SINGLE | HF_TF)) && !tb_nochain && !s->in_shadow && !s->shadow &&
+           s->insns < TB_MAX_INSNS - 1 && (next & PAGE_MASK) == (s->tb->pc & PAGE_MASK) &&
+           !gdb_breakpoint_at(next) && p < code_end - TB_CODE_MAX;
+}
+
+/* Jcc with a side exit: jn<cc> over the taken way's exit, then on.  The
+ * exit stores the flags if its target may read them; the way on keeps
+ * them where they are. */
+static void gen_jcc_side_exit(Ctx *s, int cc, uint32_t target)
+{
+    int fl = s->fl;
+    uint8_t *not_taken = emit_jcc(cc ^ 1, NULL);
+    gen_goto_tb(s, s->side_exit++, target);
+    s->fl = fl;
+    s->ended = 0;           /* a target on another page ends in a lookup */
+    patch_rel32(not_taken, p);
+}
+
 /* Jcc: the flags are stored once before it, unless one way does not
  * need them (flags_dead_at_jump): then each way that does stores them
  * after the jump (SETO, LAHF and MOV leave host EFLAGS alone). */
 static void gen_jcc(Ctx *s, int cc, uint32_t target)
 {
     flags_need(s);
+    if (jcc_runs_on(s)) {
+        gen_jcc_side_exit(s, cc, target);
+        return;
+    }
     if (!flags_dead_at_jump(s, s->in.next) && !flags_dead_at_jump(s, target))
         flags_sync(s);
     int fl = s->fl;
@@ -4227,6 +4263,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBS
     s->group_in_reg = -1;
     s->peeking = 0;
     s->no_groups = no_groups;
+    s->side_exit = 2;
     s->n_out_log = 0;
     s->stubs_start = NULL;
     s->npages = 0;
@@ -4653,7 +4690,7 @@ static void tb_invalidate(TB *tb)
         tb->jmp_incoming = from->jmp_next[n];
         tb_reset_jump(from, n);
     }
-    for (int n = 0; n < 2; n++)
+    for (int n = 0; n < TB_EXITS; n++)
         if (tb->jmp_dest[n]) {
             tb_unlink_outgoing(tb, n);
             tb->jmp_dest[n] = 0;
