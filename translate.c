@@ -2703,11 +2703,11 @@ static void gen_shift(Ctx *s, int size)
 /* MUL/IMUL on a host that keeps SF ZF AF PF and computes CF OF: with the
  * guest flags in host EFLAGS the host op gives the right answer as it is;
  * with them only in CPU.cc, loading them first would cost more than
- * merging the two new flags in afterwards:
+ * merging the two new flags in afterwards, unless nothing sees them:
  *   mul; seto [cc]; setc r8b; and byte [cc+1], 0xfe; or [cc+1], r8b     */
 static void gen_mul_merge(Ctx *s, const HostOp *op, Opnd rm)
 {
-    if (s->fl != FL_MEM) {
+    if (s->fl != FL_MEM || flags_dead_after(s)) {
         emit_hostop_raw(op, rm);
         s->fl = FL_DIRTY;
         return;
