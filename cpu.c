@@ -1527,10 +1527,11 @@ void helper_clts(CPU *cpu)
 /* The brand string of leaves 0x80000002-4: 48 bytes, NUL-padded. */
 static const char cpu_brand[48] = "vm virtual CPU (Pentium Pro class)";
 
-/* The vCPUs are the cores of one package, one thread each (SDM Vol. 3
- * 9.6.2, "Hierarchical Mapping of CPUID Extended Topology"): APIC ID =
- * core ID = vCPU index, with room for the next power of two of them.
- * Linux then knows the vCPUs share a clock and calibrates delays once. */
+/* The vCPUs are the cores of one package, one thread each (SDM Vol. 3,
+ * "Detecting Hardware Multi-Threading Support and Topology": CPUID.1
+ * EBX[23:16] with HTT, CPUID.4 EAX[31:26]): APIC ID = core ID = vCPU
+ * index, with room for the next power of two of them.  Linux then knows
+ * the vCPUs share a clock and calibrates delays once (docs/apic.md). */
 static uint32_t cpuid_core_ids(void)
 {
     uint32_t n = 1;
@@ -1596,7 +1597,7 @@ void helper_cpuid(CPU *cpu)
     case 0x80000007u:
         /* The TSC is the host's monotonic clock: it is invariant, and
          * saying so lets Linux reuse CPU 0's delay calibration on the
-         * others instead of timing each for some 60 ms. */
+         * others instead of timing each for some 80 ms. */
         r[3] = CPUID_EDX_INVARIANT_TSC;
         break;
     }
