@@ -431,6 +431,7 @@ enum {
     STUB_FPU,       /* an x87 exception is pending: helper_fpu_pending */
     STUB_FPU_CW,    /* FLDCW changed which exceptions are masked: new hflags from `eip` on */
     STUB_GROUP,     /* a page group's check missed: tlb_group_host */
+    STUB_SIDE,      /* a Jcc's taken way: direct exit `vector` to `target` (gen_jcc) */
 };
 
 typedef struct Stub {
@@ -451,6 +452,8 @@ typedef struct Stub {
     int32_t fold_disp;      /*     the slow path computes ESI first (-1: none) */
     int load_flags;         /* ... the code after it expects them in the host's */
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
+    uint32_t target;        /* STUB_SIDE: the jump's target, */
+    int fl;                 /* ... and where the flags were at the jump */
 } Stub;
 
 /* A page group (docs/memory.md): memory operands of several instructions
@@ -933,12 +936,31 @@ static void gen_stub_group(const Stub *st)
 }
 
 /* Emit the deferred slow paths. */
+static void gen_goto_tb(Ctx *s, int n, uint32_t eip);
+
+/* A Jcc's taken way, out of line: the exit as gen_goto_tb makes it, from
+ * the state the code was in at the jump. */
+static void gen_stub_side_exit(Ctx *s, const Stub *st)
+{
+    s->fl = st->fl;
+    s->in_shadow = 0;
+    s->x87_ptrs = st->x87_ptrs;
+    s->x87_eip = st->x87_eip;
+    s->x87_fop = st->x87_fop;
+    s->x87_fds_seg = st->x87_fds_seg;
+    gen_goto_tb(s, st->vector, st->target);
+}
+
 static void gen_stubs(Ctx *s)
 {
     for (int i = 0; i < s->nstubs; i++) {
         Stub *st = &s->stubs[i];
         if (st->jump_field)
             patch_rel32(st->jump_field, p);
+        if (st->kind == STUB_SIDE) {
+            gen_stub_side_exit(s, st);
+            continue;
+        }
         if (st->jump_field2)
             patch_rel32(st->jump_field2, p);
         for (int k = 0; k < 2 && st->marker[k]; k++)
@@ -2462,17 +2484,17 @@ static int jcc_runs_on(const Ctx *s)
            !gdb_breakpoint_at(next) && p < code_end - TB_CODE_MAX;
 }
 
-/* Jcc with a side exit: jn<cc> over the taken way's exit, then on.  The
- * exit stores the flags if its target may read them; the way on keeps
- * them where they are. */
+/* Jcc with a side exit: j<cc> to the taken way's exit, out of line with
+ * the slow paths (gen_stub_side_exit), so the way on has no jump taken.
+ * The exit stores the flags if its target may read them; the way on
+ * keeps them where they are. */
 static void gen_jcc_side_exit(Ctx *s, int cc, uint32_t target)
 {
-    int fl = s->fl;
-    uint8_t *not_taken = emit_jcc(cc ^ 1, NULL);
-    gen_goto_tb(s, s->side_exit++, target);
-    s->fl = fl;
-    s->ended = 0;           /* a target on another page ends in a lookup */
-    patch_rel32(not_taken, p);
+    Stub *st = add_stub(s, STUB_SIDE);
+    st->vector = s->side_exit++;
+    st->target = target;
+    st->fl = s->fl;
+    st->jump_field = emit_jcc(cc, NULL);
 }
 
 /* Jcc: the flags are stored once before it, unless one way does not
