@@ -99,6 +99,7 @@ static uint8_t *code_ptr;               /* next free byte */
 static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
 static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
 static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_jc_exit) */
+static uint8_t *tb_jc_second;           /* an inline lookup's miss: the slot's other way (gen_tb_jc_second) */
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -797,14 +798,12 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 /* RDI = the TB in the jump-cache slot of the linear PC in ESI, and a jump
  * taken when its PC is not that one (returns the jump's rel32 field).  An
  * empty slot holds jc_empty, whose flags match nothing: no NULL test.
- *   mov edi, esi; shr edi, JC_BITS; xor edi, esi; and edi, JC_SIZE-1
+ *   imul edi, esi, JC_MULT; shr edi, 32-JC_BITS        (jc_hash)
  *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne miss           */
 static uint8_t *emit_jc_slot(void)
 {
-    emit_op(4, 0x8b, RDI, oreg(RSI));
-    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(JC_BITS);
-    emit_op(4, 0x33, RDI, oreg(RSI));
-    emit_alu_imm(4, oreg(RDI), JC_SIZE - 1, 4);
+    emit_op(4, 0x69, RDI, oreg(RSI)); emit32(JC_MULT);
+    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(32 - JC_BITS);
     emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
     emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
     return emit_jcc(CC_NE, NULL);
@@ -827,24 +826,22 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_op(4, 0x03, RSI, gseg_base(S_CS));
     else if (s->cs_base)
         emit_alu_imm(0, oreg(RSI), s->cs_base, 4);
-    uint8_t *miss[2];
-    miss[0] = emit_jc_slot();
     /* cs_base and flags side by side: one 64-bit compare */
     if (far_cs) {
         emit_load(T_CMP, gcpu(CPU_OFF(hflags)), 4);
         emit_op(8, 0xc1, EXT(4), oreg(T_CMP)); emit8(32);  /* shl r8, 32 */
-        emit_op(4, 0x8b, RSI, gseg_base(S_CS));
-        emit_op(8, 0x0b, T_CMP, oreg(RSI));                /* or r8, rsi */
+        emit_op(4, 0x8b, RDI, gseg_base(S_CS));
+        emit_op(8, 0x0b, T_CMP, oreg(RDI));                /* or r8, rdi */
     } else {
         emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
     }
+    uint8_t *miss[2];
+    miss[0] = emit_jc_slot();
     emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
     miss[1] = emit_jcc(CC_NE, NULL);
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
     for (int i = 0; i < 2; i++)
-        patch_rel32(miss[i], p);
-    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
-    gen_exit_value(0);
+        patch_rel32(miss[i], tb_jc_second);
     s->ended = 1;
 }
 
@@ -4120,24 +4117,46 @@ void jc_flush_local(CPU *cpu)
     cpu->jc_nlocal = 0;
 }
 
-/* Put tb in the jump cache at slot j. */
+/* Note that slot j holds a TB on non-global pages (for jc_flush_local). */
+static void jc_note_local(CPU *cpu, unsigned j)
+{
+    if (cpu->jc_nlocal < JC_SIZE)
+        cpu->jc_local[cpu->jc_nlocal++] = (uint16_t)j;
+    else
+        cpu->jc_nlocal = JC_SIZE + 1;
+}
+
+/* Put tb in the jump cache at slot j.  Slots j and j^1 are a pair, both
+ * looked at (tb_find, gen_tb_jc_second): what slot j held moves to j^1,
+ * so two TBs that hash alike no longer take turns leaving translated code. */
 static void jc_set(CPU *cpu, unsigned j, TB *tb)
 {
+    if (cpu->jc[j] != &jc_empty && cpu->jc[j] != tb) {
+        cpu->jc[j ^ 1] = cpu->jc[j];
+        cpu->jc_global[j ^ 1] = cpu->jc_global[j];
+        if (!cpu->jc_global[j ^ 1])
+            jc_note_local(cpu, j ^ 1);
+    }
     /* another vCPU may invalidate tb meanwhile (then nothing matches it) */
     int mmu = mmu_of_flags(__atomic_load_n(&tb->flags, __ATOMIC_RELAXED));
     uint32_t first = tb->pc & PAGE_MASK, last = tb->phys[1] != 0xffffffffu ? tb->page2 : first;
     int global = tlb_code_global(cpu, first, mmu) && (last == first || tlb_code_global(cpu, last, mmu));
     cpu->jc_global[j] = (uint8_t)global;
-    if (!global && cpu->jc_nlocal < JC_SIZE)
-        cpu->jc_local[cpu->jc_nlocal++] = (uint16_t)j;
-    else if (!global)
-        cpu->jc_nlocal = JC_SIZE + 1;
+    if (!global)
+        jc_note_local(cpu, j);
     cpu->jc[j] = tb;
 }
 
+/* The slot of pc: its top bits after a multiplication by 2^32 over the
+ * golden ratio.  The hash this replaced, (pc ^ pc >> 12) & 4095 in 4,096
+ * slots, sent three functions busybox's seq calls for every line it
+ * prints to one slot: each call missed, left translated code and looked
+ * the TB up in the hash table, 2.4 million times in one `seq | head`.
+ * A multiplicative hash scatters such patterns (and is two instructions
+ * inline instead of four); 16K slots leave fewer chance collisions. */
 static unsigned jc_hash(uint32_t pc)
 {
-    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+    return (pc * JC_MULT) >> (32 - JC_BITS);
 }
 
 /* Link tb into the list of TBs on RAM page `page` (slot n of the TB). */
@@ -4556,11 +4575,15 @@ TB *tb_find(CPU *cpu)
             flags |= HF_NOGROUP;
     }
     unsigned j = jc_hash(pc);
-    TB *tb = cpu->jc[j];
-    if (tb->pc == pc && tb->cs_base == cs_base && __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags) {
-        cpu->stats.jc_hits++;
-        return tb;
+    for (unsigned way = 0; way < 2; way++) {
+        TB *tb = cpu->jc[j ^ way];
+        if (tb->pc == pc && tb->cs_base == cs_base &&
+            __atomic_load_n(&tb->flags, __ATOMIC_RELAXED) == flags) {
+            cpu->stats.jc_hits++;
+            return tb;
+        }
     }
+    TB *tb;
 
     uint32_t phys;
     tlb_code_ptr(cpu, pc, &phys, 1);
@@ -4836,6 +4859,33 @@ static void gen_tb_jc_exit(void)
     emit_jmp(tb_epilogue);
 }
 
+/* Where an inline jump-cache lookup goes when the first slot of the pair
+ * is not its TB: the other slot of the pair (jc_set keeps the TB it
+ * displaces there), then cpu_exec.  ESI = linear pc, R8 = cs_base and
+ * flags as the TB has them, R9 = EIP.
+ *   imul edi, esi, JC_MULT; shr edi, 32-JC_BITS; xor edi, 1
+ *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne out
+ *   cmp r8, [rdi+cs_base]; jne out; jmp [rdi+tc]
+ * out: mov [rbp+eip], r9d; xor r8d, r8d; jmp tb_epilogue               */
+static void gen_tb_jc_second(void)
+{
+    tb_jc_second = p;
+    emit_op(4, 0x69, RDI, oreg(RSI)); emit32(JC_MULT);
+    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(32 - JC_BITS);
+    emit_alu_imm(6, oreg(RDI), 1, 4);
+    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
+    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
+    uint8_t *out[2];
+    out[0] = emit_jcc(CC_NE, NULL);
+    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
+    out[1] = emit_jcc(CC_NE, NULL);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+    for (int i = 0; i < 2; i++)
+        patch_rel32(out[i], p);
+    emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
+    gen_exit_value(0);
+}
+
 /* The prologue enters translated code: save the callee-saved registers,
  * align the stack for helper calls, RBP = CPU *, load the guest registers,
  * jump to the TB.  The epilogue spills the guest registers, undoes the
@@ -4866,6 +4916,7 @@ static void gen_prologue(void)
     emit8(0x5d);                            /* pop rbp */
     emit8(0xc3);                            /* ret */
     gen_tb_jc_exit();
+    gen_tb_jc_second();
     code_gen_start = (uint8_t *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
     code_ptr = code_gen_start;
 }

@@ -144,8 +144,11 @@ typedef struct DTable { uint32_t base; uint32_t limit; } DTable;
 
 struct TB;
 
-#define JC_BITS 12
+/* The jump cache: 16K slots, indexed by a multiplicative hash of the
+ * linear PC (translate.c jc_hash, and inline in emit_jc_slot). */
+#define JC_BITS 14
 #define JC_SIZE (1 << JC_BITS)
+#define JC_MULT 0x9e3779b1u     /* 2^32 / golden ratio */
 
 /* What `info jit` (monitor.c) shows of one vCPU: counters its own thread
  * bumps with plain increments, read by the monitor only while every vCPU
