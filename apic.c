@@ -857,6 +857,7 @@ void apic_set_tsc_deadline(int cpu_index, uint64_t tsc, int64_t ns)
     s->tsc_deadline = tsc;
     s->deadline_ns = ns;
     apic_timer_update(s, now);
+    apic_timer_expire(s, now);          /* one already past fires now, not when the main loop runs */
 }
 
 /* ---- local interrupt pins ----------------------------------------------- */
