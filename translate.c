@@ -2,14 +2,16 @@
  * translate.c - the translator: guest x86 (16/32-bit) -> host x86-64.
  *
  * A translation block (TB) is a run of guest instructions that ends at a
- * control transfer (but not a CALL to a get-PC thunk: thunk_at), a page
- * boundary, TB_MAX_INSNS, or an instruction that changes how later code
- * decodes.  Each guest instruction is decoded and
+ * control transfer (but not a CALL to a get-PC thunk: thunk_at, nor a Jcc
+ * whose taken way can leave by a side exit: gen_jcc), a page boundary,
+ * TB_MAX_INSNS, or an instruction that changes how later code decodes.
+ * Each guest instruction is decoded and
  * immediately emitted as host instructions into the code buffer.  Because
  * guest and host are both x86, most guest instructions become the *same*
  * host instruction with the operands renamed: guest registers live in host
- * registers, a memory operand becomes [rsi] after an inline address
- * translation (or [r10+disp] in a page group that shares one), and the
+ * registers, a memory operand becomes gs:[linear] in the vCPU's view of
+ * guest memory (view.c; without views, [rsi] after an inline address
+ * translation, or [r10+disp] in a page group that shares one), and the
  * host computes the guest's result and flags.  Rare
  * or complex instructions call C helpers in cpu.c.
  *
@@ -790,25 +792,30 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
     }
 }
 
-/* Jump to the guest EIP already in CPU.eip: look the target up in the
- * per-CPU jump cache inline, and jump straight to its code on a hit.
- * After a near jump CS and the mode are this TB's, so they are compared
- * as constants; after a far transfer (far_cs) they are loaded from the CPU.
- * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
-/* RDI = the TB in the jump-cache slot of the linear PC in ESI, and a jump
- * taken when its PC is not that one (returns the jump's rel32 field).  An
- * empty slot holds jc_empty, whose flags match nothing: no NULL test.
+/* RDI = the TB in jump-cache slot `way` of the pair of the linear PC in
+ * ESI, and a jump taken when its PC is not that one (returns the jump's
+ * rel32 field).  An empty slot holds jc_empty, whose flags match nothing:
+ * no NULL test.
  *   imul edi, esi, JC_MULT; shr edi, 32-JC_BITS        (jc_hash)
+ *   (xor edi, 1)                                       (way 1)
  *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne miss           */
-static uint8_t *emit_jc_slot(void)
+static uint8_t *emit_jc_slot(int way)
 {
     emit_op(4, 0x69, RDI, oreg(RSI)); emit32(JC_MULT);
     emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(32 - JC_BITS);
+    if (way)
+        emit_alu_imm(6, oreg(RDI), 1, 4);
     emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
     emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
     return emit_jcc(CC_NE, NULL);
 }
 
+/* Jump to the guest EIP already in CPU.eip: look the target up in the
+ * per-CPU jump cache inline, and jump straight to its code on a hit; a
+ * miss goes on to the pair's other slot (tb_jc_second), then cpu_exec.
+ * After a near jump CS and the mode are this TB's, so they are compared
+ * as constants; after a far transfer (far_cs) they are loaded from the CPU.
+ * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     flags_sync(s);
@@ -836,7 +843,7 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
     }
     uint8_t *miss[2];
-    miss[0] = emit_jc_slot();
+    miss[0] = emit_jc_slot(0);
     emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
     miss[1] = emit_jcc(CC_NE, NULL);
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
@@ -932,7 +939,6 @@ static void gen_stub_group(const Stub *st)
     gen_exit_value(0);
 }
 
-/* Emit the deferred slow paths. */
 static void gen_goto_tb(Ctx *s, int n, uint32_t eip);
 
 /* A Jcc's taken way, out of line: the exit as gen_goto_tb makes it, from
@@ -948,6 +954,7 @@ static void gen_stub_side_exit(Ctx *s, const Stub *st)
     gen_goto_tb(s, st->vector, st->target);
 }
 
+/* Emit the deferred slow paths. */
 static void gen_stubs(Ctx *s)
 {
     for (int i = 0; i < s->nstubs; i++) {
@@ -4845,7 +4852,7 @@ static void gen_tb_jc_exit(void)
     emit_load(RSI, gcpu(CPU_OFF(eip)), 4);
     emit_op(4, 0x03, RSI, omem(T_SCR, offsetof(TB, cs_base)));
     uint8_t *out[3];
-    out[0] = emit_jc_slot();
+    out[0] = emit_jc_slot(0);
     emit_load(RSI, omem(T_SCR, offsetof(TB, cs_base)), 8);
     emit_op(8, OPC_0F(0xba), EXT(6), oreg(RSI));           /* btr rsi, imm8 */
     emit8(32 + __builtin_ctz(HF_NOGROUP));
@@ -4863,20 +4870,14 @@ static void gen_tb_jc_exit(void)
  * is not its TB: the other slot of the pair (jc_set keeps the TB it
  * displaces there), then cpu_exec.  ESI = linear pc, R8 = cs_base and
  * flags as the TB has them, R9 = EIP.
- *   imul edi, esi, JC_MULT; shr edi, 32-JC_BITS; xor edi, 1
- *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne out
+ *   (emit_jc_slot, way 1: jne out)
  *   cmp r8, [rdi+cs_base]; jne out; jmp [rdi+tc]
  * out: mov [rbp+eip], r9d; xor r8d, r8d; jmp tb_epilogue               */
 static void gen_tb_jc_second(void)
 {
     tb_jc_second = p;
-    emit_op(4, 0x69, RDI, oreg(RSI)); emit32(JC_MULT);
-    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(32 - JC_BITS);
-    emit_alu_imm(6, oreg(RDI), 1, 4);
-    emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
-    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
     uint8_t *out[2];
-    out[0] = emit_jcc(CC_NE, NULL);
+    out[0] = emit_jc_slot(1);
     emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
     out[1] = emit_jcc(CC_NE, NULL);
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
