@@ -2923,15 +2923,10 @@ static void gen_string_inline(Ctx *s, int op, int size)
     }
 }
 
-/* String instructions: without REP inline; with REP (and INS/OUTS) in
- * helper_string, which returns non-zero when it stopped early (to let
- * interrupts in). */
-static void gen_string(Ctx *s, int op, int size)
+/* The string instruction in helper_string, which returns non-zero when
+ * it stopped early (to let interrupts in). */
+static void gen_string_helper(Ctx *s, int op, int size)
 {
-    if (!s->in.rep && op != STR_INS && op != STR_OUTS) {
-        gen_string_inline(s, op, size);
-        return;
-    }
     uint32_t rep = s->in.rep == 0xf3 ? 1 : s->in.rep == 0xf2 ? 2 : 0;
     if (rep == 2 && op != STR_CMPS && op != STR_SCAS)
         rep = 1;                                /* REPNE acts as REP here */
@@ -2943,6 +2938,92 @@ static void gen_string(Ctx *s, int op, int size)
         Stub *st = add_stub(s, STUB_EXIT);
         st->jump_field = emit_jcc(CC_NE, NULL);
     }
+}
+
+/* The host address of the string at linear ESI, ECX elements of `size`
+ * bytes forward, into RSI when the TLB allows the access (tag_write or
+ * tag_read) and the string lies on that one page; else a jump to the
+ * returned field.  ECX <= 4096 already, so [esi, esi + ecx*size) cannot
+ * wrap back onto its own page.  ECX = 0 is a hit unless ESI starts a page
+ * (the "last byte" is then on the page before).                       */
+static uint8_t *gen_string_tlb(int size, int is_write, int mmu)
+{
+    static const int scale[5] = { 0, 0, 1, 0, 2 };
+    gen_tlb_index(1);
+    emit_lea_sib(4, T_CMP, RSI, RCX, scale[size], -1);  /* the last byte's page */
+    emit_alu_imm(4, oreg(T_CMP), PAGE_MASK, 4);
+    uint8_t *field = gen_tlb_tag_check(tlb_field(mmu, is_write ? offsetof(TLBEntry, tag_write)
+                                                               : offsetof(TLBEntry, tag_read)));
+    gen_tlb_add_addend(mmu);
+    return field;
+}
+
+/* REP STOS and REP MOVS in flat segments, forward, on one page each: the
+ * host's own REP STOS or REP MOVS on the host addresses the TLB gives,
+ * which is the guest's instruction exactly (overlapping copies included:
+ * the host CPU runs REP MOVS as element after element too).  Anything
+ * else (DF set, a string on two pages, a TLB miss, MMIO, a page with
+ * code, more than 4096 elements) goes to helper_string, and so do the
+ * faults, which it raises with ECX, ESI and EDI right for the restart.
+ * Small strings are the common case (a compiler's inline memset of a
+ * struct), and the helper's call costs many times their bytes.
+ *     cmp dword [rbp+df], 1; jne helper; cmp ecx, 4096; ja helper
+ *     mov esi, edi; <gen_string_tlb write>; mov r11, rsi
+ *     (MOVS: mov esi, esi_guest; <gen_string_tlb read>)
+ *     lea edi_guest, [edi_guest + rcx*size] (and esi_guest)
+ *     mov rdi, r11; mov ecx, ecx; rep stos/movs; jmp done
+ *     helper: ...; done:                                              */
+static void gen_string_rep(Ctx *s, int op, int size)
+{
+    static const int scale[5] = { 0, 0, 1, 0, 2 };
+    int seg = s->in.seg == S_NONE ? S_DS : s->in.seg;
+    s->ea16 = !s->in.addr32;                    /* as gen_string_addr would */
+    if (!s->in.addr32 || (op != STR_STOS && op != STR_MOVS) || !seg_is_flat(s, seg) ||
+        !seg_is_flat(s, S_ES) || (s->flags & (HF_SINGLE | HF_TF | HF_AC))) {
+        gen_string_helper(s, op, size);
+        return;
+    }
+    flags_clobber(s);                           /* both ways start and end */
+    gen_x87_flush(s);                           /* in the same state */
+    uint8_t *miss[4];
+    emit_alu_imm(7, gcpu(CPU_OFF(df)), 1, 4);
+    miss[0] = emit_jcc(CC_NE, NULL);
+    emit_alu_imm(7, oreg(RCX), 4096, 4);
+    miss[1] = emit_jcc(CC_A, NULL);
+    emit_op(4, 0x8b, RSI, oreg(host_reg[R_EDI]));
+    miss[2] = gen_string_tlb(size, 1, mmu_index(s));
+    emit_op(8, 0x8b, T_SCR, oreg(RSI));
+    miss[3] = NULL;
+    if (op == STR_MOVS) {
+        emit_op(4, 0x8b, RSI, oreg(host_reg[R_ESI]));
+        miss[3] = gen_string_tlb(size, 0, mmu_index(s));
+        emit_lea_sib(4, host_reg[R_ESI], host_reg[R_ESI], RCX, scale[size], 0);
+    }
+    emit_lea_sib(4, host_reg[R_EDI], host_reg[R_EDI], RCX, scale[size], 0);
+    emit_op(8, 0x8b, RDI, oreg(T_SCR));
+    emit_op(4, 0x8b, RCX, oreg(RCX));           /* RCX's high half clear */
+    if (size == 2)
+        emit8(0x66);
+    emit8(0xf3);
+    emit8(op == STR_STOS ? (size == 1 ? 0xaa : 0xab) : (size == 1 ? 0xa4 : 0xa5));
+    uint8_t *to_done = emit_jmp(NULL);
+    for (int i = 0; i < 4; i++)
+        if (miss[i])
+            patch_rel32(miss[i], p);
+    gen_string_helper(s, op, size);
+    patch_rel32(to_done, p);
+}
+
+/* String instructions: without REP inline; with REP on the host's own
+ * REP or in the helper; INS and OUTS in the helper. */
+static void gen_string(Ctx *s, int op, int size)
+{
+    if (op == STR_INS || op == STR_OUTS)
+        gen_string_helper(s, op, size);
+    else if (s->in.rep)
+        gen_string_rep(s, op, size);
+    else
+        gen_string_inline(s, op, size);
 }
 
 /* BT/BTS/BTR/BTC with a register bit offset on memory: the offset selects
