@@ -457,6 +457,7 @@ typedef struct Stub {
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
     uint32_t target;        /* STUB_SIDE: the jump's target, */
     int fl;                 /* ... and where the flags were at the jump */
+    int32_t sp_pending;     /* Ctx.sp_pending where the slow path leaves the fast one */
 } Stub;
 
 /* A page group (docs/memory.md): memory operands of several instructions
@@ -491,6 +492,7 @@ typedef struct Ctx {
     int ss32;
     Insn in;
     int fl;                 /* where the guest flags are, FL_* */
+    int32_t sp_pending;     /* guest ESP = R12 + sp_pending (gen_sp_defer) */
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
     int in_shadow;          /* this insn is in that shadow: the TB ends after it */
@@ -664,6 +666,7 @@ static Stub *add_stub(Ctx *s, int kind)
     st->x87_eip = s->x87_eip;
     st->x87_fop = s->x87_fop;
     st->x87_fds_seg = s->x87_fds_seg;
+    st->sp_pending = s->sp_pending;
     return st;
 }
 
@@ -718,8 +721,11 @@ static void gen_set_cur_tb(Ctx *s)
 /* Prepare a helper call: guest flags to CPU.cc, EIP and the TB to CPU,
  * guest registers to CPU.regs.  Arguments go in RSI RDX RCX R8 after this
  * (the host registers still hold the guest values until overwritten). */
+static void gen_sp_sync(Ctx *s);
+
 static void gen_helper_prep(Ctx *s)
 {
+    gen_sp_sync(s);
     flags_clobber(s);
     gen_x87_flush(s);
     gen_set_eip(s->in.eip);
@@ -770,6 +776,7 @@ static int flags_dead_at_jump(Ctx *s, uint32_t eip);
 static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
+    gen_sp_sync(s);
     if (flags_dead_at_jump(s, eip))
         s->fl = FL_MEM;
     flags_sync(s);
@@ -818,6 +825,7 @@ static uint8_t *emit_jc_slot(int way)
  * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
+    gen_sp_sync(s);
     flags_sync(s);
     gen_x87_flush(s);
     if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
@@ -951,6 +959,7 @@ static void gen_stub_side_exit(Ctx *s, const Stub *st)
     s->x87_eip = st->x87_eip;
     s->x87_fop = st->x87_fop;
     s->x87_fds_seg = st->x87_fds_seg;
+    s->sp_pending = st->sp_pending;
     gen_goto_tb(s, st->vector, st->target);
 }
 
@@ -973,6 +982,8 @@ static void gen_stubs(Ctx *s)
             emit_flags_save();
         if (st->fold_base >= 0)                 /* ... whose address was not in ESI */
             emit_lea(4, RSI, st->fold_base, st->fold_disp);
+        if (st->sp_pending)                     /* the guest's ESP, for the CPU state */
+            emit_lea(4, R12, R12, st->sp_pending);
         gen_set_eip(st->eip);
         gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
@@ -1007,6 +1018,8 @@ static void gen_stubs(Ctx *s)
         gen_stub_mem(st);
         if (st->load_flags)
             emit_flags_load();
+        if (st->sp_pending)                     /* as the fast path has it */
+            emit_lea(4, R12, R12, -st->sp_pending);
         emit_jmp(st->resume);
     }
 }
@@ -1056,9 +1069,16 @@ static void emit_lea_sib(int size, int dst, int base, int index, int scale, int3
 /* Compute the effective address (offset in the segment) of the ModRM
  * memory operand into ESI, plus `adjust` (used by POP [ESP+x]).  No flags
  * are touched: LEA does the arithmetic, MOVZX the 16-bit wrap. */
+/* What a memory operand of the instruction adds to its displacement:
+ * ESP's pending update (gen_sp_defer). */
+static int32_t sp_disp(const Ctx *s, const Insn *in)
+{
+    return in->base == R_ESP ? s->sp_pending : 0;
+}
+
 static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 {
-    int32_t disp = in->disp + adjust;
+    int32_t disp = in->disp + adjust + sp_disp(s, in);
     int base = in->base >= 0 ? host_reg[in->base] : -1;
     int index = in->index >= 0 ? host_reg[in->index] : -1;
     s->ea16 = !in->addr32;
@@ -2129,7 +2149,7 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
         if (!ea_done)
             s->ea16 = !in->addr32;      /* as gen_ea would */
         if (!ea_done && view_fold_ok(s, seg, op, mode, base)) {
-            gen_view_op_at(s, op, mode, base, in->disp);
+            gen_view_op_at(s, op, mode, base, in->disp + sp_disp(s, in));
             return;
         }
         if (!ea_done)
@@ -2153,6 +2173,7 @@ static void gen_sp_offset(Ctx *s, int32_t delta);
  * through a group, or the ordinary way. */
 static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
 {
+    delta += s->sp_pending;
     int32_t off, u;
     int size, m, fresh, slot = -1;
     if (group_usable(s, S_SS) && insn_stack_use(&s->in, &u, &size, &m) && u == delta &&
@@ -2357,18 +2378,75 @@ static void gen_sp_offset(Ctx *s, int32_t delta)
         emit_load(RSI, oreg(RSI), 2);
 }
 
+/* May an instruction run with ESP's update still pending (gen_sp_defer)?
+ * Those that make it (PUSH, POP, CALL, RET), and common ones that use ESP
+ * only as the base of a memory operand, which sp_disp adjusts: MOV, the
+ * ALU ops, TEST, MOVZX/MOVSX and x87 loads, stores and arithmetic.  Not
+ * with ESP as a register operand (ModRM reg, or r/m with mod 3). */
+static int sp_insn_keeps_pending(const Insn *in)
+{
+    int op = in->op, x = in->reg;
+    if (in->opsize != 4)
+        return 0;
+    if ((op >= 0x50 && op <= 0x5f && op != 0x54 && op != 0x5c) || op == 0x68 || op == 0x6a ||
+        op == 0xe8 || op == 0xc2 || op == 0xc3)
+        return 1;
+    if (!in->has_modrm || (in->mod == 3 && in->rm == R_ESP))
+        return 0;
+    if (op >= 0xd8 && op <= 0xdf)               /* x87: reg is part of the opcode */
+        return in->mod == 3 || op == 0xd8 || op == 0xda || op == 0xdc || op == 0xde ||
+               x == 0 || x == 2 || x == 3 || ((op == 0xdf || op == 0xdb) && (x == 5 || x == 7));
+    if (op == 0x80 || op == 0x81 || op == 0x83 || ((op == 0xc6 || op == 0xc7) && x == 0))
+        return 1;                               /* reg: an opcode extension */
+    if (x == R_ESP)
+        return 0;
+    return (op < 0x40 && (op & 7) < 4) || (op >= 0x84 && op <= 0x8b) ||
+           op == OPC_0F(0xb6) || op == OPC_0F(0xb7) || op == OPC_0F(0xbe) || op == OPC_0F(0xbf);
+}
+
+/* Make R12 the guest's ESP again (gen_sp_defer). */
+static void gen_sp_sync(Ctx *s)
+{
+    if (!s->sp_pending)
+        return;
+    emit_lea(4, R12, R12, s->sp_pending);
+    s->sp_pending = 0;
+}
+
 /* (E)SP += delta at the stack's size, without touching flags. */
 static void gen_sp_add(Ctx *s, int32_t delta)
 {
+    gen_sp_sync(s);
     emit_lea(ss_size(s), R12, R12, delta);
 }
+
+/* ESP += delta for a PUSH, POP, CALL or RET: later, where something
+ * needs ESP itself.  A run of pushes then stores at [r12-4], [r12-8], ...
+ * and moves R12 once, instead of each push waiting for the last one's
+ * LEA (the host CPU's stack engine does this for its own PUSH; a chain
+ * of LEAs on R12 was what made a function's prologue and epilogue cost
+ * twice their native time).  Memory operands based on ESP add
+ * sp_pending to their displacement (sp_disp); slow paths make R12 the
+ * guest's ESP while they run (Stub.sp_pending); anything else that reads
+ * or writes ESP, and every way out of the TB, syncs first (gen_sp_sync,
+ * sp_insn_keeps_pending).  Only with a 32-bit stack and views, where a
+ * stack operand is gs:[r12 + disp] however far disp reaches. */
+static void gen_sp_defer(Ctx *s, int32_t delta)
+{
+    if (!s->ss32 || !mem_views || (s->flags & (HF_SINGLE | HF_TF))) {
+        gen_sp_add(s, delta);
+        return;
+    }
+    s->sp_pending += delta;
+}
+
 
 /* Push `size` bytes of host register src (a guest register or T_VAL). */
 static void gen_push_reg(Ctx *s, int src, int size)
 {
     HostOp h = hostop(size, size == 1 ? 0x88 : 0x89, src);
     gen_stack_op(s, -size, &h, MEM_WRITE);
-    gen_sp_add(s, -size);
+    gen_sp_defer(s, -size);
 }
 
 /* Push an immediate. */
@@ -2378,7 +2456,7 @@ static void gen_push_imm(Ctx *s, uint32_t imm, int size)
     h.imm = imm;
     h.imm_size = size;
     gen_stack_op(s, -size, &h, MEM_WRITE);
-    gen_sp_add(s, -size);
+    gen_sp_defer(s, -size);
 }
 
 /* CALL to a get-PC thunk (thunk_at) in register reg: the return address
@@ -2387,7 +2465,7 @@ static void gen_call_thunk(Ctx *s, int reg)
 {
     gen_push_imm(s, s->in.next, 4);
     emit_mov_ri(host_reg[reg], s->in.next);
-    gen_sp_add(s, 4);
+    gen_sp_defer(s, 4);
 }
 
 /* Read the top of stack (`size` bytes) into T_VAL without moving (E)SP. */
@@ -3456,7 +3534,7 @@ static int gen_insn(Ctx *s)
     if (op >= 0x58 && op <= 0x5f && v == 4 && op != 0x5c) {    /* pop r32: straight in */
         HostOp h = load_op(4, host_reg[op & 7]);
         gen_stack_op(s, 0, &h, MEM_READ);       /* a fault leaves the register as it was */
-        gen_sp_add(s, 4);
+        gen_sp_defer(s, 4);
         return 1;
     }
     if (op >= 0x58 && op <= 0x5f) {             /* pop reg: POP SP gets the value */
@@ -3692,7 +3770,7 @@ static int gen_misc(Ctx *s)
     case 0xc2: case 0xc3:                                /* ret near [imm16] */
         gen_peek(s, v);
         gen_target_val(s);                               /* before SP moves */
-        gen_sp_add(s, v + (int32_t)(op == 0xc2 ? in->imm & 0xffff : 0));
+        gen_sp_defer(s, v + (int32_t)(op == 0xc2 ? in->imm & 0xffff : 0));
         gen_jmp_val(s);
         return 1;
     case 0xc4: return gen_les(s, S_ES);
@@ -4336,6 +4414,8 @@ static void tb_translate(Ctx *s)
         int in_shadow = s->shadow;
         s->in_shadow = in_shadow;
         s->shadow = 0;
+        if (s->sp_pending && !sp_insn_keeps_pending(&s->in))
+            gen_sp_sync(s);
         if (!gen_insn(s)) {
             if (log_mask & LOG_UNIMP)
                 log_printf("unimp: #UD for opcode %02x %02x at %04x:%08x\n", s->in.bytes[0],
