@@ -17,7 +17,10 @@
  *  - after pushes, a load at [ESP + disp] from a not-present page: CR2
  *    is the address from the ESP the pushes left;
  *  - a pushed value read back through a register copy of ESP and
- *    through PUSH ESP (which pushes ESP before its own update).
+ *    through PUSH ESP (which pushes ESP before its own update);
+ *  - SUB ESP, imm after a push (R12 moves first), then a store at [ESP]
+ *    and a fault at [ESP + disp]: CR2 and the saved ESP count both; and
+ *    the flags of SUB ESP, imm, which LAHF reads.
  */
 #include "pg_lib.h"
 
@@ -34,7 +37,8 @@ uint32_t u_new_esp, u_saved_esp, u_eax, u_ebx, u_esi, u_edi, u_fp;
 /* Each runs with ESP = u_new_esp, resumes at 9 after a trap, and returns
  * the ESP it ended with; registers of interest go to u_*. */
 uint32_t u_pushes(void), u_pops(void), u_ret(void), u_load(void), u_esp_reads(void);
-extern char u_pushes_fault[], u_pops_fault[], u_ret_insn[], u_load_insn[];
+uint32_t u_sub_dead(void), u_sub_live(void);
+extern char u_pushes_fault[], u_pops_fault[], u_ret_insn[], u_load_insn[], u_sub_dead_insn[];
 #define U_ENTER "movl %esp, u_saved_esp\n\tmovl u_new_esp, %esp\n\tmovl $9f, pg_resume\n"
 #define U_LEAVE "9:\tmovl $0, pg_resume\n\tmovl %eax, u_eax\n\tmovl %ebx, u_ebx\n\t" \
                 "movl %esi, u_esi\n\tmovl %edi, u_edi\n\tmovl %esp, %eax\n\t" \
@@ -78,6 +82,21 @@ __asm__(".text\n"
         "movl 4(%esi), %ebx\n\t"                /* 0x77777777 */
         "pushl %esp\n\t"                        /* the ESP before this push */
         "popl %edi\n\t"
+        U_LEAVE
+        "u_sub_dead:\n\t" U_ENTER
+        "pushl $0x99999999\n\t"
+        "subl $0x20, %esp\n\t"
+        "movl 0x20(%esp), %esi\n\t"            /* 0x99999999 */
+        "movl %esi, (%esp)\n\t"
+        "cmpl %esi, %eax\n"
+        "u_sub_dead_insn:\n\t"
+        "movl 0x1000(%esp), %ebx\n\t"
+        U_LEAVE
+        "u_sub_live:\n\t" U_ENTER
+        "pushl $0\n\t"
+        "subl $0x1f, %esp\n\t"
+        "lahf\n\t"
+        "movzbl %ah, %edi\n\t"
         U_LEAVE);
 
 int kmain(void)
@@ -146,5 +165,19 @@ int kmain(void)
     CHECK_EQ(u_esi, PG(1) - 0x108, "mov %esp, %esi after two pushes");
     CHECK_EQ(u_ebx, 0x77777777, "the first push through the copy");
     CHECK_EQ(u_edi, PG(1) - 0x108, "push %esp pushes ESP before its own update");
+    /* SUB ESP, imm with dead flags, from PG(1) - 0x800: 0x24 below it. */
+    pg_reset_traps();
+    u_new_esp = PG(1) - 0x800;
+    CHECK_EQ(pg_user_call(u_sub_dead), PG(1) - 0x824, "SUB ESP: ESP after the fault");
+    CHECK_PF(PF_U, PG(1) - 0x824 + 0x1000, PG_EIP(u_sub_dead_insn), "load at [esp+0x1000] after SUB ESP");
+    CHECK_EQ(pg_last.esp, PG(1) - 0x824, "SUB ESP: saved ESP");
+    CHECK_EQ(u_esi, 0x99999999, "SUB ESP: [esp+0x20] is the pushed value");
+    CHECK_EQ(*(volatile uint32_t *)(frame[0] + 0x7dc), 0x99999999, "SUB ESP: the store at [esp]");
+    /* ... and with its flags read: 0x40000efc - 0x1f = 0x40000edd: PF
+     * (0xdd has six ones), AF (0xc - 0xf borrows), no SF ZF CF. */
+    pg_reset_traps();
+    u_new_esp = PG(1) - 0x100;
+    CHECK_EQ(pg_user_call(u_sub_live), PG(1) - 0x123, "SUB ESP with its flags read: ESP");
+    CHECK_EQ(u_edi & 0xd5, 0x14, "SUB ESP with its flags read: LAHF has PF and AF");
     return kdone("t_pg_push_run");
 }
