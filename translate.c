@@ -82,10 +82,18 @@ typedef struct Opnd {
     int reg;                /* when is_reg (may carry HIGH8) */
     int base;               /* when memory */
     int32_t disp;
+    int index1, scale;      /* ... + (index1 - 1) << scale, when index1 is not 0: */
+                            /* then 32-bit addressing (0x67) */
 } Opnd;
 
-static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0 }; return o; }
-static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp }; return o; }
+static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0, 0, 0 }; return o; }
+static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp, 0, 0 }; return o; }
+/* [base + index << scale + disp]; index -1: none */
+static Opnd omem_sib(int base, int index, int scale, int32_t disp)
+{
+    Opnd o = { 0, 0, base, disp, index + 1, scale };
+    return o;
+}
 
 /* ---- The code buffer ------------------------------------------------------ */
 
@@ -189,6 +197,8 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     int rex = 0, high = 0;
     if (size == 2)
         emit8(0x66);
+    if (!rm.is_reg && rm.index1)
+        emit8(0x67);                    /* 32-bit addressing: the sum wraps as the guest's */
     if (size == 8)
         rex |= 8;
     if (!(reg & 0x40)) {
@@ -200,8 +210,11 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
         if ((rm.reg & 0xf) >= 8)
             rex |= 1;
         high |= rm.reg & HIGH8;
-    } else if (rm.base >= 8) {
-        rex |= 1;
+    } else {
+        if (rm.base >= 8)
+            rex |= 1;
+        if (rm.index1 > 8)
+            rex |= 2;
     }
     if (rex && high) {
         fprintf(stderr, "vm: internal error: AH..BH with a REX prefix\n");
@@ -220,9 +233,14 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     int base = rm.base & 7;
     int mod = (rm.disp == 0 && base != RBP) ? 0 :
               (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
-    emit8((mod << 6) | (reg << 3) | base);
-    if (base == RSP)
-        emit8(0x24);                    /* SIB: base only */
+    if (rm.index1) {                    /* SIB: base + index << scale */
+        emit8((mod << 6) | (reg << 3) | 4);
+        emit8((rm.scale << 6) | (((rm.index1 - 1) & 7) << 3) | base);
+    } else {
+        emit8((mod << 6) | (reg << 3) | base);
+        if (base == RSP)
+            emit8(0x24);                /* SIB: base only */
+    }
     if (mod == 1)
         emit8(rm.disp);
     else if (mod == 2)
@@ -451,8 +469,9 @@ typedef struct Stub {
     uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
     uint8_t *marker[2];     /* STUB_MEM through a view: the markers' disp32 (view.c) */
     int save_flags;         /* ... the guest's flags were dirty in the host's: save first */
-    int fold_base;          /* ... its address was [fold_base + fold_disp], not ESI: */
-    int32_t fold_disp;      /*     the slow path computes ESI first (-1: none) */
+    int fold_base;          /* ... its address was [fold_base + fold_index << */
+    int fold_index, fold_scale; /* fold_scale + fold_disp], not ESI: the slow */
+    int32_t fold_disp;      /*     path computes ESI first (-1: none) */
     int load_flags;         /* ... the code after it expects them in the host's */
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
     uint32_t target;        /* STUB_SIDE: the jump's target, */
@@ -661,6 +680,7 @@ static Stub *add_stub(Ctx *s, int kind)
     memset(st, 0, sizeof(*st));
     st->kind = kind;
     st->fold_base = -1;
+    st->fold_index = -1;
     st->eip = s->in.eip;
     st->x87_ptrs = s->x87_ptrs;             /* it may fault or leave the TB */
     st->x87_eip = s->x87_eip;
@@ -981,7 +1001,8 @@ static void gen_stubs(Ctx *s)
         if (st->save_flags)                     /* entered from a view's fault */
             emit_flags_save();
         if (st->fold_base >= 0)                 /* ... whose address was not in ESI */
-            emit_lea(4, RSI, st->fold_base, st->fold_disp);
+            emit_op(4, 0x8d, RSI, omem_sib(st->fold_base, st->fold_index, st->fold_scale,
+                                           st->fold_disp));
         if (st->sp_pending)                     /* the guest's ESP, for the CPU state */
             emit_lea(4, R12, R12, st->sp_pending);
         gen_set_eip(st->eip);
@@ -1276,7 +1297,8 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
     flags_need_for(s, op->reads_flags);
     st->load_flags = s->fl != FL_MEM && !op->writes_flags;
     HostOp main = *op;
-    Opnd m = st->fold_base >= 0 ? omem(st->fold_base, st->fold_disp) : omem(RSI, 0);
+    Opnd m = st->fold_base >= 0 ? omem_sib(st->fold_base, st->fold_index, st->fold_scale, st->fold_disp)
+                                : omem(RSI, 0);
     int k = 0;
     if (op->peek) {                     /* its own host access: its own marker */
         st->marker[k++] = emit_view_marker();
@@ -1293,28 +1315,36 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
 }
 
-/* An operand at [base + disp] (base a guest register's host register)
- * may go through the view without its linear address in ESI first: flat
- * segment, nothing to check, 32-bit addresses.  Where the guest's sum
- * wraps at 4 GiB, the host's lands in a guard below or above the view
- * and faults: the slow path computes the address in ESI then (fold_base).
+/* An operand at [base + index << scale + disp] (base and index guest
+ * registers' host registers, index -1 for none) may go through the view
+ * without its linear address in ESI first: flat segment, nothing to
+ * check, 32-bit addresses.  With an index the host uses 32-bit addressing
+ * (0x67, omem_sib), which wraps the sum at 4 GiB as the guest does before
+ * GS adds the view: compiled loops run an index from -n up to 0.  Without
+ * one, [base + disp] is a 64-bit sum that lies at most 2 GiB below or
+ * above the view where the guest's wraps: it lands in a guard (view.c)
+ * and faults, and the slow path computes the address in ESI (fold_base).
  * Not with a high byte register, which cannot meet R8..R15's REX. */
-static int view_fold_ok(const Ctx *s, int seg, const HostOp *op, int mode, int base)
+static int view_fold_ok(const Ctx *s, int seg, const HostOp *op, int mode, int base, int index)
 {
     int high8 = !(op->reg & 0x40) && (op->reg & HIGH8);
     return mem_views && base >= 0 && !(s->flags & HF_AC) && !op->fdp && !op->peek &&
-           !(high8 && base >= 8) && seg_is_flat(s, seg) &&
+           !(high8 && (base >= 8 || index >= 8)) && seg_is_flat(s, seg) &&
            !seg_check_needed(s, seg, mode != MEM_READ);
 }
 
-/* op on the operand at [base + disp] through the view (view_fold_ok). */
-static void gen_view_op_at(Ctx *s, const HostOp *op, int mode, int base, int32_t disp)
+/* op on the operand at [base + index << scale + disp] through the view
+ * (view_fold_ok). */
+static void gen_view_op_at(Ctx *s, const HostOp *op, int mode, int base, int index, int scale,
+                           int32_t disp)
 {
     gen_count_mem();
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;
     st->fold_base = base;
+    st->fold_index = index;
+    st->fold_scale = scale;
     st->fold_disp = disp;
     gen_view_op(s, op, st);
     st->resume = p;
@@ -2144,12 +2174,12 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
          * [reg + 0xc1234567]): with a small register the host's sum would
          * land below the view and fault every time */
         const Insn *in = &s->in;
-        int base = in->base >= 0 && in->index < 0 && in->addr32 && in->disp >= -0x10000
-                   ? host_reg[in->base] : -1;
+        int base = in->base >= 0 && in->addr32 && in->disp >= -0x10000 ? host_reg[in->base] : -1;
+        int index = in->index >= 0 ? host_reg[in->index] : -1;
         if (!ea_done)
             s->ea16 = !in->addr32;      /* as gen_ea would */
-        if (!ea_done && view_fold_ok(s, seg, op, mode, base)) {
-            gen_view_op_at(s, op, mode, base, in->disp + sp_disp(s, in));
+        if (!ea_done && view_fold_ok(s, seg, op, mode, base, index)) {
+            gen_view_op_at(s, op, mode, base, index, in->scale, in->disp + sp_disp(s, in));
             return;
         }
         if (!ea_done)
@@ -2181,8 +2211,8 @@ static void gen_stack_op(Ctx *s, int32_t delta, const HostOp *op, int mode)
         slot = group_for(s, stack_regs, delta, op->msize, mode, &off, &fresh);
     if (slot < 0) {
         s->ea16 = !s->ss32;             /* as gen_sp_offset would */
-        if (s->ss32 && view_fold_ok(s, S_SS, op, mode, R12)) {
-            gen_view_op_at(s, op, mode, R12, delta);
+        if (s->ss32 && view_fold_ok(s, S_SS, op, mode, R12, -1)) {
+            gen_view_op_at(s, op, mode, R12, -1, 0, delta);
             return;
         }
         gen_sp_offset(s, delta);

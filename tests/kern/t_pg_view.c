@@ -9,9 +9,12 @@
  *    one shared page of ones, read-only);
  *  - a dword at linear 0xFFFFFFFE reads and writes the top page's last two
  *    bytes and linear 0's first two (4 GiB wraps); so do [reg - 8] with
- *    reg = 6 and [reg + 0x10] with reg = 0xFFFFFFEE, and a POP with ESP =
+ *    reg = 6 and [reg + 0x10] with reg = 0xFFFFFFEE, a POP with ESP =
  *    0xFFFFFFFE (vm addresses such operands as view + reg + disp, which
  *    lands below or above the 4 GiB window when the guest's sum wraps);
+ *    and [base + index*8 + disp] whose sum wraps once or eight times,
+ *    comes back below 4 GiB by its disp, or has index -1 (vm sums those
+ *    with 32-bit addressing);
  *  - two linear pages on one physical page see each other's writes at
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
@@ -78,6 +81,25 @@ __asm__(
     "  popl %eax\n"
     "  mov %edx, %esp\n"
     "  ret\n");
+/* wrap_sib(base, index): [base + index*8 - 2]; wrap_sib1: [base + index + 0x10]
+ * as a store of v, read back through wrap_sib1 too. */
+__asm__(
+    ".text\n"
+    ".globl wrap_sib, wrap_sib1_wr\n"
+    "wrap_sib:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  mov 8(%esp), %edx\n"
+    "  movl -2(%ecx,%edx,8), %eax\n"
+    "  ret\n"
+    "wrap_sib1_wr:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  mov 8(%esp), %edx\n"
+    "  mov 12(%esp), %eax\n"
+    "  movl %eax, 0x10(%ecx,%edx,1)\n"
+    "  movl 0x10(%ecx,%edx,1), %eax\n"
+    "  ret\n");
+uint32_t wrap_sib(uint32_t base, uint32_t index);
+uint32_t wrap_sib1_wr(uint32_t base, uint32_t index, uint32_t v);
 uint32_t wrap_lo(uint32_t r);
 uint32_t wrap_hi(uint32_t r);
 uint32_t wrap_pop(uint32_t esp);
@@ -171,6 +193,17 @@ static void check_wrap(void)
         CHECK_EQ(wrap_lo(6), 0x44332211u, "[reg - 8], reg = 6: 0xFFFFFFFE");
         CHECK_EQ(wrap_hi(0xffffffeeu), 0x44332211u, "[reg + 0x10], reg = 0xFFFFFFEE: 0xFFFFFFFE");
         CHECK_EQ(wrap_pop(0xfffffffeu), 0x44332211u, "POP with ESP = 0xFFFFFFFE");
+        CHECK_EQ(wrap_sib(0, 0x20000000u), 0x44332211u, "[base + index*8 - 2]: index*8 = 4 GiB");
+        CHECK_EQ(wrap_sib(0xfffffff8u, 0xe0000001u), 0x44332211u,
+                 "[base + index*8 - 2], base and index near 4 GiB: 0xFFFFFFFE after eight wraps");
+        CHECK_EQ(wrap_sib(0xfffffff8u, 1), 0x44332211u,
+                 "[base + index*8 - 2]: base + index*8 passes 4 GiB, the disp brings it back");
+        CHECK_EQ(wrap_sib(2, 0), pg_rd32(0), "[base + index*8 - 2] = 0, by the disp");
+        CHECK_EQ(wrap_sib(10, 0xffffffffu), pg_rd32(0), "[base + index*8 - 2], index -1: 0");
+        CHECK_EQ(wrap_sib1_wr(0xffffffe0u, 0x10u, 0x55667788u + (uint32_t)round),
+                 0x55667788u + (uint32_t)round, "[base + index + 0x10] = 0: written and read");
+        CHECK_EQ(pg_rd32(0), 0x55667788u + (uint32_t)round, "... at linear 0");
+        pg_wr16(0, 0x4433);
         pg_wr32(0xfffffffdu, 0xa1b2c3d4u + (uint32_t)round);
         CHECK_EQ(top[0xffd], 0xd4 + round, "a dword written at 0xFFFFFFFD: its first byte on top");
         CHECK_EQ(top[0xfff], 0xb2, "... its third");
