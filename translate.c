@@ -12,14 +12,17 @@
  * registers, a memory operand becomes gs:[linear] in the vCPU's view of
  * guest memory (view.c; without views, [rsi] after an inline address
  * translation, or [r10+disp] in a page group that shares one), and the
- * host computes the guest's result and flags.  Rare
- * or complex instructions call C helpers in cpu.c.
+ * host computes the guest's result and flags (REP STOS/MOVS on one page
+ * the host's own REP: gen_string_rep).  Rare or complex instructions call
+ * C helpers in cpu.c.
  *
  * Host registers inside translated code (docs/translation.md):
  *   guest EAX ECX EDX EBX  ->  host RAX RCX RDX RBX  (so AH..BH stay
  *                              addressable: a REX prefix is never needed
  *                              for a guest byte register)
- *   guest ESP EBP ESI EDI  ->  host R12 R13 R14 R15
+ *   guest ESP EBP ESI EDI  ->  host R12 R13 R14 R15 (ESP = R12 plus the
+ *                              update PUSH/POP/CALL/RET left pending:
+ *                              gen_sp_defer)
  *   RBP = CPU *;  RSI = address of a memory operand;  RDI, R8, R11 scratch;
  *   R9, R10 = values that must survive a slow path (spilled by stubs);
  *   R10 also holds a page group's host address (see "Page groups")
@@ -738,11 +741,11 @@ static void gen_set_cur_tb(Ctx *s)
     emit_mov(8, gcpu(CPU_OFF(cur_tb)), T_CMP);
 }
 
+static void gen_sp_sync(Ctx *s);
+
 /* Prepare a helper call: guest flags to CPU.cc, EIP and the TB to CPU,
  * guest registers to CPU.regs.  Arguments go in RSI RDX RCX R8 after this
  * (the host registers still hold the guest values until overwritten). */
-static void gen_sp_sync(Ctx *s);
-
 static void gen_helper_prep(Ctx *s)
 {
     gen_sp_sync(s);
@@ -1087,9 +1090,6 @@ static void emit_lea_sib(int size, int dst, int base, int index, int scale, int3
         emit8(disp);
 }
 
-/* Compute the effective address (offset in the segment) of the ModRM
- * memory operand into ESI, plus `adjust` (used by POP [ESP+x]).  No flags
- * are touched: LEA does the arithmetic, MOVZX the 16-bit wrap. */
 /* What a memory operand of the instruction adds to its displacement:
  * ESP's pending update (gen_sp_defer). */
 static int32_t sp_disp(const Ctx *s, const Insn *in)
@@ -1097,6 +1097,9 @@ static int32_t sp_disp(const Ctx *s, const Insn *in)
     return in->base == R_ESP ? s->sp_pending : 0;
 }
 
+/* Compute the effective address (offset in the segment) of the ModRM
+ * memory operand into ESI, plus `adjust` (used by POP [ESP+x]).  No flags
+ * are touched: LEA does the arithmetic, MOVZX the 16-bit wrap. */
 static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
 {
     int32_t disp = in->disp + adjust + sp_disp(s, in);
@@ -1297,8 +1300,8 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
     flags_need_for(s, op->reads_flags);
     st->load_flags = s->fl != FL_MEM && !op->writes_flags;
     HostOp main = *op;
-    Opnd m = st->fold_base >= 0 ? omem_sib(st->fold_base, st->fold_index, st->fold_scale, st->fold_disp)
-                                : omem(RSI, 0);
+    Opnd m = st->fold_base < 0 ? omem(RSI, 0)
+             : omem_sib(st->fold_base, st->fold_index, st->fold_scale, st->fold_disp);
     int k = 0;
     if (op->peek) {                     /* its own host access: its own marker */
         st->marker[k++] = emit_view_marker();
@@ -2469,7 +2472,6 @@ static void gen_sp_defer(Ctx *s, int32_t delta)
     }
     s->sp_pending += delta;
 }
-
 
 /* Push `size` bytes of host register src (a guest register or T_VAL). */
 static void gen_push_reg(Ctx *s, int src, int size)
