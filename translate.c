@@ -1202,17 +1202,23 @@ static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
     emit_op(4, 0x03, RSI, gseg_base(seg));          /* add esi, base */
 }
 
-/* The TLB slot of the page of ESI into RDI (as a byte offset), and the
- * page of the access's last byte into R8D, to compare with the slot's tag:
- * an access that runs onto the next page never matches.
- *   mov edi, esi; shr edi, 12-5; and edi, (TLB_SIZE-1) << 5
- *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK                           */
-static void gen_tlb_index(int size)
+/* The TLB slot of the page of ESI into RDI (as a byte offset).
+ *   mov edi, esi; shr edi, 12-5; and edi, (TLB_SIZE-1) << 5             */
+static void gen_tlb_slot(void)
 {
     emit_op(4, 0x8b, RDI, oreg(RSI));
     emit_op(4, 0xc1, EXT(5), oreg(RDI));
     emit8(PAGE_BITS - TLB_ENTRY_BITS);
     emit_alu_imm(4, oreg(RDI), (TLB_SIZE - 1) << TLB_ENTRY_BITS, 4);
+}
+
+/* The slot (gen_tlb_slot), and the page of the access's last byte into
+ * R8D, to compare with the slot's tag: an access that runs onto the next
+ * page never matches.
+ *   lea r8d, [rsi+size-1]; and r8d, PAGE_MASK                           */
+static void gen_tlb_index(int size)
+{
+    gen_tlb_slot();
     if (size > 1)
         emit_lea(4, T_CMP, RSI, size - 1);
     else
@@ -1223,6 +1229,12 @@ static void gen_tlb_index(int size)
 static int32_t tlb_field(int mmu, size_t field)
 {
     return CPU_OFF(tlb) + mmu * TLB_SIZE * (int)sizeof(TLBEntry) + (int)field;
+}
+
+/* The tag a data access compares: tag_write or tag_read. */
+static int32_t tlb_tag_field(int mmu, int is_write)
+{
+    return tlb_field(mmu, is_write ? offsetof(TLBEntry, tag_write) : offsetof(TLBEntry, tag_read));
 }
 
 /* cmp r8d, [rbp + rdi + tag]; jne slow.  Returns the jump's rel32 field. */
@@ -1245,8 +1257,7 @@ static void gen_tlb_add_addend(int mmu)
 static uint8_t *gen_tlb_lookup(int size, int is_write, int mmu, int fdp)
 {
     gen_tlb_index(size);
-    uint8_t *field = gen_tlb_tag_check(tlb_field(mmu, is_write ? offsetof(TLBEntry, tag_write)
-                                                               : offsetof(TLBEntry, tag_read)));
+    uint8_t *field = gen_tlb_tag_check(tlb_tag_field(mmu, is_write));
     if (fdp)                                    /* mov [rbp+fpu_fdp], esi */
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), RSI);
     gen_tlb_add_addend(mmu);
@@ -2970,14 +2981,19 @@ static int gen_group5(Ctx *s, int size)
     return 0;
 }
 
+/* The SIB scale of a string element of 1, 2 or 4 bytes. */
+static int elem_scale(int size)
+{
+    return size == 4 ? 2 : size == 2 ? 1 : 0;
+}
+
 /* (E)SI or (E)DI += DF * size, at the address size, without flags:
  *   mov r8d, [rbp+df]; lea r14w, [r14 + r8*size]                      */
 static void gen_string_step(Ctx *s, int guest_reg, int size)
 {
-    static const int scale[5] = { 0, 0, 1, 0, 2 };
     int asz = s->in.addr32 ? 4 : 2, r = host_reg[guest_reg];
     emit_load(T_CMP, gcpu(CPU_OFF(df)), 4);
-    emit_lea_sib(asz, r, r, T_CMP, scale[size], 0);
+    emit_lea_sib(asz, r, r, T_CMP, elem_scale(size), 0);
 }
 
 /* ESI = the string source (seg:SI) or destination (ES:DI) offset. */
@@ -3058,12 +3074,10 @@ static void gen_string_helper(Ctx *s, int op, int size)
  * (the "last byte" is then on the page before).                       */
 static uint8_t *gen_string_tlb(int size, int is_write, int mmu)
 {
-    static const int scale[5] = { 0, 0, 1, 0, 2 };
-    gen_tlb_index(1);
-    emit_lea_sib(4, T_CMP, RSI, RCX, scale[size], -1);  /* the last byte's page */
+    gen_tlb_slot();
+    emit_lea_sib(4, T_CMP, RSI, RCX, elem_scale(size), -1);    /* the last byte's page */
     emit_alu_imm(4, oreg(T_CMP), PAGE_MASK, 4);
-    uint8_t *field = gen_tlb_tag_check(tlb_field(mmu, is_write ? offsetof(TLBEntry, tag_write)
-                                                               : offsetof(TLBEntry, tag_read)));
+    uint8_t *field = gen_tlb_tag_check(tlb_tag_field(mmu, is_write));
     gen_tlb_add_addend(mmu);
     return field;
 }
@@ -3085,7 +3099,6 @@ static uint8_t *gen_string_tlb(int size, int is_write, int mmu)
  *     helper: ...; done:                                              */
 static void gen_string_rep(Ctx *s, int op, int size)
 {
-    static const int scale[5] = { 0, 0, 1, 0, 2 };
     int seg = s->in.seg == S_NONE ? S_DS : s->in.seg;
     s->ea16 = !s->in.addr32;                    /* as gen_string_addr would */
     if (!s->in.addr32 || (op != STR_STOS && op != STR_MOVS) || !seg_is_flat(s, seg) ||
@@ -3107,9 +3120,9 @@ static void gen_string_rep(Ctx *s, int op, int size)
     if (op == STR_MOVS) {
         emit_op(4, 0x8b, RSI, oreg(host_reg[R_ESI]));
         miss[3] = gen_string_tlb(size, 0, mmu_index(s));
-        emit_lea_sib(4, host_reg[R_ESI], host_reg[R_ESI], RCX, scale[size], 0);
+        emit_lea_sib(4, host_reg[R_ESI], host_reg[R_ESI], RCX, elem_scale(size), 0);
     }
-    emit_lea_sib(4, host_reg[R_EDI], host_reg[R_EDI], RCX, scale[size], 0);
+    emit_lea_sib(4, host_reg[R_EDI], host_reg[R_EDI], RCX, elem_scale(size), 0);
     emit_op(8, 0x8b, RDI, oreg(T_SCR));
     emit_op(4, 0x8b, RCX, oreg(RCX));           /* RCX's high half clear */
     if (size == 2)
