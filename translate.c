@@ -470,7 +470,7 @@ typedef struct Stub {
     uint32_t x87_eip, x87_fop;
     int x87_fds_seg;
     uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
-    uint8_t *marker[2];     /* STUB_MEM through a view: the markers' disp32 (view.c) */
+    uint8_t *site[2];       /* STUB_MEM through a view: the host accesses (fault sites) */
     int save_flags;         /* ... the guest's flags were dirty in the host's: save first */
     int fold_base;          /* ... its address was [fold_base + fold_index << */
     int fold_index, fold_scale; /* fold_scale + fold_disp], not ESI: the slow */
@@ -531,6 +531,8 @@ typedef struct Ctx {
     uint8_t thunk_bytes[TB_THUNKS][THUNK_LEN];
     Stub stubs[MAX_STUBS];
     int nstubs;
+    uint16_t fault_sites[MAX_STUBS * 2][2];  /* the TB's fault_sites, as gen_stubs finds them */
+    int nfault_sites;
     Group groups[GROUP_SLOTS];
     int group_next;             /* the slot the next group takes */
     int group_in_reg;           /* the slot whose grp_host R10 holds too, or -1 */
@@ -789,6 +791,7 @@ static void gen_exit_dispatch(Ctx *s)
 }
 
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs);
+static void gen_jmp_const(Ctx *s, uint32_t eip);
 
 /* Direct jump to guest eip through chainable exit n: a patchable jmp
  * (initially to the next instruction), then set EIP and return tb|n.
@@ -817,8 +820,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
     } else {
         /* another page: look the target up each time (its mapping may
          * change), but inline, without leaving translated code */
-        gen_set_eip(eip);
-        gen_jmp_indirect_cs(s, 0);
+        gen_jmp_const(s, eip);
     }
 }
 
@@ -880,6 +882,36 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
     for (int i = 0; i < 2; i++)
         patch_rel32(miss[i], tb_jc_second);
+    s->ended = 1;
+}
+
+static unsigned jc_hash(uint32_t pc);
+
+/* A direct jump to eip on another page (flags and ESP synced): the
+ * inline lookup of gen_jmp_indirect_cs, where the target, and so its
+ * jump-cache slot, are known now.
+ *   mov r9d, eip; mov esi, pc; mov r8, cs_base|flags
+ *   mov rdi, [rbp + jc + jc_hash(pc)*8]
+ *   cmp esi, [rdi+pc]; jne tb_jc_second; cmp r8, [rdi+cs_base]; jne tb_jc_second
+ *   jmp [rdi+tc]                                                        */
+static void gen_jmp_const(Ctx *s, uint32_t eip)
+{
+    uint32_t pc = s->cs_base + eip;
+    if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
+        gen_set_eip(eip);
+        gen_exit_value(0);
+        s->ended = 1;
+        return;
+    }
+    emit_mov_ri(T_VAL, eip);
+    emit_mov_ri(RSI, pc);
+    emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
+    emit_load(RDI, gcpu(CPU_OFF(jc) + (int32_t)(jc_hash(pc) * sizeof(TB *))), 8);
+    emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
+    patch_rel32(emit_jcc(CC_NE, NULL), tb_jc_second);
+    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
+    patch_rel32(emit_jcc(CC_NE, NULL), tb_jc_second);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
     s->ended = 1;
 }
 
@@ -986,6 +1018,15 @@ static void gen_stub_side_exit(Ctx *s, const Stub *st)
     gen_goto_tb(s, st->vector, st->target);
 }
 
+/* A host access at `site` through a view goes on at p, the slow path
+ * being emitted, when it faults (tcg_fault_resume). */
+static void add_fault_site(Ctx *s, const uint8_t *site)
+{
+    uint16_t *e = s->fault_sites[s->nfault_sites++];
+    e[0] = (uint16_t)(site - s->tb->tc);
+    e[1] = (uint16_t)(p - s->tb->tc);
+}
+
 /* Emit the deferred slow paths. */
 static void gen_stubs(Ctx *s)
 {
@@ -999,8 +1040,8 @@ static void gen_stubs(Ctx *s)
         }
         if (st->jump_field2)
             patch_rel32(st->jump_field2, p);
-        for (int k = 0; k < 2 && st->marker[k]; k++)
-            patch_rel32(st->marker[k], p);
+        for (int k = 0; k < 2 && st->site[k]; k++)
+            add_fault_site(s, st->site[k]);
         if (st->save_flags)                     /* entered from a view's fault */
             emit_flags_save();
         if (st->fold_base >= 0)                 /* ... whose address was not in ESI */
@@ -1288,16 +1329,6 @@ static void gen_count_mem(void)
     emit_mov(8, gcpu(off), T_SCR);
 }
 
-/* The marker before a host instruction that touches a view: an 8-byte
- * NOP whose disp32 gen_stubs fills with the distance to the slow path
- * (view.c's fault handler reads it).  nopl disp32(%rax,%rax,1) */
-static uint8_t *emit_view_marker(void)
-{
-    emit8(0x0f); emit8(0x1f); emit8(0x84); emit8(0x00);
-    uint8_t *field = p;
-    emit32(0);
-    return field;
-}
 
 /* op on gs:[rsi], ESI holding the linear address and the host's GS base
  * the view (view_enter): the host's MMU checks it.  A fault there resumes
@@ -1314,13 +1345,13 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
     Opnd m = st->fold_base < 0 ? omem(RSI, 0)
              : omem_sib(st->fold_base, st->fold_index, st->fold_scale, st->fold_disp);
     int k = 0;
-    if (op->peek) {                     /* its own host access: its own marker */
-        st->marker[k++] = emit_view_marker();
+    if (op->peek) {                     /* its own host access: its own fault site */
+        st->site[k++] = p;
         emit8(0x65);                    /* GS */
         emit_op(4, OPC_0F(0xb6), T_CMP, m);
         main.peek = 0;
     }
-    st->marker[k] = emit_view_marker();
+    st->site[k] = p;
     emit8(0x65);
     emit_hostop_raw(&main, m);
     if (op->writes_flags)
@@ -4493,6 +4524,57 @@ static void tb_translate(Ctx *s)
 }
 
 
+/* ---- Fault sites -------------------------------------------------------
+ * A host instruction that touches a view may fault (a page the guest may
+ * not touch, or MMIO: view.c).  view.c's SIGSEGV handler then makes the
+ * thread resume at that access's slow path, every register as it was.
+ * Where that is comes from a table after each TB's code, pairs of
+ * offsets in the TB's code (the access, its slow path), found through
+ * the TB that holds the faulting address: TBs lie in the code buffer in
+ * the order of tb_pool, so a binary search over the ones published finds
+ * it.  (An 8-byte NOP before each access held the distance once: that
+ * cost 5-10% of the time of code heavy in memory operands.) */
+static int tb_published;                /* tb_pool entries complete: atomic */
+
+static void tb_put_fault_sites(Ctx *s)
+{
+    if (s->nfault_sites == 0)
+        return;
+    if (p - s->tb->tc > 0xffff) {
+        fprintf(stderr, "vm: internal error: a block too large for its fault sites\n");
+        abort();
+    }
+    p = (uint8_t *)(((uintptr_t)p + 1) & ~(uintptr_t)1);
+    s->tb->fault_sites = (const uint16_t *)(void *)p;
+    s->tb->nfault_sites = s->nfault_sites;
+    memcpy(p, s->fault_sites, (size_t)s->nfault_sites * sizeof(s->fault_sites[0]));
+    p += (size_t)s->nfault_sites * sizeof(s->fault_sites[0]);
+}
+
+/* The slow path of the view access at rip, or NULL if rip is not one.
+ * In the SIGSEGV handler, on the faulting vCPU's thread, which is in
+ * translated code: no flush can run; TBs that others add are not looked
+ * at until published. */
+uint8_t *tcg_fault_resume(const uint8_t *rip)
+{
+    int lo = 0, hi = __atomic_load_n(&tb_published, __ATOMIC_ACQUIRE) - 1;
+    if (!tcg_code_holds(rip, 1) || hi < 0 || rip < tb_pool[0].tc)
+        return NULL;
+    while (lo < hi) {                   /* the last TB whose code starts at or before rip */
+        int mid = (lo + hi + 1) / 2;
+        if (tb_pool[mid].tc <= rip)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const TB *tb = &tb_pool[lo];
+    uint32_t off = (uint32_t)(rip - tb->tc);
+    for (int i = 0; i < tb->nfault_sites; i++)
+        if (tb->fault_sites[2 * i] == off)
+            return tb->tc + tb->fault_sites[2 * i + 1];
+    return NULL;
+}
+
 /* Translate the code at the CPU's CS:EIP into a new TB and enter it in the
  * hash table and the page lists. */
 static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBSource *src)
@@ -4512,6 +4594,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBS
 
     memset(s, 0, offsetof(Ctx, stubs));
     s->nstubs = 0;
+    s->nfault_sites = 0;
     memset(s->groups, 0, sizeof(s->groups));
     s->group_next = 0;
     s->group_in_reg = -1;
@@ -4532,6 +4615,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBS
     p = code_ptr;
     tb_translate(s);
     tb->tc_size = (uint32_t)(p - tb->tc);
+    tb_put_fault_sites(s);
     code_ptr = (uint8_t *)(((uintptr_t)p + 15) & ~(uintptr_t)15);
 
     for (int i = 0; i < s->npages && i < 2; i++)
@@ -4551,6 +4635,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBS
     if (perf_map)                               /* perf report names it by guest address */
         fprintf(perf_map, "%lx %x guest %04x:%08x\n", (unsigned long)(uintptr_t)tb->tc,
                 tb->tc_size, cpu->seg[S_CS].sel, cpu->eip);
+    __atomic_store_n(&tb_published, tb_count, __ATOMIC_RELEASE);
     return tb;
 }
 
@@ -5013,6 +5098,7 @@ void tb_flush(CPU *cpu)
     tb_lock_acquire();
     code_ptr = code_gen_start;
     tb_count = 0;
+    __atomic_store_n(&tb_published, 0, __ATOMIC_RELEASE);
     memset(tb_hash, 0, sizeof(tb_hash));
     memset(page_tbs, 0, page_count * sizeof(*page_tbs));
     memset(page_watched, 0, page_count);

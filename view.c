@@ -426,11 +426,9 @@ void view_enter(CPU *cpu)
 }
 
 /* ---- The host fault ------------------------------------------------------------
- * Translated code puts a marker before each host instruction that touches
- * a view: an 8-byte NOP, `nopl disp32(%rax,%rax,1)`, whose disp32 is the
- * distance from the marker's end to the instruction's slow path
- * (translate.c, emit_view_marker).  A fault in a view at an instruction
- * so marked resumes at that slow path, with every register as it was. */
+ * A fault in a view at a host instruction of translated code that touches
+ * it resumes at that instruction's slow path, with every register as it
+ * was; translate.c keeps where each one's is (tcg_fault_resume). */
 static struct sigaction old_segv;
 
 static int in_view(const CPU *cpu, uintptr_t a)
@@ -447,12 +445,9 @@ static void view_segv(int sig, siginfo_t *si, void *ctx)
     ucontext_t *uc = ctx;
     uint8_t *rip = (uint8_t *)uc->uc_mcontext.gregs[REG_RIP];
     CPU *cpu = current_cpu;
-    static const uint8_t marker[4] = { 0x0f, 0x1f, 0x84, 0x00 };
-    if (cpu && in_view(cpu, (uintptr_t)si->si_addr) && tcg_code_holds(rip - 8, 8) &&
-        !memcmp(rip - 8, marker, 4)) {
-        int32_t rel;
-        memcpy(&rel, rip - 4, 4);
-        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(rip + rel);
+    uint8_t *slow;
+    if (cpu && in_view(cpu, (uintptr_t)si->si_addr) && (slow = tcg_fault_resume(rip))) {
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)slow;
         return;
     }
     /* not ours: a bug in vm.  The previous handler, or the default

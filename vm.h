@@ -515,6 +515,8 @@ typedef struct TB {
     int thunks;             /* get-PC thunks inlined: bytes outside [pc, pc+size) */
     uint8_t *tc;            /* host code */
     uint32_t tc_size;
+    const uint16_t *fault_sites;    /* after the code: (access, slow path) offset pairs */
+    int nfault_sites;               /*   of its view accesses (tcg_fault_resume) */
     int ninsns;
     uint32_t last_eip;      /* CS offset of the last instruction */
     int64_t cs_limit;       /* CS limit at translation */
@@ -551,6 +553,7 @@ extern int tb_count_mem;        /* translated code counts memory operands (CPUSt
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);
+uint8_t *tcg_fault_resume(const uint8_t *rip);  /* a view access's slow path, or NULL */
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
