@@ -730,11 +730,12 @@ static void write_byte(CPU *cpu, uint32_t linear, uint8_t v, int mmu)
 /* Does the access [linear, linear+size) hit a gdb watchpoint?  Then stop
  * the machine once the instruction is done, as an x86 data breakpoint
  * traps after the access and gdb expects: note the hit, and exit_request
- * brings the vCPU back to cpu_exec (which stops) at the next block
- * boundary.  An instruction with more of its TB after it runs again
- * alone first (nothing has changed yet: the checks come before any
- * store), so that nothing after it runs before the stop.  On the vCPU's
- * thread; only called while gdb_nwatch is not 0. */
+ * brings the vCPU back to cpu_exec (which stops).  The instruction runs
+ * again alone first, in a one-instruction TB that returns to cpu_exec
+ * (nothing has changed yet: the checks come before any store), so that
+ * nothing after it runs before the stop: translated code looks at
+ * exit_request only at some jumps.  On the vCPU's thread; only called
+ * while gdb_nwatch is not 0. */
 static void watch_check(CPU *cpu, uint32_t linear, int size, int is_write)
 {
     uint32_t addr;
@@ -744,7 +745,7 @@ static void watch_check(CPU *cpu, uint32_t linear, int size, int is_write)
     if (!kind)
         return;
     TB *tb = cpu->cur_tb;
-    if (cpu->in_tb && tb->ninsns > 1 && cpu->eip != tb->last_eip) {
+    if (cpu->in_tb && !(tb->flags & HF_SINGLE)) {
         cpu->single_insn = 1;
         cpu->exc_vector = -1;
         siglongjmp(cpu->jmp_env, 1);

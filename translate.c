@@ -113,6 +113,7 @@ static uint8_t *code_gen_start;         /* first byte after prologue/epilogue */
 static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exec */
 static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_jc_exit) */
 static uint8_t *tb_jc_second;           /* an inline lookup's miss: the slot's other way (gen_tb_jc_second) */
+static uint8_t *tb_exit_r9;             /* to cpu_exec at the EIP in R9 (gen_tb_jc_second) */
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -518,6 +519,7 @@ typedef struct Ctx {
     int ended;              /* the TB's exits have been emitted */
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
     int in_shadow;          /* this insn is in that shadow: the TB ends after it */
+    uint32_t edge_from;     /* EIP of the instruction whose jump is being emitted */
     int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
     int eip_in_val;         /* the next EIP is in T_VAL (CPU.eip not yet stored) */
     int ea16;               /* the offset in ESI is a 16-bit value */
@@ -799,6 +801,32 @@ static void gen_jmp_const(Ctx *s, uint32_t eip);
  * physical page behind another virtual page may change without notice. */
 static int flags_dead_at_jump(Ctx *s, uint32_t eip);
 
+/* Leave for cpu_exec, at eip, when another thread asked (exit_request:
+ * an interrupt, run_on_cpu work, a stop).  Translated code looks on the
+ * way into a block where it could come round again: before a jump back
+ * (to this instruction or one before it on the page), before every
+ * jump whose target is looked up (indirect, RET, another page), and
+ * after an interrupt shadow (STI: the interrupt goes in there).  Every
+ * loop passes one of them, and a run of forward jumps ends within the
+ * page.  Jumps forward, mostly out of conditionals, skip it.  Host flags
+ * are clobbered: the guest's are in the CPU or dead by then.
+ *   cmp dword [rbp+exit_request], 0; jne (exit stub: EIP = eip)       */
+static void gen_exit_check(Ctx *s, uint32_t eip)
+{
+    emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
+    Stub *st = add_stub(s, STUB_EXIT);
+    st->eip = eip;
+    st->jump_field = emit_jcc(CC_NE, NULL);
+}
+
+/* gen_exit_check before a lookup, the target's EIP in R9:
+ *   cmp dword [rbp+exit_request], 0; jne tb_exit_r9                   */
+static void gen_exit_check_val(void)
+{
+    emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
+    patch_rel32(emit_jcc(CC_NE, NULL), tb_exit_r9);
+}
+
 static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
@@ -809,6 +837,8 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
     gen_x87_flush(s);
     if ((target & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && !(s->flags & (HF_SINGLE | HF_TF)) &&
         !tb_nochain) {
+        if (eip <= s->edge_from || s->in_shadow)
+            gen_exit_check(s, eip);
         while (((uintptr_t)p + 1) & 3)          /* align the rel32 for atomic patching */
             emit8(0x90);
         uint8_t *field = emit_jmp(NULL);
@@ -861,6 +891,7 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     if (!s->eip_in_val)
         emit_load(T_VAL, gcpu(CPU_OFF(eip)), 4);
     s->eip_in_val = 0;
+    gen_exit_check_val();
     emit_op(4, 0x8b, RSI, oreg(T_VAL));                    /* esi = pc */
     if (far_cs)
         emit_op(4, 0x03, RSI, gseg_base(S_CS));
@@ -904,6 +935,7 @@ static void gen_jmp_const(Ctx *s, uint32_t eip)
         return;
     }
     emit_mov_ri(T_VAL, eip);
+    gen_exit_check_val();
     emit_mov_ri(RSI, pc);
     emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
     emit_load(RDI, gcpu(CPU_OFF(jc) + (int32_t)(jc_hash(pc) * sizeof(TB *))), 8);
@@ -1015,6 +1047,7 @@ static void gen_stub_side_exit(Ctx *s, const Stub *st)
     s->x87_fop = st->x87_fop;
     s->x87_fds_seg = st->x87_fds_seg;
     s->sp_pending = st->sp_pending;
+    s->edge_from = st->eip;
     gen_goto_tb(s, st->vector, st->target);
 }
 
@@ -2623,7 +2656,7 @@ static void gen_jmp_val(Ctx *s)
 }
 
 /* May the TB run on past a Jcc to target, into the code after it?  Each
- * TB boundary costs an exit_request check and, mostly, a store and a load
+ * TB boundary costs a jump and, mostly, a store and a load
  * of the flags, and compiled code branches every few instructions; so the
  * taken way leaves through an exit of its own (a side exit) while the
  * not-taken way goes on translating, as long as there are exits left, the
@@ -4295,17 +4328,15 @@ static void log_host_bytes(const uint8_t *from, const uint8_t *to)
 }
 
 /* -d out_asm: each guest instruction, then the host code made for it; the
- * block's prologue (the exit_request check) first, its slow paths and
- * exits last.  docs/out_asm.sh turns the bytes into host instructions. */
+ * block's slow paths and exits last.  docs/out_asm.sh turns the bytes
+ * into host instructions. */
 static void log_host_code(const TB *tb, const Ctx *s)
 {
     log_printf("OUT: [size=%u] host code at %p\n", tb->tc_size, (void *)tb->tc);
     const uint8_t *main_end = s->stubs_start ? s->stubs_start : tb->tc + tb->tc_size;
     const uint8_t *first = s->n_out_log ? s->out_log[0].host : main_end;
-    if (first > tb->tc) {
-        log_printf("  -- prologue\n");
+    if (first > tb->tc)                 /* nothing comes first now; just in case */
         log_host_bytes(tb->tc, first);
-    }
     for (int i = 0; i < s->n_out_log; i++) {
         char text[128];
         disas_insn(s->out_log[i].bytes, s->out_log[i].len, s->out_log[i].eip, s->code32,
@@ -4424,16 +4455,6 @@ static void tb_translate(Ctx *s)
     uint32_t eip_wrap = s->code32 ? 0xffffffffu : 0xffffu;
     int insns = 0;
 
-    /* exit_request check: cmp dword [rbp+exit_request], 0; jne exit stub.
-     * Not in a one-instruction TB: cpu_exec runs those for an interrupt
-     * shadow, and leaving before the instruction would let an interrupt
-     * in ahead of it (STI; HLT would then sleep after the interrupt). */
-    if (!(s->flags & HF_SINGLE)) {
-        emit_alu_imm(7, omem(RBP, CPU_OFF(exit_request)), 0, 4);
-        Stub *st = add_stub(s, STUB_EXIT);
-        st->eip = eip;
-        st->jump_field = emit_jcc(CC_NE, NULL);
-    }
 
     int log_in = (log_mask & LOG_IN_ASM) && log_pc_wanted(tb->pc);
     if (log_in)
@@ -4492,6 +4513,7 @@ static void tb_translate(Ctx *s)
         s->shadow = 0;
         if (s->sp_pending && !sp_insn_keeps_pending(&s->in))
             gen_sp_sync(s);
+        s->edge_from = eip;
         if (!gen_insn(s)) {
             if (log_mask & LOG_UNIMP)
                 log_printf("unimp: #UD for opcode %02x %02x at %04x:%08x\n", s->in.bytes[0],
@@ -5175,6 +5197,7 @@ static void gen_tb_jc_second(void)
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
     for (int i = 0; i < 2; i++)
         patch_rel32(out[i], p);
+    tb_exit_r9 = p;
     emit_mov(4, gcpu(CPU_OFF(eip)), T_VAL);
     gen_exit_value(0);
 }

@@ -12,7 +12,10 @@
  *    on vector base2 + 4 with IR2 in service on the master;
  *  - channel 2 in mode 0, gated by port 0x61, raises OUT2 (0x61 bit 5)
  *    after its count (10 ms within 1%), and its latched counts go down;
- *  - read-back status reports mode, access mode and OUT. */
+ *  - read-back status reports mode, access mode and OUT;
+ *  - an interrupt reaches code spinning on a variable with interrupts on
+ *    (a loop of a load, a compare and a jump back: translated code must
+ *    look for the interrupt on that jump). */
 #include "klib.h"
 
 #define VEC_MASTER 0x20
@@ -77,6 +80,19 @@ static void test_rate(void)
         good = dt > 198000000ull && dt < 202000000ull;
     }
     CHECK(good, "20 PIT periods of 11932 counts take 200 ms +/-1%");
+}
+
+/* The timer's next tick ends a loop that neither halts nor calls
+ * anything.  Without a look at exit_request on its jump back, vm would
+ * spin here for ever (tests/run.sh's timeout fails it). */
+static void test_spin_wait(void)
+{
+    uint32_t start = hits[0x20];
+    __asm__ volatile("sti");
+    while (hits[0x20] == start)
+        ;
+    __asm__ volatile("cli");
+    CHECK(hits[0x20] != start, "a timer interrupt ends a tight spin loop");
 }
 
 static void test_mask_and_eoi(void)
@@ -222,6 +238,7 @@ int kmain(uint32_t magic, uint32_t *info)
     kload_idt();
     pic_init();
     test_rate();
+    test_spin_wait();
     test_mask_and_eoi();
     test_priority_poll();
     test_cascade();
