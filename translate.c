@@ -520,6 +520,8 @@ typedef struct Ctx {
     int shadow;             /* MOV/POP SS: end the TB after the next insn */
     int in_shadow;          /* this insn is in that shadow: the TB ends after it */
     uint32_t edge_from;     /* EIP of the instruction whose jump is being emitted */
+    int runs_on;            /* a JMP forward: translation goes on at run_on_eip (gen_jmp) */
+    uint32_t run_on_eip;
     int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
     int eip_in_val;         /* the next EIP is in T_VAL (CPU.eip not yet stored) */
     int ea16;               /* the offset in ESI is a 16-bit value */
@@ -2708,11 +2710,32 @@ static void gen_jcc(Ctx *s, int cc, uint32_t target)
     s->ended = 1;
 }
 
+/* May the TB go on past a JMP at its target, as if the JMP were not
+ * there?  A jump forward on the TB's one page, where the TB may still
+ * grow (its bytes, the gap included, stay within what tb_publish_checked
+ * compares), under the conditions of jcc_runs_on: the jump costs
+ * nothing then, nor does the flags' way into another TB. */
+static int jmp_runs_on(const Ctx *s, uint32_t target)
+{
+    uint32_t lin = s->cs_base + target;
+    return target >= s->in.next && mem_views && (s->flags & HF_CS_FLAT) &&
+           !(s->flags & (HF_SINGLE | HF_TF)) && !tb_nochain && !s->in_shadow && !s->shadow &&
+           s->insns < TB_MAX_INSNS - 1 && s->npages == 1 && s->page_host[0] &&
+           (lin & PAGE_MASK) == (s->tb->pc & PAGE_MASK) && lin - s->tb->pc < TB_SRC_MAX - 32 &&
+           !gdb_breakpoint_at(lin) && p < code_end - TB_CODE_MAX;
+}
+
 static void gen_jmp(Ctx *s, uint32_t target)
 {
-    if (gen_check_target(s, target))
+    if (!gen_check_target(s, target)) {
+        s->ended = 1;
+    } else if (jmp_runs_on(s, target)) {
+        s->runs_on = 1;
+        s->run_on_eip = target;
+    } else {
         gen_goto_tb(s, 0, target);
-    s->ended = 1;
+        s->ended = 1;
+    }
 }
 
 /* LOOP/LOOPE/LOOPNE/JCXZ: op 0xe0-0xe3, on host CX/ECX directly. */
@@ -4524,13 +4547,20 @@ static void tb_translate(Ctx *s)
         eip = s->in.next;
         if (s->ended)
             break;
+        if (s->runs_on) {               /* past a JMP: its gap counts as the TB's bytes */
+            s->runs_on = 0;
+            for (uint32_t gap = eip; gap != s->run_on_eip; gap++)
+                fetch_page_byte(s, 0, s->cs_base + gap);
+            eip = s->run_on_eip;
+        }
         if (s->end_dynamic) {
             gen_set_eip(eip);
             gen_jmp_far(s);
             break;
         }
         int next_page = ((s->cs_base + eip) & PAGE_MASK) != (tb->pc & PAGE_MASK);
-        int full = insns >= max || next_page || p > code_end - TB_CODE_MAX / 2;
+        int full = insns >= max || next_page || p > code_end - TB_CODE_MAX / 2 ||
+                   (s->cs_base + eip) - tb->pc > TB_SRC_MAX - 16;   /* after a JMP run on */
         /* an instruction in the MOV SS shadow runs in the same TB */
         if (in_shadow || (full && !s->shadow)) {
             gen_goto_tb(s, 0, eip);
