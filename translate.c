@@ -294,6 +294,20 @@ static void patch_rel32(uint8_t *field, uint8_t *target)
     memcpy(field, &rel, 4);
 }
 
+/* One NOP (of 1-3 bytes) so that a jmp rel32 emitted next has its rel32
+ * 4-byte aligned, for atomic patching: 90, 66 90, 0f 1f 00. */
+static void emit_nop_align_rel32(void)
+{
+    int n = (int)(-((uintptr_t)p + 1) & 3);
+    if (n == 3) {
+        emit8(0x0f); emit8(0x1f); emit8(0x00);
+    } else if (n == 2) {
+        emit8(0x66); emit8(0x90);
+    } else if (n == 1) {
+        emit8(0x90);
+    }
+}
+
 /* call a C function: mov rax, fn; call rax.  The stack is 16-byte aligned
  * in translated code (the prologue sees to it).  Guest registers must have
  * been spilled: the call clobbers RAX RCX RDX. */
@@ -841,8 +855,7 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
         !tb_nochain) {
         if (eip <= s->edge_from || s->in_shadow)
             gen_exit_check(s, eip);
-        while (((uintptr_t)p + 1) & 3)          /* align the rel32 for atomic patching */
-            emit8(0x90);
+        emit_nop_align_rel32();
         uint8_t *field = emit_jmp(NULL);
         patch_rel32(field, p);
         s->tb->jmp_offset[n] = (uint32_t)(field - s->tb->tc);
