@@ -4008,6 +4008,11 @@ static int gen_misc(Ctx *s)
         if (!gen_check_target(s, target))
             return 1;
         gen_push_imm(s, in->next, v);
+        if (jmp_runs_on(s, target)) {           /* a call forward: on into the callee */
+            s->runs_on = 1;
+            s->run_on_eip = target;
+            return 1;
+        }
         gen_goto_tb(s, 0, target);
         s->ended = 1;
         return 1;
