@@ -2266,10 +2266,12 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
         slot = group_for(s, modrm_regs(&s->in), s->in.disp, op->msize, mode, &off, &fresh);
     if (slot < 0) {
         /* a displacement below -64 KiB is an address (kernel code's
-         * [reg + 0xc1234567]): with a small register the host's sum would
-         * land below the view and fault every time */
+         * [reg + 0xc1234567]): with a small register the host's 64-bit sum
+         * would land below the view and fault every time.  With an index
+         * the host sums in 32 bits (0x67), as the guest does: any disp. */
         const Insn *in = &s->in;
-        int base = in->base >= 0 && in->addr32 && in->disp >= -0x10000 ? host_reg[in->base] : -1;
+        int base = in->base >= 0 && in->addr32 && (in->disp >= -0x10000 || in->index >= 0)
+                   ? host_reg[in->base] : -1;
         int index = in->index >= 0 ? host_reg[in->index] : -1;
         if (!ea_done)
             s->ea16 = !in->addr32;      /* as gen_ea would */

@@ -13,8 +13,9 @@
  *    0xFFFFFFFE (vm addresses such operands as view + reg + disp, which
  *    lands below or above the 4 GiB window when the guest's sum wraps);
  *    and [base + index*8 + disp] whose sum wraps once or eight times,
- *    comes back below 4 GiB by its disp, or has index -1 (vm sums those
- *    with 32-bit addressing);
+ *    comes back below 4 GiB by its disp, or has index -1, and
+ *    [base + index*4 - 0x58f20] (a displacement below -64 KiB) at 0 and
+ *    wrapping below 0 (vm sums those with 32-bit addressing);
  *  - two linear pages on one physical page see each other's writes at
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
@@ -98,8 +99,17 @@ __asm__(
     "  movl %eax, 0x10(%ecx,%edx,1)\n"
     "  movl 0x10(%ecx,%edx,1), %eax\n"
     "  ret\n");
+__asm__(
+    ".text\n"
+    ".globl sib_farneg\n"
+    "sib_farneg:\n"                    /* [base + index*4 - 0x58f20] */
+    "  mov 4(%esp), %ecx\n"
+    "  mov 8(%esp), %edx\n"
+    "  movl -0x58f20(%ecx,%edx,4), %eax\n"
+    "  ret\n");
 uint32_t wrap_sib(uint32_t base, uint32_t index);
 uint32_t wrap_sib1_wr(uint32_t base, uint32_t index, uint32_t v);
+uint32_t sib_farneg(uint32_t base, uint32_t index);
 uint32_t wrap_lo(uint32_t r);
 uint32_t wrap_hi(uint32_t r);
 uint32_t wrap_pop(uint32_t esp);
@@ -200,6 +210,11 @@ static void check_wrap(void)
                  "[base + index*8 - 2]: base + index*8 passes 4 GiB, the disp brings it back");
         CHECK_EQ(wrap_sib(2, 0), pg_rd32(0), "[base + index*8 - 2] = 0, by the disp");
         CHECK_EQ(wrap_sib(10, 0xffffffffu), pg_rd32(0), "[base + index*8 - 2], index -1: 0");
+        CHECK_EQ(sib_farneg(0x58f20u, 0), pg_rd32(0), "[base + index*4 - 0x58f20] = 0");
+        CHECK_EQ(sib_farneg(0x10u, 0x163c4u), pg_rd32(0),
+                 "[base + index*4 - 0x58f20]: a small base, the index makes up the disp");
+        CHECK_EQ(sib_farneg(0x58f22u, 0x3fffffffu), 0x44332211u,
+                 "[base + index*4 - 0x58f20] = 0xFFFFFFFE: below 0, wrapped to the top");
         CHECK_EQ(wrap_sib1_wr(0xffffffe0u, 0x10u, 0x55667788u + (uint32_t)round),
                  0x55667788u + (uint32_t)round, "[base + index + 0x10] = 0: written and read");
         CHECK_EQ(pg_rd32(0), 0x55667788u + (uint32_t)round, "... at linear 0");
