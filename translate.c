@@ -87,16 +87,20 @@ typedef struct Opnd {
     int reg;                /* when is_reg (may carry HIGH8) */
     int base;               /* when memory */
     int32_t disp;
-    int index1, scale;      /* ... + (index1 - 1) << scale, when index1 is not 0: */
-                            /* then 32-bit addressing (0x67) */
+    int index1, scale;      /* ... + (index1 - 1) << scale, when index1 is not 0 */
+    int a32;                /* 32-bit addressing (0x67): the sum wraps at 4 GiB */
 } Opnd;
 
-static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0, 0, 0 }; return o; }
-static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp, 0, 0 }; return o; }
-/* [base + index << scale + disp]; index -1: none */
+static Opnd oreg(int r) { Opnd o = { 1, r, 0, 0, 0, 0, 0 }; return o; }
+static Opnd omem(int base, int32_t disp) { Opnd o = { 0, 0, base, disp, 0, 0, 0 }; return o; }
+/* A guest operand [base + index << scale + disp] on the host; base or
+ * index -1: none.  Summed in 32 bits, as the guest sums it, where a 64-bit
+ * sum could leave the 4 GiB the guest sees: with an index, without a base
+ * (disp32 is then an address, zero-extended), or with a displacement
+ * below -64 KiB (an address too: kernel code's [reg + 0xc1234567]). */
 static Opnd omem_sib(int base, int index, int scale, int32_t disp)
 {
-    Opnd o = { 0, 0, base, disp, index + 1, scale };
+    Opnd o = { 0, 0, base, disp, index + 1, scale, index >= 0 || base < 0 || disp < -0x10000 };
     return o;
 }
 
@@ -203,7 +207,7 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     int rex = 0, high = 0;
     if (size == 2)
         emit8(0x66);
-    if (!rm.is_reg && rm.index1)
+    if (!rm.is_reg && rm.a32)
         emit8(0x67);                    /* 32-bit addressing: the sum wraps as the guest's */
     if (size == 8)
         rex |= 8;
@@ -234,6 +238,12 @@ static void emit_op(int size, int opc, int reg, Opnd rm)
     reg &= 7;
     if (rm.is_reg) {
         emit8(0xc0 | (reg << 3) | (rm.reg & 7));
+        return;
+    }
+    if (rm.base < 0) {                  /* SIB, base 101 with mod 00: [index << scale + disp32] */
+        emit8((reg << 3) | 4);
+        emit8((rm.scale << 6) | ((rm.index1 ? (rm.index1 - 1) & 7 : 4) << 3) | 5);
+        emit32((uint32_t)rm.disp);
         return;
     }
     int base = rm.base & 7;
@@ -489,9 +499,10 @@ typedef struct Stub {
     uint8_t *jump_field2;   /* STUB_GROUP: a second jump to it, or NULL */
     uint8_t *site[2];       /* STUB_MEM through a view: the host accesses (fault sites) */
     int save_flags;         /* ... the guest's flags were dirty in the host's: save first */
-    int fold_base;          /* ... its address was [fold_base + fold_index << */
-    int fold_index, fold_scale; /* fold_scale + fold_disp], not ESI: the slow */
-    int32_t fold_disp;      /*     path computes ESI first (-1: none) */
+    int folded;             /* ... its address was [fold_base + fold_index << */
+    int fold_base;          /* fold_scale + fold_disp], not ESI: the slow */
+    int fold_index, fold_scale; /* path computes ESI first (base, index -1: */
+    int32_t fold_disp;      /*     none) */
     int load_flags;         /* ... the code after it expects them in the host's */
     int group_len, group_acc, group_write;  /* STUB_GROUP: tlb_group_host's arguments */
     uint32_t target;        /* STUB_SIDE: the jump's target, */
@@ -1077,6 +1088,8 @@ static void add_fault_site(Ctx *s, const uint8_t *site)
     e[1] = (uint16_t)(p - s->tb->tc);
 }
 
+static void emit_lea_sib(int size, int dst, int base, int index, int scale, int32_t disp);
+
 /* Emit the deferred slow paths. */
 static void gen_stubs(Ctx *s)
 {
@@ -1094,9 +1107,8 @@ static void gen_stubs(Ctx *s)
             add_fault_site(s, st->site[k]);
         if (st->save_flags)                     /* entered from a view's fault */
             emit_flags_save();
-        if (st->fold_base >= 0)                 /* ... whose address was not in ESI */
-            emit_op(4, 0x8d, RSI, omem_sib(st->fold_base, st->fold_index, st->fold_scale,
-                                           st->fold_disp));
+        if (st->folded)                         /* ... whose address was not in ESI */
+            emit_lea_sib(4, RSI, st->fold_base, st->fold_index, st->fold_scale, st->fold_disp);
         if (st->sp_pending)                     /* the guest's ESP, for the CPU state */
             emit_lea(4, R12, R12, st->sp_pending);
         gen_set_eip(st->eip);
@@ -1392,7 +1404,7 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
     flags_need_for(s, op->reads_flags);
     st->load_flags = s->fl != FL_MEM && !op->writes_flags;
     HostOp main = *op;
-    Opnd m = st->fold_base < 0 ? omem(RSI, 0)
+    Opnd m = !st->folded ? omem(RSI, 0)
              : omem_sib(st->fold_base, st->fold_index, st->fold_scale, st->fold_disp);
     int k = 0;
     if (op->peek) {                     /* its own host access: its own fault site */
@@ -1423,7 +1435,7 @@ static void gen_view_op(Ctx *s, const HostOp *op, Stub *st)
 static int view_fold_ok(const Ctx *s, int seg, const HostOp *op, int mode, int base, int index)
 {
     int high8 = !(op->reg & 0x40) && (op->reg & HIGH8);
-    return mem_views && base >= 0 && !(s->flags & HF_AC) && !op->fdp && !op->peek &&
+    return mem_views && !(s->flags & HF_AC) && !op->fdp && !op->peek &&
            !(high8 && (base >= 8 || index >= 8)) && seg_is_flat(s, seg) &&
            !seg_check_needed(s, seg, mode != MEM_READ);
 }
@@ -1437,6 +1449,7 @@ static void gen_view_op_at(Ctx *s, const HostOp *op, int mode, int base, int ind
     Stub *st = add_stub(s, STUB_MEM);
     st->mode = mode;
     st->op = *op;
+    st->folded = 1;
     st->fold_base = base;
     st->fold_index = index;
     st->fold_scale = scale;
@@ -2265,17 +2278,13 @@ static void gen_modrm_mem_op(Ctx *s, const HostOp *op, int mode, int ea_done)
     if (group_usable(s, seg))
         slot = group_for(s, modrm_regs(&s->in), s->in.disp, op->msize, mode, &off, &fresh);
     if (slot < 0) {
-        /* a displacement below -64 KiB is an address (kernel code's
-         * [reg + 0xc1234567]): with a small register the host's 64-bit sum
-         * would land below the view and fault every time.  With an index
-         * the host sums in 32 bits (0x67), as the guest does: any disp. */
+        /* (omem_sib sums in 32 bits where the guest's sum could wrap) */
         const Insn *in = &s->in;
-        int base = in->base >= 0 && in->addr32 && (in->disp >= -0x10000 || in->index >= 0)
-                   ? host_reg[in->base] : -1;
+        int base = in->base >= 0 ? host_reg[in->base] : -1;
         int index = in->index >= 0 ? host_reg[in->index] : -1;
         if (!ea_done)
             s->ea16 = !in->addr32;      /* as gen_ea would */
-        if (!ea_done && view_fold_ok(s, seg, op, mode, base, index)) {
+        if (!ea_done && in->addr32 && view_fold_ok(s, seg, op, mode, base, index)) {
             gen_view_op_at(s, op, mode, base, index, in->scale, in->disp + sp_disp(s, in));
             return;
         }

@@ -14,8 +14,9 @@
  *    lands below or above the 4 GiB window when the guest's sum wraps);
  *    and [base + index*8 + disp] whose sum wraps once or eight times,
  *    comes back below 4 GiB by its disp, or has index -1, and
- *    [base + index*4 - 0x58f20] (a displacement below -64 KiB) at 0 and
- *    wrapping below 0 (vm sums those with 32-bit addressing);
+ *    [base + index*4 - 0x58f20] (a displacement below -64 KiB), the same
+ *    without an index or without a base, and the absolute [0xFFFFFFFE],
+ *    at 0 and wrapping below 0 (vm sums those with 32-bit addressing);
  *  - two linear pages on one physical page see each other's writes at
  *    once;
  *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
@@ -107,6 +108,26 @@ __asm__(
     "  mov 8(%esp), %edx\n"
     "  movl -0x58f20(%ecx,%edx,4), %eax\n"
     "  ret\n");
+/* idx_farneg(i): [i*2 - 0x58f20]; base_farneg(b): [b - 0x58f20];
+ * abs_top(): [0xFFFFFFFE], an address in the instruction. */
+__asm__(
+    ".text\n"
+    ".globl idx_farneg, base_farneg, abs_top\n"
+    "idx_farneg:\n"
+    "  mov 4(%esp), %edx\n"
+    "  movl -0x58f20(,%edx,2), %eax\n"
+    "  ret\n"
+    "base_farneg:\n"
+    "  mov 4(%esp), %ecx\n"
+    "  movl -0x58f20(%ecx), %eax\n"
+    "  ret\n"
+    "abs_top:\n"                       /* ModRM [disp32], not MOV's moffs form */
+    "  movl 0xfffffffe, %ecx\n"
+    "  movl %ecx, %eax\n"
+    "  ret\n");
+uint32_t idx_farneg(uint32_t index);
+uint32_t base_farneg(uint32_t base);
+uint32_t abs_top(void);
 uint32_t wrap_sib(uint32_t base, uint32_t index);
 uint32_t wrap_sib1_wr(uint32_t base, uint32_t index, uint32_t v);
 uint32_t sib_farneg(uint32_t base, uint32_t index);
@@ -215,6 +236,11 @@ static void check_wrap(void)
                  "[base + index*4 - 0x58f20]: a small base, the index makes up the disp");
         CHECK_EQ(sib_farneg(0x58f22u, 0x3fffffffu), 0x44332211u,
                  "[base + index*4 - 0x58f20] = 0xFFFFFFFE: below 0, wrapped to the top");
+        CHECK_EQ(idx_farneg(0x2c790u), pg_rd32(0), "[index*2 - 0x58f20], no base, = 0");
+        CHECK_EQ(idx_farneg(0x2c78fu), 0x44332211u, "[index*2 - 0x58f20], no base, = 0xFFFFFFFE");
+        CHECK_EQ(base_farneg(0x58f20u), pg_rd32(0), "[base - 0x58f20] = 0");
+        CHECK_EQ(base_farneg(0x58f1eu), 0x44332211u, "[base - 0x58f20] = 0xFFFFFFFE");
+        CHECK_EQ(abs_top(), 0x44332211u, "[0xFFFFFFFE], an absolute address, wrapping");
         CHECK_EQ(wrap_sib1_wr(0xffffffe0u, 0x10u, 0x55667788u + (uint32_t)round),
                  0x55667788u + (uint32_t)round, "[base + index + 0x10] = 0: written and read");
         CHECK_EQ(pg_rd32(0), 0x55667788u + (uint32_t)round, "... at linear 0");
