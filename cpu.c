@@ -528,6 +528,7 @@ void cpu_load_seg_cache(CPU *cpu, int seg, uint32_t sel, uint32_t base, uint32_t
                         uint32_t flags)
 {
     SegCache *sc = &cpu->seg[seg];
+    fpu_resolve_sels(cpu);
     if (seg == S_CS && sc->limit != (int64_t)limit)
         jc_clear(cpu);    /* TBs are valid for one CS limit */
     sc->sel = (uint16_t)sel;
@@ -661,6 +662,7 @@ static uint32_t pop(CPU *cpu, uint32_t *sp, int size)
  * attributes stay as they are (which is what makes "unreal mode" work). */
 void cpu_load_seg_real(CPU *cpu, int seg, uint16_t sel)
 {
+    fpu_resolve_sels(cpu);
     cpu->seg[seg].sel = sel;
     cpu->seg[seg].base = (uint32_t)sel << 4;
 }
@@ -1455,6 +1457,7 @@ void helper_mov_cr(CPU *cpu, uint32_t value, int cr)
         uint32_t changed = cpu->cr[0] ^ value;
         if (((value & CR0_PG) && !(value & CR0_PE)) || ((value & CR0_NW) && !(value & CR0_CD)))
             raise_exception_err(cpu, EXC_GP, 0);
+        fpu_resolve_sels(cpu);          /* real mode loads selectors inline */
         cpu->cr[0] = value | CR0_ET;
         if (!(value & CR0_PE))
             cpu->cpl = 0;

@@ -175,6 +175,7 @@ static void fpu_load_fresh(CPU *cpu, uint16_t fcw, uint8_t ftw)
         memcpy(cpu->fpu_area, img.b, sizeof(img.b));
     cpu->fpu_fip = cpu->fpu_fdp = 0;
     cpu->fpu_fcs = cpu->fpu_fds = cpu->fpu_fop = 0;
+    cpu->fpu_sel_lazy[0] = cpu->fpu_sel_lazy[1] = 0;
     cpu->fpu_ignore = cpu->fpu_ignoring = 0;
     fpu_state_changed(cpu, fcw, 0);
 }
@@ -226,6 +227,27 @@ static int fsw_top(uint16_t fsw)
     return (fsw >> FSW_TOP_SHIFT) & 7;
 }
 
+/* Translated code leaves FCS and FDS as "CS's selector, segment n's
+ * selector" (CPU.fpu_sel_lazy) where it would copy them at every exit of
+ * a block with x87 code; they are taken here, before a selector changes
+ * (cpu.c, seg.c), CR0 changes mode, or anyone reads them. */
+static uint16_t fpu_fcs_now(const CPU *cpu)
+{
+    return cpu->fpu_sel_lazy[0] ? cpu->seg[S_CS].sel : cpu->fpu_fcs;
+}
+
+static uint16_t fpu_fds_now(const CPU *cpu)
+{
+    return cpu->fpu_sel_lazy[1] ? cpu->seg[cpu->fpu_sel_lazy[1] - 1].sel : cpu->fpu_fds;
+}
+
+void fpu_resolve_sels(CPU *cpu)
+{
+    cpu->fpu_fcs = fpu_fcs_now(cpu);
+    cpu->fpu_fds = fpu_fds_now(cpu);
+    cpu->fpu_sel_lazy[0] = cpu->fpu_sel_lazy[1] = 0;
+}
+
 /* The guest's x87 state (the vCPU's own thread). */
 static void fpu_get(const CPU *cpu, FpuState *f)
 {
@@ -242,10 +264,10 @@ static void fpu_get(const CPU *cpu, FpuState *f)
         f->ftw |= (uint16_t)(tag << (2 * phys));
     }
     f->fip = cpu->fpu_fip;
-    f->fcs = cpu->fpu_fcs;
+    f->fcs = fpu_fcs_now(cpu);
     f->fop = cpu->fpu_fop;
     f->fdp = cpu->fpu_fdp;
-    f->fds = cpu->fpu_fds;
+    f->fds = fpu_fds_now(cpu);
 }
 
 /* Make f the guest's x87 state.  Only empty or not matters of each tag:
@@ -269,6 +291,7 @@ static void fpu_set(CPU *cpu, const FpuState *f)
     }
     cpu->fpu_fip = f->fip;
     cpu->fpu_fcs = f->fcs;
+    cpu->fpu_sel_lazy[0] = cpu->fpu_sel_lazy[1] = 0;
     cpu->fpu_fop = f->fop & 0x7ff;
     cpu->fpu_fdp = f->fdp;
     cpu->fpu_fds = f->fds;
@@ -282,6 +305,7 @@ static void fpu_fninit(CPU *cpu)
     __asm__ volatile("fninit" ::: "memory");
     cpu->fpu_fip = cpu->fpu_fdp = 0;
     cpu->fpu_fcs = cpu->fpu_fds = cpu->fpu_fop = 0;
+    cpu->fpu_sel_lazy[0] = cpu->fpu_sel_lazy[1] = 0;
     fpu_state_changed(cpu, FCW_INIT, 0);
 }
 
@@ -465,9 +489,9 @@ static void fpu_fxsave(CPU *cpu, int seg, uint32_t off)
     fpu_image(cpu, &img);
     put16(img.b + FX_FOP, cpu->fpu_fop);
     put32(img.b + FX_FIP, cpu->fpu_fip);
-    put32(img.b + FX_FCS, cpu->fpu_fcs);
+    put32(img.b + FX_FCS, fpu_fcs_now(cpu));
     put32(img.b + FX_FDP, cpu->fpu_fdp);
-    put32(img.b + FX_FDS, cpu->fpu_fds);
+    put32(img.b + FX_FDS, fpu_fds_now(cpu));
     put32(img.b + FX_MXCSR, 0);
     put32(img.b + FX_MXCSR_MASK, 0);
     img.b[FX_FTW + 1] = 0;
@@ -493,6 +517,7 @@ static void fpu_fxrstor(CPU *cpu, int seg, uint32_t off)
     cpu->fpu_fcs = get16(x87 + FX_FCS);
     cpu->fpu_fdp = get32(x87 + FX_FDP);
     cpu->fpu_fds = get16(x87 + FX_FDS);
+    cpu->fpu_sel_lazy[0] = cpu->fpu_sel_lazy[1] = 0;
     fpu_state_changed(cpu, get16(x87 + FX_FCW), get16(x87 + FX_FSW));
 }
 

@@ -448,6 +448,7 @@ static void task_switch(CPU *cpu, uint32_t sel, Desc d, int source, uint32_t eip
     cpu->eip = neip;
     cpu_set_eflags(cpu, nflags | 2, new32 ? F_WRITABLE | F_VM : 0xffff & F_WRITABLE);
     cpu->cr[0] |= CR0_TS;
+    fpu_resolve_sels(cpu);
     for (int s = 0; s < 6; s++)            /* selectors first, as the CPU does */
         cpu->seg[s].sel = (uint16_t)segs[s];
     cpu_set_cpl(cpu, segs[S_CS] & 3);

@@ -731,9 +731,15 @@ static Stub *add_stub(Ctx *s, int kind)
  * lazily: in straight-line code only the last ones can be seen, and only
  * where the guest may look -- in a helper, an exception, or after the TB.
  * So they are stored on every way out of the TB's code (its exits, helper
- * calls and slow paths), which are never on the hot path of a loop but
- * once.  (The operand's offset cannot wait: gen_x87_mem.)
+ * calls and slow paths).  (The operand's offset cannot wait: gen_x87_mem.)
  *   mov dword [rbp+fpu_fip], eip; mov word [rbp+fpu_fop], fop
+ * In protected mode the selectors are left as "CS's, segment n's" and
+ * taken by C code before one changes (fpu_resolve_sels): every selector
+ * load is a helper there, and a block exit after x87 code is on the hot
+ * path of float loops that span blocks.
+ *   mov byte [rbp+fpu_sel_lazy], 1     (FDS stays as it was), or
+ *   mov word [rbp+fpu_sel_lazy], 1 | (seg + 1) << 8
+ * Real mode and virtual-8086 mode load selectors inline: the copies.
  *   movzx r8d, word [rbp+cs.sel]; mov [rbp+fpu_fcs], r8w
  *   movzx r8d, word [rbp+seg.sel]; mov [rbp+fpu_fds], r8w              */
 static void gen_x87_fds_store(int seg)
@@ -744,12 +750,20 @@ static void gen_x87_fds_store(int seg)
     emit_mov(2, gcpu(CPU_OFF(fpu_fds)), T_CMP);
 }
 
-static void gen_x87_ptrs_store(int pending, uint32_t eip, uint32_t fop, int fds_seg)
+static void gen_x87_ptrs_store(const Ctx *s, int pending, uint32_t eip, uint32_t fop,
+                               int fds_seg)
 {
     if (!pending)
         return;
     emit_store_imm(gcpu(CPU_OFF(fpu_fip)), eip, 4);
     emit_store_imm(gcpu(CPU_OFF(fpu_fop)), fop, 2);
+    if ((s->flags & HF_PE) && !(s->flags & HF_VM)) {
+        if (fds_seg == S_NONE)
+            emit_store_imm(gcpu(CPU_OFF(fpu_sel_lazy)), 1, 1);
+        else
+            emit_store_imm(gcpu(CPU_OFF(fpu_sel_lazy)), 1 | (uint32_t)(fds_seg + 1) << 8, 2);
+        return;
+    }
     emit_load(T_CMP, gseg_sel(S_CS), 2);
     emit_mov(2, gcpu(CPU_OFF(fpu_fcs)), T_CMP);
     gen_x87_fds_store(fds_seg);
@@ -757,7 +771,7 @@ static void gen_x87_ptrs_store(int pending, uint32_t eip, uint32_t fop, int fds_
 
 static void gen_x87_flush(Ctx *s)
 {
-    gen_x87_ptrs_store(s->x87_ptrs, s->x87_eip, s->x87_fop, s->x87_fds_seg);
+    gen_x87_ptrs_store(s, s->x87_ptrs, s->x87_eip, s->x87_fop, s->x87_fds_seg);
 }
 
 /* Store the current instruction's EIP where helpers and faults expect it. */
@@ -983,6 +997,7 @@ static void gen_jmp_indirect(Ctx *s)
 /* After a helper that changed CS:EIP (far JMP/CALL/RET, INT, IRET). */
 static void gen_jmp_far(Ctx *s)
 {
+    s->x87_ptrs = 0;        /* the helper's gen_helper_prep stored them, with the old CS */
     gen_jmp_indirect_cs(s, 1);
 }
 
@@ -1112,7 +1127,7 @@ static void gen_stubs(Ctx *s)
         if (st->sp_pending)                     /* the guest's ESP, for the CPU state */
             emit_lea(4, R12, R12, st->sp_pending);
         gen_set_eip(st->eip);
-        gen_x87_ptrs_store(st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
+        gen_x87_ptrs_store(s, st->x87_ptrs, st->x87_eip, st->x87_fop, st->x87_fds_seg);
         if (st->kind == STUB_EXIT) {            /* exit_request, or REP stopped early */
             gen_exit_value(0);
             continue;

@@ -188,6 +188,9 @@ typedef struct CPU {
     uint32_t fpu_fdp;       /* offset of the last memory operand of one */
     uint16_t fpu_fds;       /* its segment selector */
     uint16_t fpu_sw;        /* scratch: FNSTSW for the pending-exception check */
+    /* FCS and FDS as translated code leaves them: [0] set: FCS is CS's
+     * selector now; [1] = n + 1: FDS is segment n's (fpu_resolve_sels). */
+    uint8_t fpu_sel_lazy[2];
     SegCache seg[6];
     int32_t df;             /* direction: +1, or -1 when EFLAGS.DF is set */
     uint32_t cr[5];
@@ -553,6 +556,7 @@ extern int tb_count_mem;        /* translated code counts memory operands (CPUSt
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);
+void fpu_resolve_sels(CPU *cpu);    /* fpu.c: FCS/FDS from fpu_sel_lazy, before selectors change */
 uint8_t *tcg_fault_resume(const uint8_t *rip);  /* a view access's slow path, or NULL */
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
