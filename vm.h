@@ -472,6 +472,7 @@ void fpu_ignore_begin(CPU *cpu);        /* run one instruction ignoring the pend
 void fpu_ignore_end(CPU *cpu);
 void fpu_ferr_clear(void);              /* port 0xF0 written (BQL held) */
 void fpu_dump(const CPU *cpu, FILE *f);
+void fpu_resolve_sels(CPU *cpu);        /* FCS/FDS from fpu_sel_lazy, before a selector changes */
 void helper_fpu_pending(CPU *cpu) __attribute__((noreturn));
 void helper_fpu_state(CPU *cpu, uint32_t offset, uint32_t desc);
 /* helper_fpu_state's desc: the operation, the operand's segment, its size */
@@ -556,7 +557,6 @@ extern int tb_count_mem;        /* translated code counts memory operands (CPUSt
 extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);
-void fpu_resolve_sels(CPU *cpu);    /* fpu.c: FCS/FDS from fpu_sel_lazy, before selectors change */
 uint8_t *tcg_fault_resume(const uint8_t *rip);  /* a view access's slow path, or NULL */
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
