@@ -366,8 +366,9 @@ static void cpu_debug_stopped(CPU *cpu)
 
 /* ---- Kicks and interrupt requests (any thread) ---------------------------------- */
 
-/* Make the vCPU leave translated code at its next block boundary, and wake
- * it if it sleeps in HLT. */
+/* Make the vCPU leave translated code at a block boundary soon (the next
+ * jump back or looked-up jump: translate.c gen_exit_check), and wake it if
+ * it sleeps in HLT. */
 static pthread_mutex_t rr_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rr_cond = PTHREAD_COND_INITIALIZER;
 
