@@ -502,10 +502,6 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_FLAT;
     if (cpu->seg[S_CS].limit == 0xffffffffu)
         h |= HF_CS_FLAT;
-    if (cpu->seg[S_FS].limit == 0xffffffffu && !cpu->seg[S_FS].limit_lo)
-        h |= HF_FS_BIG;
-    if (cpu->seg[S_GS].limit == 0xffffffffu && !cpu->seg[S_GS].limit_lo)
-        h |= HF_GS_BIG;
     if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & F_AC) && cpu->cpl == 3)
         h |= HF_AC;
     if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM)) {

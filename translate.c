@@ -1267,20 +1267,9 @@ static int seg_is_flat(const Ctx *s, int seg)
     return (s->flags & HF_FLAT) && !s->ea16 && seg != S_FS && seg != S_GS && seg != S_CS;
 }
 
-/* FS or GS with a 4 GiB expand-up limit: every 32-bit offset is fine, as
- * in a flat segment, but the base is not 0 (Linux's TLS in GS, its
- * per-CPU area in FS: a function's stack-protector canary is %gs:0x14). */
-static int seg_is_big(const Ctx *s, int seg)
-{
-    return !s->ea16 && ((seg == S_FS && (s->flags & HF_FS_BIG)) ||
-                        (seg == S_GS && (s->flags & HF_GS_BIG)));
-}
-
 /* Does gen_seg_check emit anything (and so clobber the host flags)? */
 static int seg_check_needed(const Ctx *s, int seg, int is_write)
 {
-    if (seg_is_big(s, seg))
-        return is_write && (s->flags & HF_SEGRO);
     if (!seg_is_flat(s, seg))
         return 1;
     if (!(s->flags & HF_PE) || (s->flags & HF_VM))
@@ -1297,11 +1286,6 @@ static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
     gen_seg_type_check(s, seg, is_write);
     if (seg_is_flat(s, seg))
         return;
-    if (seg_is_big(s, seg)) {           /* mov r8d, [seg.base]; lea esi, [rsi+r8] */
-        emit_load(T_CMP, gseg_base(seg), 4);
-        emit_op(4, 0x8d, RSI, omem_sib(RSI, T_CMP, 0, 0));
-        return;
-    }
     if ((s->flags & HF_SEG64K) && s->ea16) {
         /* 16-bit offsets and 64 KiB limits: only a multi-byte access that
          * runs past 0xFFFF can fault */

@@ -307,8 +307,6 @@ typedef struct CPU {
                                  * for a pending one before every waiting x87 insn */
 #define HF_NOGROUP    0x40000  /* translated without page groups: a group's check
                                 * failed at this pc (translate.c, tlb_group_host) */
-#define HF_FS_BIG     0x80000  /* FS limit 4 GiB, expand-up: only its base to add */
-#define HF_GS_BIG     0x100000 /* GS likewise (Linux: TLS in GS, per-CPU data in FS) */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
