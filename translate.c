@@ -838,18 +838,13 @@ static void gen_exit_dispatch(Ctx *s)
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs);
 static void gen_jmp_const(Ctx *s, uint32_t eip);
 
-/* Direct jump to guest eip through chainable exit n: a patchable jmp
- * (initially to the next instruction), then set EIP and return tb|n.
- * Chained only when the target is on this TB's first page, as the
- * physical page behind another virtual page may change without notice. */
-static int flags_dead_at_jump(Ctx *s, uint32_t eip);
-
 /* Leave for cpu_exec, at eip, when another thread asked (exit_request:
  * an interrupt, run_on_cpu work, a stop).  Translated code looks on the
  * way into a block where it could come round again: before a jump back
  * (to this instruction or one before it on the page), before every
  * jump whose target is looked up (indirect, RET, another page), and
- * after an interrupt shadow (STI: the interrupt goes in there).  Every
+ * after an interrupt shadow (MOV SS: an interrupt held back goes in
+ * there; STI returns to cpu_exec itself).  Every
  * loop passes one of them, and a run of forward jumps ends within the
  * page.  Jumps forward, mostly out of conditionals, skip it.  Host flags
  * are clobbered: the guest's are in the CPU or dead by then.
@@ -870,6 +865,12 @@ static void gen_exit_check_val(void)
     patch_rel32(emit_jcc(CC_NE, NULL), tb_exit_r9);
 }
 
+static int flags_dead_at_jump(Ctx *s, uint32_t eip);
+
+/* Direct jump to guest eip through chainable exit n: a patchable jmp
+ * (initially to the next instruction), then set EIP and return tb|n.
+ * Chained only when the target is on this TB's first page, as the
+ * physical page behind another virtual page may change without notice. */
 static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
 {
     uint32_t target = s->cs_base + eip;
@@ -920,6 +921,25 @@ static uint8_t *emit_jc_slot(int way)
  * After a near jump CS and the mode are this TB's, so they are compared
  * as constants; after a far transfer (far_cs) they are loaded from the CPU.
  * Uses RSI (pc), RDI (the cache slot, then the TB) and R8. */
+/* What an inline lookup compares with a TB's cs_base and flags, side by
+ * side, after a near jump: this TB's CS base and mode. */
+static uint64_t jc_key(const Ctx *s)
+{
+    return (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base;
+}
+
+/* The end of an inline lookup, RDI the slot's TB, its PC compared (the
+ * jne at pc_miss): the CS base and mode in R8 too, then into the TB; a
+ * miss tries the pair's other slot.
+ *   cmp r8, [rdi+cs_base]; jne tb_jc_second; jmp [rdi+tc] (needs no CPU.eip) */
+static void emit_jc_enter(uint8_t *pc_miss)
+{
+    patch_rel32(pc_miss, tb_jc_second);
+    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
+    patch_rel32(emit_jcc(CC_NE, NULL), tb_jc_second);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+}
+
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     gen_sp_sync(s);
@@ -946,15 +966,9 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
         emit_op(4, 0x8b, RDI, gseg_base(S_CS));
         emit_op(8, 0x0b, T_CMP, oreg(RDI));                /* or r8, rdi */
     } else {
-        emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
+        emit_mov_ri64(T_CMP, jc_key(s));
     }
-    uint8_t *miss[2];
-    miss[0] = emit_jc_slot(0);
-    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
-    miss[1] = emit_jcc(CC_NE, NULL);
-    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc))); /* jmp [rdi+tc] (needs no CPU.eip) */
-    for (int i = 0; i < 2; i++)
-        patch_rel32(miss[i], tb_jc_second);
+    emit_jc_enter(emit_jc_slot(0));
     s->ended = 1;
 }
 
@@ -979,13 +993,10 @@ static void gen_jmp_const(Ctx *s, uint32_t eip)
     emit_mov_ri(T_VAL, eip);
     gen_exit_check_val();
     emit_mov_ri(RSI, pc);
-    emit_mov_ri64(T_CMP, (uint64_t)(s->flags & ~HF_NOGROUP) << 32 | s->cs_base);
+    emit_mov_ri64(T_CMP, jc_key(s));
     emit_load(RDI, gcpu(CPU_OFF(jc) + (int32_t)(jc_hash(pc) * sizeof(TB *))), 8);
     emit_op(4, 0x3b, RSI, omem(RDI, offsetof(TB, pc)));
-    patch_rel32(emit_jcc(CC_NE, NULL), tb_jc_second);
-    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, cs_base)));
-    patch_rel32(emit_jcc(CC_NE, NULL), tb_jc_second);
-    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+    emit_jc_enter(emit_jcc(CC_NE, NULL));
     s->ended = 1;
 }
 
@@ -2766,14 +2777,21 @@ static int jmp_runs_on(const Ctx *s, uint32_t target)
            !gdb_breakpoint_at(lin) && p < code_end - TB_CODE_MAX;
 }
 
+/* Go on translating at target after this JMP or CALL, if jmp_runs_on. */
+static int gen_run_on(Ctx *s, uint32_t target)
+{
+    if (!jmp_runs_on(s, target))
+        return 0;
+    s->runs_on = 1;
+    s->run_on_eip = target;
+    return 1;
+}
+
 static void gen_jmp(Ctx *s, uint32_t target)
 {
     if (!gen_check_target(s, target)) {
         s->ended = 1;
-    } else if (jmp_runs_on(s, target)) {
-        s->runs_on = 1;
-        s->run_on_eip = target;
-    } else {
+    } else if (!gen_run_on(s, target)) {
         gen_goto_tb(s, 0, target);
         s->ended = 1;
     }
@@ -4036,11 +4054,8 @@ static int gen_misc(Ctx *s)
         if (!gen_check_target(s, target))
             return 1;
         gen_push_imm(s, in->next, v);
-        if (jmp_runs_on(s, target)) {           /* a call forward: on into the callee */
-            s->runs_on = 1;
-            s->run_on_eip = target;
+        if (gen_run_on(s, target))              /* a call forward: on into the callee */
             return 1;
-        }
         gen_goto_tb(s, 0, target);
         s->ended = 1;
         return 1;
