@@ -693,11 +693,11 @@ static void smc_write(CPU *cpu, uint32_t phys, int size, int watched)
             tlb_unwatch_page(cpu, phys & PAGE_MASK);
         return;
     }
-    TB *tb = cpu->cur_tb;
     int hit = tb_invalidate_phys_range(cpu, phys, phys + (uint32_t)size);
     if (!tb_page_has_code(phys & PAGE_MASK))
         tlb_unwatch_page(cpu, phys & PAGE_MASK);
-    if (hit && tb->ninsns > 1 && cpu->eip != tb->last_eip) {
+    TB *tb = hit ? tb_running(cpu) : NULL;
+    if (tb && tb->ninsns > 1 && cpu->eip != tb->last_eip) {
         cpu->single_insn = 1;
         cpu->exc_vector = -1;
         siglongjmp(cpu->jmp_env, 1);
@@ -744,8 +744,8 @@ static void watch_check(CPU *cpu, uint32_t linear, int size, int is_write)
     int kind = gdb_watch_hit(linear, size, is_write, &addr);
     if (!kind)
         return;
-    TB *tb = cpu->cur_tb;
-    if (cpu->in_tb && !(tb->flags & HF_SINGLE)) {
+    TB *tb = tb_running(cpu);
+    if (tb && !(tb->flags & HF_SINGLE)) {
         cpu->single_insn = 1;
         cpu->exc_vector = -1;
         siglongjmp(cpu->jmp_env, 1);

@@ -120,6 +120,8 @@ static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exe
 static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_jc_exit) */
 static uint8_t *tb_jc_second;           /* an inline lookup's miss: the slot's other way (gen_tb_jc_second) */
 static uint8_t *tb_exit_r9;             /* to cpu_exec at the EIP in R9 (gen_tb_jc_second) */
+static uint8_t *tb_slow_begin[4];       /* a memory slow path's C calls (gen_tb_slow_paths) */
+static uint8_t *tb_slow_end;
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
 static PrologueFn tb_prologue;
 #define TB_CODE_MAX (64 * 1024)         /* room one TB may need at most */
@@ -318,6 +320,13 @@ static void emit_nop_align_rel32(void)
     } else if (n == 1) {
         emit8(0x90);
     }
+}
+
+/* call rel32: to shared code in the buffer */
+static void emit_call_rel(const uint8_t *target)
+{
+    emit8(0xe8);
+    emit32((uint32_t)(target - (p + 4)));
 }
 
 /* call a C function: mov rax, fn; call rax.  The stack is 16-byte aligned
@@ -780,12 +789,13 @@ static void gen_set_eip(uint32_t eip)
     emit_store_imm(gcpu(CPU_OFF(eip)), eip, 4);
 }
 
-/* Tell the self-modifying-code check which TB is running (CPU.cur_tb):
- * done only on the way to code that may write guest memory out of line. */
-static void gen_set_cur_tb(Ctx *s)
+/* Tell the self-modifying-code check where it is (CPU.cur_ret, for
+ * tb_running): done only on the way to code that may write guest memory
+ * out of line.  lea r8, [rip]; mov [rbp+cur_ret], r8 */
+static void gen_set_cur_ret(void)
 {
-    emit_mov_ri64(T_CMP, (uintptr_t)s->tb);
-    emit_mov(8, gcpu(CPU_OFF(cur_tb)), T_CMP);
+    emit8(0x4c); emit8(0x8d); emit8(0x05); emit32(0);
+    emit_mov(8, gcpu(CPU_OFF(cur_ret)), T_CMP);
 }
 
 static void gen_sp_sync(Ctx *s);
@@ -799,7 +809,7 @@ static void gen_helper_prep(Ctx *s)
     flags_clobber(s);
     gen_x87_flush(s);
     gen_set_eip(s->in.eip);
-    gen_set_cur_tb(s);
+    gen_set_cur_ret();
     emit_spill();
     emit_mov(8, gcpu(CPU_OFF(tmp) + 8), T_VAL2);    /* R10 is caller-saved */
 }
@@ -1026,43 +1036,31 @@ static void gen_exception(Ctx *s, int vector)
 /* A memory slow path: bring the operand into CPU.rmw_buf (tlb.c checks the
  * access, runs the self-modifying-code check and reads it unless it is a
  * pure write), run the same host instruction on the buffer, and for a
- * write hand the buffer back to tlb.c.  ESI holds the linear address. */
+ * write hand the buffer back to tlb.c.  ESI holds the linear address.
+ * The C calls are in shared code (gen_tb_slow_paths), which also saves the
+ * guest's flags first if they were dirty in the host's, and loads them
+ * at the end if the op or the code after it wants them there:
+ *   mov edi, size | mode << 8; call tb_slow_begin[save | load << 1]
+ *   (FDP) op [rsi]; call tb_slow_end (writes)                          */
 static void gen_stub_mem(Stub *st)
 {
-    emit_spill();
-    emit_spill_temps();
-    emit_op(8, 0x8b, RDI, oreg(RBP));
     /* LOCK and XCHG must stay atomic: tlb.c hands back the guest RAM
      * itself when it can (the host's LOCK then does it), else it stops the
      * other vCPUs around the buffered access */
     int locked = st->op.lock || st->op.opc == 0x86 || st->op.opc == 0x87;
-    emit_mov_ri(RDX, st->op.msize);
-    emit_mov_ri(RCX, st->mode | (locked && st->mode == MEM_RMW ? MEM_ACCESS_LOCKED : 0));
-    emit_call((void *)tlb_access_begin);
-    emit_op(8, 0x8b, RSI, oreg(RAX));           /* rsi = the buffer */
-    emit_reload();
-    emit_reload_temps();
-    if (st->op.reads_flags == READS_CF)
-        emit_cf_load();
-    else if (st->op.reads_flags)
-        emit_flags_load();
+    int mode = st->mode | (locked && st->mode == MEM_RMW ? MEM_ACCESS_LOCKED : 0);
+    /* the op does not write the flags where load_flags is set, so they
+     * may come before it (and tb_slow_end keeps them) */
+    int load = st->load_flags || st->op.reads_flags;
+    emit_mov_ri(RDI, (uint32_t)(st->op.msize | mode << 8));
+    emit_call_rel(tb_slow_begin[st->save_flags | load << 1]);
     if (st->op.fdp) {                           /* it did not fault: FDP */
         emit_load(T_CMP, gcpu(CPU_OFF(rmw_addr)), 4);
         emit_mov(4, gcpu(CPU_OFF(fpu_fdp)), T_CMP);
     }
     emit_hostop_raw(&st->op, omem(RSI, 0));
-    if (st->mode != MEM_READ) {
-        emit8(0x9c);                            /* pushfq: the result flags */
-        emit_lea(8, RSP, RSP, -8);              /* keep the stack aligned */
-        emit_spill();
-        emit_spill_temps();
-        emit_op(8, 0x8b, RDI, oreg(RBP));
-        emit_call((void *)tlb_access_end);
-        emit_reload();
-        emit_reload_temps();
-        emit_lea(8, RSP, RSP, 8);
-        emit8(0x9d);                            /* popfq */
-    }
+    if (st->mode != MEM_READ)
+        emit_call_rel(tb_slow_end);
 }
 
 /* A page group's check missed (gen_group_check): ask tlb_group_host, ESI
@@ -1071,6 +1069,7 @@ static void gen_stub_mem(Stub *st)
  * in a block without groups. */
 static void gen_stub_group(const Stub *st)
 {
+    gen_set_cur_ret();                          /* tb_group_failed */
     emit_spill();
     emit_spill_temps();
     emit_op(8, 0x8b, RDI, oreg(RBP));
@@ -1131,8 +1130,6 @@ static void gen_stubs(Ctx *s)
             patch_rel32(st->jump_field2, p);
         for (int k = 0; k < 2 && st->site[k]; k++)
             add_fault_site(s, st->site[k]);
-        if (st->save_flags)                     /* entered from a view's fault */
-            emit_flags_save();
         if (st->folded)                         /* ... whose address was not in ESI */
             emit_lea_sib(4, RSI, st->fold_base, st->fold_index, st->fold_scale, st->fold_disp);
         if (st->sp_pending)                     /* the guest's ESP, for the CPU state */
@@ -1151,7 +1148,6 @@ static void gen_stubs(Ctx *s)
             gen_exit_value(0);
             continue;
         }
-        gen_set_cur_tb(s);
         if (st->kind == STUB_FAULT || st->kind == STUB_FPU) {
             emit_spill();
             emit_op(8, 0x8b, RDI, oreg(RBP));
@@ -1169,8 +1165,6 @@ static void gen_stubs(Ctx *s)
             continue;
         }
         gen_stub_mem(st);
-        if (st->load_flags)
-            emit_flags_load();
         if (st->sp_pending)                     /* as the fast path has it */
             emit_lea(4, R12, R12, -st->sp_pending);
         emit_jmp(st->resume);
@@ -4664,11 +4658,9 @@ static void tb_put_fault_sites(Ctx *s)
     p += (size_t)s->nfault_sites * sizeof(s->fault_sites[0]);
 }
 
-/* The slow path of the view access at rip, or NULL if rip is not one.
- * In the SIGSEGV handler, on the faulting vCPU's thread, which is in
- * translated code: no flush can run; TBs that others add are not looked
- * at until published. */
-uint8_t *tcg_fault_resume(const uint8_t *rip)
+/* The published TB whose code holds rip, or NULL (then rip is not
+ * translated code).  TBs lie in the code buffer in pool order. */
+static TB *tb_at(const uint8_t *rip)
 {
     int lo = 0, hi = __atomic_load_n(&tb_published, __ATOMIC_ACQUIRE) - 1;
     if (!tcg_code_holds(rip, 1) || hi < 0 || rip < tb_pool[0].tc)
@@ -4680,12 +4672,34 @@ uint8_t *tcg_fault_resume(const uint8_t *rip)
         else
             hi = mid - 1;
     }
-    const TB *tb = &tb_pool[lo];
+    return &tb_pool[lo];
+}
+
+/* The slow path of the view access at rip, or NULL if rip is not one.
+ * In the SIGSEGV handler, on the faulting vCPU's thread, which is in
+ * translated code: no flush can run; TBs that others add are not looked
+ * at until published. */
+uint8_t *tcg_fault_resume(const uint8_t *rip)
+{
+    const TB *tb = tb_at(rip);
+    if (!tb)
+        return NULL;
     uint32_t off = (uint32_t)(rip - tb->tc);
     for (int i = 0; i < tb->nfault_sites; i++)
         if (tb->fault_sites[2 * i] == off)
             return tb->tc + tb->fault_sites[2 * i + 1];
     return NULL;
+}
+
+/* The TB whose helper or slow path is running, for the self-modifying-code
+ * check and the watchpoints: found from the host address translated code
+ * left in CPU.cur_ret, rather than stored by every slow path (a 64-bit
+ * constant and a store each).  Rare: only when a write hits translated
+ * code, a watchpoint or a failed page group.  NULL outside translated
+ * code (an exception being delivered by cpu_exec). */
+TB *tb_running(CPU *cpu)
+{
+    return cpu->in_tb ? tb_at(cpu->cur_ret) : NULL;
 }
 
 /* Translate the code at the CPU's CS:EIP into a new TB and enter it in the
@@ -4963,8 +4977,8 @@ static void nogroup_add(uint32_t phys_pc)
 /* A group's check failed in the running TB (tlb_group_host). */
 void tb_group_failed(CPU *cpu)
 {
-    TB *tb = cpu->cur_tb;
-    if (__atomic_add_fetch(&tb->group_fails, 1, __ATOMIC_RELAXED) != NOGROUP_FAILS)
+    TB *tb = tb_running(cpu);
+    if (!tb || __atomic_add_fetch(&tb->group_fails, 1, __ATOMIC_RELAXED) != NOGROUP_FAILS)
         return;
     tb_lock_acquire();
     if (__atomic_load_n(&tb->flags, __ATOMIC_RELAXED) != TB_FLAGS_INVALID) {
@@ -5171,7 +5185,7 @@ static void tb_page_range(const TB *tb, int n, uint32_t *lo, uint32_t *hi)
 
 /* A guest write to physical [start, end) (within one page) is about to
  * happen: invalidate the TBs holding those bytes.  Returns 1 when the TB
- * that is running (cpu->cur_tb) was among them. */
+ * that is running (tb_running) was among them. */
 int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
 {
     uint32_t page = start >> PAGE_BITS;
@@ -5179,6 +5193,7 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
     if (page >= page_count)
         return 0;
     uint32_t lo = start & ~PAGE_MASK, hi = lo + (end - start);
+    TB *running = cpu ? tb_running(cpu) : NULL;
     tb_lock_acquire();
     uintptr_t e = page_tbs[page];
     while (e) {
@@ -5188,7 +5203,7 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
         uint32_t tlo, thi;
         tb_page_range(tb, n, &tlo, &thi);
         if (tlo < hi && lo < thi) {
-            if (cpu && tb == cpu->cur_tb)
+            if (tb == running)
                 hit_current = 1;
             tb_invalidate(tb);
         }
@@ -5293,6 +5308,59 @@ static void gen_tb_jc_second(void)
     gen_exit_value(0);
 }
 
+/* The C calls of every memory slow path (gen_stub_mem), shared: inline,
+ * the spills, reloads, calls and flag saves made a slow path 170-280
+ * bytes, most of the code buffer.  Called from translated code (the stack
+ * 16-byte aligned before the call), EDI = operand size | mode << 8, ESI =
+ * the linear address; returns RSI = the operand's buffer.  Four entries:
+ * bit 0 saves the guest's flags from the host's first (a view access
+ * faulted with them dirty), bit 1 loads them at the end.
+ *   (seto [rbp+cc]; lahf; ...)                 bit 0
+ *   mov r8, [rsp]; mov [rbp+cur_ret], r8       for tb_running
+ *   (spill the guest registers and the temporaries)
+ *   mov edx, edi; and edx, 0xff; shr edi, 8; mov ecx, edi; mov rdi, rbp
+ *   lea rsp, [rsp-8]; call tlb_access_begin; lea rsp, [rsp+8]
+ *   mov rsi, rax; (reload); (sahf ...)         bit 1
+ *   ret
+ * tb_slow_end, after a write, keeps the flags the instruction left:
+ *   pushfq; (spill); mov rdi, rbp; call tlb_access_end; (reload); popfq; ret */
+static void gen_tb_slow_paths(void)
+{
+    for (int load = 0; load < 2; load++) {
+        tb_slow_begin[1 | load << 1] = p;
+        emit_flags_save();
+        tb_slow_begin[load << 1] = p;
+        emit_load(T_CMP, omem(RSP, 0), 8);
+        emit_mov(8, gcpu(CPU_OFF(cur_ret)), T_CMP);
+        emit_spill();
+        emit_spill_temps();
+        emit_op(4, 0x8b, RDX, oreg(RDI));
+        emit_alu_imm(4, oreg(RDX), 0xff, 4);               /* and edx, 0xff */
+        emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(8);     /* shr edi, 8 */
+        emit_op(4, 0x8b, RCX, oreg(RDI));
+        emit_op(8, 0x8b, RDI, oreg(RBP));
+        emit_lea(8, RSP, RSP, -8);
+        emit_call((void *)tlb_access_begin);
+        emit_lea(8, RSP, RSP, 8);
+        emit_op(8, 0x8b, RSI, oreg(RAX));
+        emit_reload();
+        emit_reload_temps();
+        if (load)
+            emit_flags_load();
+        emit8(0xc3);
+    }
+    tb_slow_end = p;
+    emit8(0x9c);                                /* pushfq */
+    emit_spill();
+    emit_spill_temps();
+    emit_op(8, 0x8b, RDI, oreg(RBP));
+    emit_call((void *)tlb_access_end);
+    emit_reload();
+    emit_reload_temps();
+    emit8(0x9d);                                /* popfq */
+    emit8(0xc3);
+}
+
 /* The prologue enters translated code: save the callee-saved registers,
  * align the stack for helper calls, RBP = CPU *, load the guest registers,
  * jump to the TB.  The epilogue spills the guest registers, undoes the
@@ -5324,6 +5392,7 @@ static void gen_prologue(void)
     emit8(0xc3);                            /* ret */
     gen_tb_jc_exit();
     gen_tb_jc_second();
+    gen_tb_slow_paths();
     code_gen_start = (uint8_t *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
     code_ptr = code_gen_start;
 }

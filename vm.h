@@ -223,7 +223,10 @@ typedef struct CPU {
     volatile int interrupt_request;
     pthread_mutex_t halt_lock;
     pthread_cond_t halt_cond;
-    struct TB *cur_tb;      /* the TB that is running (set at TB entry) */
+    /* An address in the running TB's host code: translated code sets it on
+     * the way to a helper or slow path that may write guest memory, and
+     * tb_running finds the TB from it (the self-modifying-code check). */
+    const uint8_t *cur_ret;
     int tf_suppress;        /* INT n cleared TF: no single-step trap after it */
 
     uint8_t rmw_buf[16];    /* slow-path bounce buffer for a memory operand (up to m80) */
@@ -558,6 +561,7 @@ extern FILE *perf_map;                  /* -perfmap, or NULL */
 void perfmap_open(void);
 int tb_page_has_code(uint32_t phys_page);
 uint8_t *tcg_fault_resume(const uint8_t *rip);  /* a view access's slow path, or NULL */
+TB *tb_running(CPU *cpu);       /* the TB cpu is in (CPU.cur_ret), NULL outside one */
 void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
