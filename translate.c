@@ -5193,7 +5193,8 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
     if (page >= page_count)
         return 0;
     uint32_t lo = start & ~PAGE_MASK, hi = lo + (end - start);
-    TB *running = cpu ? tb_running(cpu) : NULL;
+    TB *running = NULL;
+    int found = 0;
     tb_lock_acquire();
     uintptr_t e = page_tbs[page];
     while (e) {
@@ -5203,6 +5204,8 @@ int tb_invalidate_phys_range(CPU *cpu, uint32_t start, uint32_t end)
         uint32_t tlo, thi;
         tb_page_range(tb, n, &tlo, &thi);
         if (tlo < hi && lo < thi) {
+            if (cpu && !found++)
+                running = tb_running(cpu);
             if (tb == running)
                 hit_current = 1;
             tb_invalidate(tb);
