@@ -57,7 +57,22 @@ static uint8_t *ram_wmapped;        /* RAM page -> some view may map it writable
 #define VIEW_GUARD_LO (1ull << 31)
 #define VIEW_GUARD_HI ((1ull << 31) + (1ull << 16))
 #define VIEW_RESERVE  (VIEW_GUARD_LO + VIEW_SPAN + VIEW_GUARD_HI)
-#define VIEW_MAX    8192            /* pages mapped in one view before it starts afresh */
+/* How many pages the views may map: Linux refuses a process more than
+ * vm.max_map_count mappings (65,530 by default), and a page mapped amid
+ * PROT_NONE splits the reservation, two mappings (so does a 4 KiB page
+ * made read-only inside a 4 MiB one).  So every view charges two
+ * mappings per entry to one budget for all of them, some room left for
+ * the rest of the process, and a view that finds the budget spent starts
+ * afresh (its own pages go; those of a vCPU that keeps running stay).
+ * One vCPU may so use all of it: k_tlb, 8,192 pages walked over and over,
+ * took over 60 s instead of 0.8 when every view started afresh at 8,192.
+ * Should the host refuse a mapping all the same (the rest of the process
+ * took more), the view starts afresh too (view_lost).  A view holds at
+ * most VIEW_MAX entries, which its 16-bit slots can index. */
+#define VIEW_MAX    65535u
+#define VMAS_OTHER  4096u           /* mappings left to the rest of the process */
+static uint32_t view_budget;        /* entries all views may charge: set once */
+static uint32_t view_charged;       /* entries charged now, all views: atomic */
 #define VP_WRITE    1u
 #define VP_GLOBAL   2u
 #define VP_LARGE    4u              /* a 4 MiB page: 4 MiB of RAM in one mapping */
@@ -67,11 +82,14 @@ static uint8_t *ram_wmapped;        /* RAM page -> some view may map it writable
 typedef struct View {
     uint8_t *base;
     uint32_t n;                     /* entries used in page[] and phys[] */
-    uint32_t page[VIEW_MAX];        /* linear page | VP_*, or VP_DEAD */
-    uint32_t phys[VIEW_MAX];
+    uint32_t *page;                 /* [VIEW_MAX]: linear page | VP_*, or VP_DEAD */
+    uint32_t *phys;                 /* [VIEW_MAX] */
     uint16_t *slot;                 /* linear page number -> index in page[] + 1 */
     uint16_t lslot[1024];           /* 4 MiB region -> index + 1 of its VP_LARGE entry; */
-} View;                             /* then no 4 KiB entry lies in the region */
+                                    /* then no 4 KiB entry lies in the region */
+    uint32_t splits;                /* 4 KiB pages changed inside 4 MiB entries: charged too */
+    uint32_t losses;                /* times view_lost emptied it */
+} View;
 
 /* Guest RAM as a memfd, so that a page can be mapped at several places;
  * after it a page of all-ones (what unassigned addresses read) and a copy
@@ -112,14 +130,31 @@ static void *reserve(uint64_t len)
     return p == MAP_FAILED ? NULL : p;
 }
 
-/* Make [addr, addr+len) of a view inaccessible again. */
-static void view_clear(uint8_t *addr, uint64_t len)
+/* Make [addr, addr+len) inaccessible again; 0, or -1 if the host
+ * refused (out of mappings: splitting one takes a new one). */
+static int view_clear(uint8_t *addr, uint64_t len)
 {
-    if (mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
-             -1, 0) == MAP_FAILED) {
-        fprintf(stderr, "vm: cannot unmap guest memory from a view\n");
-        abort();
+    return mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+                -1, 0) == MAP_FAILED ? -1 : 0;
+}
+
+/* The host refused a change to v (vm.max_map_count, most likely, with
+ * mappings vm did not count): drop every page, which always works, as
+ * the whole window becomes one PROT_NONE mapping again.  Callers stop
+ * whatever they were doing to v (losses tells them). */
+static void view_lost(View *v);
+
+/* view_budget: the host's limit, less the rest of the process, over two. */
+static uint32_t view_capacity(void)
+{
+    unsigned long limit = 65530;        /* the kernel's default */
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%lu", &limit) != 1)
+            limit = 65530;
+        fclose(f);
     }
+    return limit > 2 * VMAS_OTHER ? (uint32_t)((limit - VMAS_OTHER) / 2) : 256;
 }
 
 /* Reserve the vCPU's two windows.  If that fails, views are off for the
@@ -128,19 +163,27 @@ void view_init(CPU *cpu)
 {
     if (!mem_views)
         return;
+    if (!view_budget)
+        view_budget = view_capacity();
     for (int m = 0; m < NB_MMU; m++) {
         View *v = calloc(1, sizeof(*v));
         uint8_t *area = reserve(VIEW_RESERVE);
         uint8_t *base = area ? area + VIEW_GUARD_LO : NULL;
         uint16_t *slot = reserve((VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t));
-        if (!v || !base || !slot ||
+        uint32_t *page = malloc(VIEW_MAX * sizeof(uint32_t));
+        uint32_t *phys = malloc(VIEW_MAX * sizeof(uint32_t));
+        if (!v || !base || !slot || !page || !phys ||
             mprotect(slot, (VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t), PROT_READ | PROT_WRITE)) {
             mem_views = 0;
             free(v);
+            free(page);
+            free(phys);
             return;
         }
         v->base = base;
         v->slot = slot;
+        v->page = page;
+        v->phys = phys;
         cpu->view[m] = v;
         cpu->view_base[m] = base;
     }
@@ -155,19 +198,34 @@ static void view_set_slot(View *v, uint32_t page, uint32_t index1)
         v->slot[page >> PAGE_BITS] = (uint16_t)index1;
 }
 
-static void view_protect(uint8_t *addr, uint32_t len, int prot)
+/* Make [addr, addr+len) of v read-only (a page got code). */
+static void view_protect_ro(View *v, uint8_t *addr, uint32_t len)
 {
-    if (mprotect(addr, len, prot)) {
-        fprintf(stderr, "vm: cannot change a view's protection\n");
-        abort();
-    }
+    if (mprotect(addr, len, PROT_READ))
+        view_lost(v);
+}
+
+static int view_charge(View *v);
+
+/* The same for a 4 KiB page inside a 4 MiB mapping, which it splits: it
+ * is charged as an entry, or the view starts afresh (then 0). */
+static int view_protect_in_large(View *v, uint8_t *addr)
+{
+    uint32_t losses = v->losses, n = v->n;
+    if (!view_charge(v))
+        return 0;
+    v->splits++;
+    if (v->n != n)                      /* it started afresh: the page went too */
+        return 0;
+    view_protect_ro(v, addr, PAGE_SIZE);
+    return v->losses == losses;
 }
 
 /* Map [linear, linear+len) of view v to the memfd at `off`, read-only
  * unless bits has VP_WRITE; a writable RAM page is noted in ram_wmapped,
- * for view_watch_phys. */
-static void view_mmap(View *v, uint32_t linear, uint32_t len, uint32_t off, uint32_t bits,
-                      int populate)
+ * for view_watch_phys.  0, or -1 if the host refused (view_lost ran). */
+static int view_mmap(View *v, uint32_t linear, uint32_t len, uint32_t off, uint32_t bits,
+                     int populate)
 {
     int prot = PROT_READ | (bits & VP_WRITE ? PROT_WRITE : 0);
     if (bits & VP_WRITE)
@@ -175,21 +233,53 @@ static void view_mmap(View *v, uint32_t linear, uint32_t len, uint32_t off, uint
             __atomic_store_n(&ram_wmapped[(off + k) >> PAGE_BITS], 1, __ATOMIC_RELAXED);
     if (mmap(v->base + linear, len, prot, MAP_SHARED | MAP_FIXED | (populate ? MAP_POPULATE : 0),
              ram_fd, (off_t)off) == MAP_FAILED) {
-        fprintf(stderr, "vm: cannot map guest memory into a view\n");
+        view_lost(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Forget every page: one mmap over the whole window. */
+static void view_drop_all(View *v)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->page[i] != VP_DEAD)
+            view_set_slot(v, v->page[i], 0);
+    __atomic_sub_fetch(&view_charged, v->n + v->splits, __ATOMIC_RELAXED);
+    v->n = 0;
+    v->splits = 0;
+    if (view_clear(v->base, VIEW_SPAN)) {
+        fprintf(stderr, "vm: cannot unmap guest memory from a view\n");
         abort();
     }
 }
 
-/* Forget every page. */
 static void view_reset(View *v)
 {
-    if (!v->n)
-        return;
-    for (uint32_t i = 0; i < v->n; i++)
-        if (v->page[i] != VP_DEAD)
-            view_set_slot(v, v->page[i], 0);
-    v->n = 0;
-    view_clear(v->base, VIEW_SPAN);
+    if (v->n || v->splits)
+        view_drop_all(v);
+}
+
+static void view_lost(View *v)
+{
+    v->losses++;
+    view_drop_all(v);
+}
+
+/* Charge one more entry to the budget, before v->n or v->splits grows:
+ * 1, or 0 when it is spent even after v started afresh (the other views
+ * hold it: the page stays unmapped, its accesses take the slow path). */
+static int view_charge(View *v)
+{
+    for (int fresh = 0; fresh < 2; fresh++) {
+        if (v->n < VIEW_MAX) {
+            if (__atomic_add_fetch(&view_charged, 1, __ATOMIC_RELAXED) <= view_budget)
+                return 1;
+            __atomic_sub_fetch(&view_charged, 1, __ATOMIC_RELAXED);
+        }
+        view_reset(v);
+    }
+    return 0;
 }
 
 static void view_unmap_index(View *v, uint32_t i)
@@ -198,7 +288,8 @@ static void view_unmap_index(View *v, uint32_t i)
     int large = (v->page[i] & VP_LARGE) != 0;
     view_set_slot(v, v->page[i], 0);
     v->page[i] = VP_DEAD;
-    view_clear(v->base + page, large ? LARGE_SIZE : PAGE_SIZE);
+    if (view_clear(v->base + page, large ? LARGE_SIZE : PAGE_SIZE))
+        view_lost(v);
 }
 
 /* Map linear page `page` to the memfd at `off` (read-only unless
@@ -213,8 +304,8 @@ static void view_map_page(View *v, uint32_t page, uint32_t off, uint32_t bits)
     if (i) {
         i--;
     } else {
-        if (v->n == VIEW_MAX)
-            view_reset(v);
+        if (!view_charge(v))
+            return;
         i = v->n++;
         v->slot[page >> PAGE_BITS] = (uint16_t)(i + 1);
     }
@@ -237,18 +328,17 @@ static void view_map_large(View *v, uint32_t big, uint32_t frame, uint32_t bits)
     }
     if (v->lslot[big >> 22])
         v->page[v->lslot[big >> 22] - 1] = VP_DEAD;
-    if (v->n == VIEW_MAX)
-        view_reset(v);
+    if (!view_charge(v))
+        return;
     uint32_t i = v->n++;
     v->page[i] = big | bits | VP_LARGE;
     v->phys[i] = frame;
     v->lslot[big >> 22] = (uint16_t)(i + 1);
-    view_mmap(v, big, LARGE_SIZE, frame, bits, 0);  /* no populate: untouched RAM stays so */
-    if (!(bits & VP_WRITE))
-        return;
+    if (view_mmap(v, big, LARGE_SIZE, frame, bits, 0) || !(bits & VP_WRITE))
+        return;                                     /* (no populate: untouched RAM stays so) */
     for (uint32_t k = 0; k < LARGE_SIZE; k += PAGE_SIZE)
-        if (tb_page_has_code(frame + k))
-            view_protect(v->base + big + k, PAGE_SIZE, PROT_READ);
+        if (tb_page_has_code(frame + k) && !view_protect_in_large(v, v->base + big + k))
+            return;
 }
 
 /* linear's page in a 4 MiB page of RAM (frame: where the 4 MiB starts).
@@ -260,9 +350,15 @@ static void view_map_in_large(View *v, uint32_t linear, uint32_t frame, uint32_t
     if (i && v->phys[i - 1] == frame &&
         (v->page[i - 1] & ~VP_WRITE) == (big | (bits & ~VP_WRITE) | VP_LARGE) &&
         (v->page[i - 1] & VP_WRITE || !(bits & VP_WRITE))) {
-        view_mmap(v, linear & PAGE_MASK, PAGE_SIZE, frame + (linear & (LARGE_SIZE - 1) & PAGE_MASK),
-                  bits, 0);
-        return;
+        uint32_t n = v->n;              /* a 4 KiB mapping inside splits it: charged */
+        if (!view_charge(v))
+            return;
+        v->splits++;
+        if (v->n == n) {
+            view_mmap(v, linear & PAGE_MASK, PAGE_SIZE,
+                      frame + (linear & (LARGE_SIZE - 1) & PAGE_MASK), bits, 0);
+            return;
+        }
     }
     view_map_large(v, big, frame, bits);
 }
@@ -326,7 +422,7 @@ void view_flush_nonglobal(CPU *cpu)
             view_reset(v);
             continue;
         }
-        uint32_t k = 0;                     /* keep the global ones, packed */
+        uint32_t k = 0, losses = v->losses; /* keep the global ones, packed */
         for (uint32_t i = 0; i < v->n; i++) {
             if (v->page[i] == VP_DEAD)
                 continue;
@@ -339,7 +435,10 @@ void view_flush_nonglobal(CPU *cpu)
             view_set_slot(v, v->page[k], k + 1);
             k++;
         }
-        v->n = k;
+        if (v->losses == losses) {          /* (else view_lost emptied it) */
+            __atomic_sub_fetch(&view_charged, v->n - k, __ATOMIC_RELAXED);
+            v->n = k;
+        }
     }
 }
 
@@ -385,12 +484,12 @@ void view_watch_phys(uint32_t phys)
                 if (pg == VP_DEAD || !(pg & VP_WRITE))
                     continue;
                 if (pg & VP_LARGE) {        /* just this 4 KiB of it */
-                    if (phys - v->phys[i] < LARGE_SIZE)
-                        view_protect(v->base + (pg & PAGE_MASK) + (phys - v->phys[i]),
-                                     PAGE_SIZE, PROT_READ);
+                    if (phys - v->phys[i] < LARGE_SIZE &&
+                        !view_protect_in_large(v, v->base + (pg & PAGE_MASK) + (phys - v->phys[i])))
+                        break;
                 } else if (v->phys[i] == phys) {
                     v->page[i] &= ~VP_WRITE;
-                    view_protect(v->base + (pg & PAGE_MASK), PAGE_SIZE, PROT_READ);
+                    view_protect_ro(v, v->base + (pg & PAGE_MASK), PAGE_SIZE);
                 }
             }
         }

@@ -19,8 +19,8 @@
  *    at 0 and wrapping below 0 (vm sums those with 32-bit addressing);
  *  - two linear pages on one physical page see each other's writes at
  *    once;
- *  - more pages than a view keeps (view.c, VIEW_MAX) touched in turn and
- *    then again: every one reads its own value;
+ *  - 9,000 pages (more than a view kept once) touched in turn and then
+ *    again: every one reads its own value;
  *  - a 4 MiB page (which a view maps in one piece): code written through
  *    it, on one of its 4 KiB pages, runs with its new bytes each time,
  *    while the 4 KiB page next to it takes writes; with the PDE's dirty
