@@ -4783,6 +4783,23 @@ void perfmap_open(void)
         die("-perfmap: cannot create %s: %s", path, strerror(errno));
 }
 
+/* The code every TB shares, at the start of the buffer (gen_prologue):
+ * without names perf shows its samples as [unknown]. */
+static void perfmap_shared(void)
+{
+    const struct { const uint8_t *start; const char *name; } part[] = {
+        { code_buf, "vm: tb_prologue" }, { tb_epilogue, "vm: tb_epilogue" },
+        { tb_jc_exit, "vm: tb_jc_exit" }, { tb_jc_second, "vm: tb_jc_second" },
+        { tb_slow_begin[1], "vm: tb_slow_begin" }, { tb_slow_end, "vm: tb_slow_end" },
+        { code_gen_start, NULL },
+    };
+    if (!perf_map || !code_gen_start)
+        return;
+    for (int i = 0; part[i].name; i++)
+        fprintf(perf_map, "%lx %x %s\n", (unsigned long)(uintptr_t)part[i].start,
+                (unsigned)(part[i + 1].start - part[i].start), part[i].name);
+}
+
 /* The code buffer was flushed (tb_lock): forget the old lines. */
 static void perfmap_restart(void)
 {
@@ -4791,6 +4808,7 @@ static void perfmap_restart(void)
     fflush(perf_map);
     if (ftruncate(fileno(perf_map), 0) == 0)
         rewind(perf_map);
+    perfmap_shared();
 }
 
 static void tb_invalidate(TB *tb);
@@ -5422,4 +5440,5 @@ void tcg_init(size_t code_size)
         exit(2);
     }
     gen_prologue();
+    perfmap_shared();
 }
