@@ -139,10 +139,24 @@ static int view_clear(uint8_t *addr, uint64_t len)
 }
 
 /* The host refused a change to v (vm.max_map_count, most likely, with
- * mappings vm did not count): drop every page, which always works, as
- * the whole window becomes one PROT_NONE mapping again.  Callers stop
- * whatever they were doing to v (losses tells them). */
+ * mappings vm did not count): drop every page, which always works (the
+ * whole window becomes one PROT_NONE mapping again, split from nothing:
+ * fence_guards).  Callers stop whatever they were doing to v (losses
+ * tells them). */
 static void view_lost(View *v);
+
+/* Map the guards around a window again, without MAP_NORESERVE: host
+ * mappings with different flags never merge, so the window's edges stay
+ * mapping boundaries, and emptying the whole window (view_drop_all) never
+ * splits one, the one change the host could refuse when vm is at its
+ * limit of mappings.  1, or 0 if the host refused. */
+static int fence_guards(uint8_t *area)
+{
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+    return mmap(area, VIEW_GUARD_LO, PROT_NONE, flags, -1, 0) != MAP_FAILED &&
+           mmap(area + VIEW_GUARD_LO + VIEW_SPAN, VIEW_GUARD_HI, PROT_NONE, flags, -1, 0) !=
+               MAP_FAILED;
+}
 
 /* view_budget: the host's limit, less the rest of the process, over two. */
 static uint32_t view_capacity(void)
@@ -168,7 +182,7 @@ void view_init(CPU *cpu)
     for (int m = 0; m < NB_MMU; m++) {
         View *v = calloc(1, sizeof(*v));
         uint8_t *area = reserve(VIEW_RESERVE);
-        uint8_t *base = area ? area + VIEW_GUARD_LO : NULL;
+        uint8_t *base = area && fence_guards(area) ? area + VIEW_GUARD_LO : NULL;
         uint16_t *slot = reserve((VIEW_SPAN >> PAGE_BITS) * sizeof(uint16_t));
         uint32_t *page = malloc(VIEW_MAX * sizeof(uint32_t));
         uint32_t *phys = malloc(VIEW_MAX * sizeof(uint32_t));
