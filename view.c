@@ -27,7 +27,8 @@
  * shared page of all-ones), are mapped read-only; device pages and pages
  * gdb watches never: every access to them takes the slow path.
  *
- * Threads and locks: a vCPU's views are its own thread's, like its TLB;
+ * Threads and locks: a vCPU's views are its own thread's, like its TLB
+ * (all of them draw on one budget of host mappings, an atomic count);
  * view_watch_phys, which changes every vCPU's, runs with the others
  * stopped (an exclusive section), as tlb_watch_page does.  The SIGSEGV
  * handler runs on the faulting vCPU's thread and only reads.
