@@ -92,9 +92,8 @@ int kmain(void)
     pg_paging_on();
     pg_reset_traps();
     walk(0);
-    for (uint32_t spin = 0; finished < NCPU - 1 && spin < 4000000000u; spin++)
+    while (finished < NCPU - 1)         /* (a hang: run.sh's time limit) */
         cpu_relax();
-    CHECK_EQ(finished, NCPU - 1, "every AP walked its pages");
     for (uint32_t c = 0; c < NCPU; c++)
         CHECK_EQ(bad[c], 0, "each vCPU reads back what it wrote through 10,240 scattered pages");
     uint32_t wrong = 0;
