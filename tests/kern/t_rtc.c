@@ -255,7 +255,10 @@ static void test_update_interrupt(void)
     rtc_wr(0x0b, 0x02);
     uint64_t dt = last_uf_tsc - first_uf_tsc;
     kputs("update-ended: 2 intervals in "); kputdec((uint32_t)dt / 1000); kputs(" us\n");
-    CHECK(dt > 1980000000ull && dt < 2020000000ull, "update-ended interrupts once a second");
+    /* Timed by the handler's TSC reads, so a delivery made late by the
+     * host's scheduler (tens of ms on a loaded shared machine: 2.028 s
+     * was seen) moves an end; a wrong rate would be off by far more. */
+    CHECK(dt > 1940000000ull && dt < 2060000000ull, "update-ended interrupts once a second (3%)");
     CHECK_EQ((rtc_bcd(s3) + 60 - rtc_bcd(s1)) % 60, 2, "two seconds passed");
 }
 
