@@ -461,6 +461,16 @@ static void pte_set_bits(uint32_t addr, uint32_t pte, uint32_t bits)
         __atomic_fetch_or((uint32_t *)(void *)h, bits, __ATOMIC_SEQ_CST);
 }
 
+/* Read a paging-structure entry: atomically where it is RAM, as another
+ * CPU may be setting its A or D bit (pte_set_bits) as this one walks. */
+static uint32_t pte_read(uint32_t addr)
+{
+    uint8_t *h = phys_ram_ptr(addr);
+    if (h && !(addr & 3))
+        return __atomic_load_n((uint32_t *)(void *)h, __ATOMIC_RELAXED);
+    return phys_read(addr, 4);
+}
+
 #define PF_RSVD 0x8         /* #PF error code: a reserved bit was set */
 
 typedef struct Walk {
@@ -499,7 +509,7 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
         return 0;
     }
     uint32_t pde_addr = ((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20;
-    uint32_t pde = phys_read(pde_addr, 4);
+    uint32_t pde = pte_read(pde_addr);
     uint32_t fault = 0;
     if (!(pde & PTE_P)) {
         fault = err_bits;
@@ -523,7 +533,7 @@ static uint32_t page_walk(CPU *cpu, uint32_t linear, int mmu, int acc, Walk *w, 
          * the PTE then faults (SDM 4.8) */
         pte_set_bits(pde_addr, pde, PTE_A);
         uint32_t pte_addr = ((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20;
-        uint32_t pte = phys_read(pte_addr, 4);
+        uint32_t pte = pte_read(pte_addr);
         uint32_t both = pde & pte;
         if (!(pte & PTE_P))
             fault = err_bits;
@@ -1022,14 +1032,14 @@ int tlb_debug_phys(CPU *cpu, uint32_t linear, uint32_t *phys)
         *phys = linear & a20;
         return 0;
     }
-    uint32_t pde = phys_read(((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20, 4);
+    uint32_t pde = pte_read(((cpu->cr[3] & PAGE_MASK) | ((linear >> 20) & 0xffc)) & a20);
     if (!(pde & PTE_P))
         return -1;
     if ((pde & PTE_PS) && (cpu->cr[4] & CR4_PSE)) {
         *phys = ((pde & 0xffc00000u) | (linear & 0x3fffffu)) & a20;
         return 0;
     }
-    uint32_t pte = phys_read(((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20, 4);
+    uint32_t pte = pte_read(((pde & PAGE_MASK) | ((linear >> 10) & 0xffc)) & a20);
     if (!(pte & PTE_P))
         return -1;
     *phys = ((pte & PAGE_MASK) | (linear & ~PAGE_MASK)) & a20;
