@@ -222,15 +222,24 @@ static void view_protect_ro(View *v, uint8_t *addr, uint32_t len)
 
 static int view_charge(View *v);
 
-/* The same for a 4 KiB page inside a 4 MiB mapping, which it splits: it
- * is charged as an entry, or the view starts afresh (then 0). */
-static int view_protect_in_large(View *v, uint8_t *addr)
+/* Charge a change to one 4 KiB page inside a 4 MiB mapping, which splits
+ * it, as an entry: 1, or 0 if the view started afresh for it (the 4 MiB
+ * mapping went too: nothing left to change). */
+static int view_charge_split(View *v)
 {
-    uint32_t losses = v->losses, n = v->n;
+    uint32_t n = v->n;
     if (!view_charge(v))
         return 0;
     v->splits++;
-    if (v->n != n)                      /* it started afresh: the page went too */
+    return v->n == n;
+}
+
+/* view_protect_ro for a 4 KiB page inside a 4 MiB mapping: 1, or 0 if
+ * the view started afresh instead. */
+static int view_protect_in_large(View *v, uint8_t *addr)
+{
+    uint32_t losses = v->losses;
+    if (!view_charge_split(v))
         return 0;
     view_protect_ro(v, addr, PAGE_SIZE);
     return v->losses == losses;
@@ -365,11 +374,7 @@ static void view_map_in_large(View *v, uint32_t linear, uint32_t frame, uint32_t
     if (i && v->phys[i - 1] == frame &&
         (v->page[i - 1] & ~VP_WRITE) == (big | (bits & ~VP_WRITE) | VP_LARGE) &&
         (v->page[i - 1] & VP_WRITE || !(bits & VP_WRITE))) {
-        uint32_t n = v->n;              /* a 4 KiB mapping inside splits it: charged */
-        if (!view_charge(v))
-            return;
-        v->splits++;
-        if (v->n == n) {
+        if (view_charge_split(v)) {
             view_mmap(v, linear & PAGE_MASK, PAGE_SIZE,
                       frame + (linear & (LARGE_SIZE - 1) & PAGE_MASK), bits, 0);
             return;
