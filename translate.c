@@ -26,7 +26,8 @@
  *                              update PUSH/POP/CALL/RET left pending:
  *                              gen_sp_defer)
  *   RBP = CPU *;  RSI = address of a memory operand;  RDI, R8, R11 scratch;
- *   R9, R10 = values that must survive a slow path (spilled by stubs);
+ *   R9, R10 = values that must survive a slow path (saved by the code
+ *   all slow paths share, tb_slow_begin: gen_tb_slow_paths);
  *   R10 also holds a page group's host address (see "Page groups")
  *   Host EFLAGS carries the guest's arithmetic flags from the instruction
  *   that computed them to the one that reads them; they are written back to
