@@ -68,9 +68,9 @@ tests/linux/mkcpio: tests/linux/mkcpio.c
 	$(CC) $(CFLAGS) -o $@ $<
 tests/linux/peakrss: tests/linux/peakrss.c
 	$(CC) $(CFLAGS) -o $@ $<
-bench-linux: vm tests/linux/mkcpio tests/linux/peakrss
+bench-linux: vm bios/bios.bin tests/linux/mkcpio tests/linux/peakrss
 	sh tests/linux/bench.sh ./vm
-test-linux: vm tests/linux/mkcpio
+test-linux: vm bios/bios.bin tests/linux/mkcpio
 	sh tests/linux/run.sh ./vm
 test-bootloader: vm bios/bios.bin
 	sh tests/bootloader/run.sh ./vm
