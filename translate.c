@@ -5277,14 +5277,18 @@ void tb_info(TBInfo *out)
  * jump, unless the target is a TB that no jump may be chained to (on two
  * pages, tb_add_jump_locked) and is in the jump cache: then straight to
  * it, as gen_jmp_indirect_cs would.  The jumping TB gives CS base and
- * mode (a direct jump changes neither).
+ * mode (a direct jump changes neither).  Both slots of the pair: a loop
+ * whose head is on two pages went through cpu_exec on every turn while
+ * its TB sat in the second slot (8 times an iteration of
+ * bench-linux's awk loop).
  *   mov r11, r8; and r11, ~3               the jumping TB
  *   mov esi, [rbp+eip]; add esi, [r11+cs_base]
- *   (emit_jc_slot: rdi = the slot's TB; cmp esi, [rdi+pc]; jne out)
- *   mov rsi, [r11+cs_base]; btr rsi, 32+HF_NOGROUP's bit
- *   cmp rsi, [rdi+cs_base]; jne out        cs_base and flags at once
+ *   mov r9, [r11+cs_base]; btr r9, 32+HF_NOGROUP's bit
+ *   (emit_jc_slot 0: rdi = the slot's TB; cmp esi, [rdi+pc]; jne way1)
+ *   cmp r9, [rdi+cs_base]; jne way1        cs_base and flags at once
  *   cmp dword [rdi+phys[1]], -1; je out    chainable: cpu_exec chains it
  *   jmp [rdi+tc]
+ * way1: the same with slot 1, each jne to out
  * out: jmp tb_epilogue                                                   */
 static void gen_tb_jc_exit(void)
 {
@@ -5293,18 +5297,25 @@ static void gen_tb_jc_exit(void)
     emit_alu_imm(4, oreg(T_SCR), ~(uint32_t)TB_EXIT_MASK, 8);
     emit_load(RSI, gcpu(CPU_OFF(eip)), 4);
     emit_op(4, 0x03, RSI, omem(T_SCR, offsetof(TB, cs_base)));
-    uint8_t *out[3];
-    out[0] = emit_jc_slot(0);
-    emit_load(RSI, omem(T_SCR, offsetof(TB, cs_base)), 8);
-    emit_op(8, OPC_0F(0xba), EXT(6), oreg(RSI));           /* btr rsi, imm8 */
+    emit_load(T_VAL, omem(T_SCR, offsetof(TB, cs_base)), 8);
+    emit_op(8, OPC_0F(0xba), EXT(6), oreg(T_VAL));         /* btr r9, imm8 */
     emit8(32 + __builtin_ctz(HF_NOGROUP));
-    emit_op(8, 0x3b, RSI, omem(RDI, offsetof(TB, cs_base)));
-    out[1] = emit_jcc(CC_NE, NULL);
-    emit_alu_imm(7, omem(RDI, offsetof(TB, phys) + 4), 0xffffffffu, 4);
-    out[2] = emit_jcc(CC_E, NULL);
-    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
-    for (int i = 0; i < 3; i++)
+    uint8_t *miss[2][2], *out[2];
+    for (int way = 0; way < 2; way++) {
+        if (way)
+            for (int i = 0; i < 2; i++)
+                patch_rel32(miss[0][i], p);
+        miss[way][0] = emit_jc_slot(way);
+        emit_op(8, 0x3b, T_VAL, omem(RDI, offsetof(TB, cs_base)));
+        miss[way][1] = emit_jcc(CC_NE, NULL);
+        emit_alu_imm(7, omem(RDI, offsetof(TB, phys) + 4), 0xffffffffu, 4);
+        out[way] = emit_jcc(CC_E, NULL);
+        emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+    }
+    for (int i = 0; i < 2; i++) {
+        patch_rel32(miss[1][i], p);
         patch_rel32(out[i], p);
+    }
     emit_jmp(tb_epilogue);
 }
 
