@@ -19,6 +19,7 @@
  * takes the BQL around it).
  */
 #include <assert.h>
+#include <cpuid.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,8 +32,13 @@ __thread CPU *current_cpu;
 /* CPUID family/model/stepping: a Pentium Pro class part (family 6). */
 #define CPU_SIGNATURE 0x00000633u
 
+static int host_intel;      /* the host is an Intel CPU: helper_bcd's undefined flags */
+
 void cpu_init(CPU *cpu, Machine *m, int index)
 {
+    unsigned a, b, c, d;
+    if (__get_cpuid(0, &a, &b, &c, &d))
+        host_intel = b == 0x756e6547u && d == 0x49656e69u && c == 0x6c65746eu; /* "GenuineIntel" */
     memset(cpu, 0, sizeof(*cpu));
     cpu->machine = m;
     cpu->index = index;
@@ -1089,11 +1095,14 @@ static uint32_t host_add8_flags(uint8_t a, uint8_t b)
 /* DAA DAS AAA AAS (op = opcode) and AAM AAD (op = opcode, base = imm8),
  * following the Intel SDM pseudo-code.  They do not exist in 64-bit mode,
  * so the host cannot run them for us; the flags the SDM leaves undefined
- * are computed as AMD family 17h+ CPUs (this project's hosts) leave them,
- * measured over every input: DAA/DAS set OF when the adjustment flips bit
- * 7 upward/downward, AAA/AAS leave the SF ZF PF OF of the 16-bit AX +/-
- * 0x106 they do (or SF ZF PF of the unadjusted AX, OF clear), AAD's OF AF
- * CF are those of its ADD. */
+ * are computed as the host's CPU leaves them (the host is the oracle
+ * elsewhere too), measured over every input AX, CF, AF and the other
+ * flags.  AMD family 17h+: DAA/DAS set OF when the adjustment flips bit 7
+ * upward/downward, AAA/AAS leave the SF ZF PF OF of the 16-bit AX +/-
+ * 0x106 they do (or SF ZF PF of the unadjusted AX, OF clear).  Intel (a
+ * Xeon of family 6 model 0xCF): DAA/DAS clear OF, AAA/AAS set SF ZF PF
+ * from the AL they leave and clear OF.  Both: AAD's OF AF CF are those of
+ * its ADD. */
 void helper_bcd(CPU *cpu, int op, int base)
 {
     uint32_t ax = cpu->regs[R_EAX] & 0xffff;
@@ -1112,7 +1121,7 @@ void helper_bcd(CPU *cpu, int op, int base)
         } else {
             f &= ~(uint32_t)F_CF;
         }
-        f |= szp8(al) | ((!(old_al & 0x80) && (al & 0x80)) ? F_OF : 0);
+        f |= szp8(al) | ((!(old_al & 0x80) && (al & 0x80) && !host_intel) ? F_OF : 0);
         ax = (ax & 0xff00) | al;
         break;
     case 0x2f:                                      /* DAS */
@@ -1125,7 +1134,7 @@ void helper_bcd(CPU *cpu, int op, int base)
             al -= 0x60;
             f |= F_CF;
         }
-        f |= szp8(al) | (((old_al & 0x80) && !(al & 0x80)) ? F_OF : 0);
+        f |= szp8(al) | (((old_al & 0x80) && !(al & 0x80) && !host_intel) ? F_OF : 0);
         ax = (ax & 0xff00) | al;
         break;
     case 0x37: case 0x3f:                           /* AAA AAS */
@@ -1137,6 +1146,8 @@ void helper_bcd(CPU *cpu, int op, int base)
             f = szp16(ax);
         }
         ax = (ax & 0xff00) | (ax & 0x0f);
+        if (host_intel)
+            f = (f & (F_AF | F_CF)) | szp8(ax & 0xff);
         break;
     case 0xd4:                                      /* AAM */
         if (base == 0)

@@ -115,6 +115,7 @@ typedef struct {
     int x87;            /* -x: x87 sequences */
     int fdepth;         /* -x: how many x87 registers are in use, roughly */
     int one_x87;        /* the unit may hold only one waiting x87 instruction */
+    int scrub_ptrs;     /* the host keeps no FOP/FDP: clear them in stored images */
 } Gen;
 
 static uint32_t rnd32(Gen *g)     /* splitmix64 */
@@ -1563,6 +1564,11 @@ static int u_fenv(Gen *g, Unit *u)
     emit(u, "%s%s 0x%x", d16, save ? "fnsave" : "fnstenv", a);
     emit(u, "movw $0, 0x%x", a + (uint32_t)fcs);
     emit(u, "movw $0, 0x%x", a + (uint32_t)fds);
+    if (g->scrub_ptrs) {                        /* FOP (32-bit format only) and FDP */
+        if (size32)
+            emit(u, "movw $0, 0x%x", a + (uint32_t)fcs + 2);
+        emit(u, "%s $0, 0x%x", size32 ? "movl" : "movw", a + (uint32_t)(size32 ? 20 : 10));
+    }
     if (save)
         g->fdepth = 0;
     if (!load)
@@ -1729,11 +1735,37 @@ static void gen_unit(Gen *g, Unit *u)
     exit(2);
 }
 
+/* Does the host keep the x87 opcode and operand pointers (FOP, FDP) of
+ * every non-control instruction, as AMD's CPUs and the Pentium Pro that vm
+ * is do?  Intel's since the Pentium 4 keep them only for an instruction
+ * that raised an unmasked exception (SDM Vol. 1 8.1.8-8.1.9), so there the
+ * native run cannot tell vm's values: the generator clears them where a
+ * sequence stores them (u_fenv) and both worlds mask them in the final
+ * state (oracle_x87_ptrs_masked).  FNINIT leaves them 0, so an FLD that
+ * left FOP 0 was not kept; a few tries, as a host context switch between
+ * the two may lose them (XSAVE on AMD). */
+static int host_keeps_x87_ptrs(void)
+{
+    static const uint64_t one = 0x3ff0000000000000ull;
+    static int keeps = -1;
+    if (keeps >= 0)
+        return keeps;
+    keeps = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t env[7];
+        __asm__ volatile("fninit\n\tfldl %1\n\tfnstenv %0\n\tfninit"
+                         : "=m"(env) : "m"(one) : "memory");
+        if ((env[4] >> 16 & 0x7ff) && env[5] == (uint32_t)(uintptr_t)&one)
+            keeps = 1;
+    }
+    return keeps;
+}
+
 /* Sequence number of o->seed: its own generator, so it can be made alone. */
 static void gen_seq(const Opts *o, uint32_t number, Seq *q)
 {
     Gen g = { .rng = o->seed * 0x2545f4914f6cdd1dULL ^ (uint64_t)number * 0x9e3779b97f4a7c15ULL,
-              .qemu = o->qemu, .x87 = o->x87 };
+              .qemu = o->qemu, .x87 = o->x87, .scrub_ptrs = !host_keeps_x87_ptrs() };
 
     memset(q, 0, sizeof *q);
     q->number = number;
@@ -1806,11 +1838,14 @@ static void out_open(Out *o, const char *dir, int index, const char *name, const
             "    .section .rodata\n"
             "    .globl oracle_name\n"
             "oracle_name: .asciz \"%s\"\n"
+            "    .balign 4\n"
+            "    .globl oracle_x87_ptrs_masked\n"
+            "oracle_x87_ptrs_masked: .long %d\n"
             "    .section .rodata.oracle_seqs, \"a\"\n"
             "    .balign 4\n"
             "    .globl oracle_seqs\n"
             "oracle_seqs:\n",
-            o->path, (unsigned long long)seed, how, name);
+            o->path, (unsigned long long)seed, how, name, !host_keeps_x87_ptrs());
 }
 
 /* Write sequence q, only the units in keep (a bit per unit). */

@@ -33,6 +33,7 @@ typedef struct {        /* a sequence descriptor, see oracle_pm.h */
 
 extern const Seq oracle_seqs[], oracle_seqs_end[];
 extern const char oracle_name[];
+extern const uint32_t oracle_x87_ptrs_masked;  /* the host keeps no FOP, FDP (oracle_pm.c) */
 extern State oracle_in, oracle_out;
 void oracle_run(const uint8_t *code);
 
@@ -79,6 +80,10 @@ static void run_seq(const Seq *q)
         __asm__ volatile("fnsave %0" : "=m"(x87_out));
         x87_out[4] &= 0xffff0000u;      /* FCS and FDS: the worlds' selectors differ */
         x87_out[6] &= 0xffff0000u;
+        if (oracle_x87_ptrs_masked) {
+            x87_out[4] = 0;             /* FOP */
+            x87_out[5] = 0;             /* FDP */
+        }
     }
 }
 
