@@ -508,6 +508,12 @@ void cpu_update_hflags(CPU *cpu)
         h |= HF_FLAT;
     if (cpu->seg[S_CS].limit == 0xffffffffu)
         h |= HF_CS_FLAT;
+    /* user code's TLS (glibc's %gs:0x14 canary in every protected
+     * function); not at CPL 0, where Linux leaves the user's GS and the
+     * kernel's blocks would be translated again for each kind of process */
+    if (cpu->cpl == 3 && (cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM) &&
+        cpu->seg[S_GS].limit == 0xffffffffu && !cpu->seg[S_GS].limit_lo)
+        h |= HF_GS4G;
     if ((cpu->cr[0] & CR0_AM) && (cpu->eflags & F_AC) && cpu->cpl == 3)
         h |= HF_AC;
     if ((cpu->cr[0] & CR0_PE) && !(cpu->eflags & F_VM)) {

@@ -558,6 +558,8 @@ typedef struct Ctx {
     int in_shadow;          /* this insn is in that shadow: the TB ends after it */
     uint32_t edge_from;     /* EIP of the instruction whose jump is being emitted */
     int runs_on;            /* a JMP forward: translation goes on at run_on_eip (gen_jmp) */
+    uint8_t *ea_const_end;  /* where gen_ea's `mov esi, ea_const` ended (ESI still holds it there) */
+    uint32_t ea_const;
     uint32_t run_on_eip;
     int end_dynamic;        /* end the TB after this insn, look the next one up by flags */
     int eip_in_val;         /* the next EIP is in T_VAL (CPU.eip not yet stored) */
@@ -1240,6 +1242,10 @@ static void gen_ea(Ctx *s, const Insn *in, int32_t adjust)
         return;
     }
     emit_lea_sib(4, RSI, base, index, in->scale, disp);
+    if (base < 0 && index < 0) {
+        s->ea_const_end = p;
+        s->ea_const = (uint32_t)disp;
+    }
 }
 
 /* ESI holds an offset in segment `seg`: check the access [esi, esi+size)
@@ -1283,8 +1289,30 @@ static int seg_check_needed(const Ctx *s, int seg, int is_write)
     return seg == S_CS ? is_write || (s->flags & HF_CS_XONLY) : is_write && (s->flags & HF_SEGRO);
 }
 
+/* %gs:disp under HF_GS4G, ESI = disp (gen_ea just set it): the limit is
+ * checked now, and the base added with LEA, which keeps the flags, so
+ * that the guest's need not be stored first.  Returns 0 if not that case.
+ *   mov r8d, [rbp+gs.base]; lea esi, [rsi+r8]                          */
+static int gen_seg_check_gs4g(Ctx *s, int seg, int size, int is_write)
+{
+    if (seg != S_GS || !(s->flags & HF_GS4G) || !mem_views || s->ea16 ||
+        s->ea_const_end != p || (is_write && (s->flags & HF_SEGRO)))
+        return 0;
+    if ((uint64_t)s->ea_const + (uint64_t)size - 1 > 0xffffffffu) {
+        flags_clobber(s);
+        Stub *st = add_stub(s, STUB_FAULT);     /* past the limit: always #GP */
+        st->vector = EXC_GP;
+        st->jump_field = emit_jmp(NULL);
+    }
+    emit_load(T_CMP, gseg_base(seg), 4);
+    emit_lea_sib(4, RSI, RSI, T_CMP, 0, 0);
+    return 1;
+}
+
 static void gen_seg_check(Ctx *s, int seg, int size, int is_write)
 {
+    if (gen_seg_check_gs4g(s, seg, size, is_write))
+        return;
     /* a view's access keeps the flags; the ordinary lookup clobbers them */
     if (!mem_views || seg_check_needed(s, seg, is_write))
         flags_clobber(s);
@@ -3926,6 +3954,8 @@ static int gen_misc(Ctx *s)
         int seg = in->seg == S_NONE ? S_DS : in->seg;
         emit_mov_ri(RSI, in->imm);
         s->ea16 = !in->addr32;
+        s->ea_const_end = p;
+        s->ea_const = in->imm;
         h = hostop(b, op < 0xa2 ? (b == 1 ? 0x8a : 0x8b) : (b == 1 ? 0x88 : 0x89), RAX);
         gen_mem_op(s, seg, &h, op < 0xa2 ? MEM_READ : MEM_WRITE);
         return 1;

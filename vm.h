@@ -310,6 +310,8 @@ typedef struct CPU {
                                  * for a pending one before every waiting x87 insn */
 #define HF_NOGROUP    0x40000  /* translated without page groups: a group's check
                                 * failed at this pc (translate.c, tlb_group_host) */
+#define HF_GS4G       0x80000  /* CPL 3, GS expand-up with a 4 GiB limit: an operand
+                                * at a constant %gs:disp needs no check at run time */
 
 /* ---- Machine (main.c) --------------------------------------------------- */
 
