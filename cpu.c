@@ -32,13 +32,8 @@ __thread CPU *current_cpu;
 /* CPUID family/model/stepping: a Pentium Pro class part (family 6). */
 #define CPU_SIGNATURE 0x00000633u
 
-static int host_intel;      /* the host is an Intel CPU: helper_bcd's undefined flags */
-
 void cpu_init(CPU *cpu, Machine *m, int index)
 {
-    unsigned a, b, c, d;
-    if (__get_cpuid(0, &a, &b, &c, &d))
-        host_intel = b == 0x756e6547u && d == 0x49656e69u && c == 0x6c65746eu; /* "GenuineIntel" */
     memset(cpu, 0, sizeof(*cpu));
     cpu->machine = m;
     cpu->index = index;
@@ -992,9 +987,20 @@ static uint32_t div_flags(CPU *cpu, int is_signed, int size, uint32_t divisor)
     return (uint32_t)host_div(cpu, is_signed, size, divisor, &a, &d);
 }
 
+static int host_intel;      /* the host is an Intel CPU: helper_bcd's undefined flags */
+
+/* Whose rules helper_bcd follows: the host's CPUID vendor. */
+static void probe_host_vendor(void)
+{
+    unsigned a, b, c, d;
+    if (__get_cpuid(0, &a, &b, &c, &d))
+        host_intel = b == 0x756e6547u && d == 0x49656e69u && c == 0x6c65746eu; /* "GenuineIntel" */
+}
+
 void cpu_probe_host(void)
 {
     probe_host_div();
+    probe_host_vendor();
 }
 
 /* DIV: unsigned divide of AX / DX:AX / EDX:EAX; #DE on zero or overflow. */
