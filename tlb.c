@@ -420,7 +420,7 @@ void tlb_flush_page(CPU *cpu, uint32_t linear)
                 tlb_entry_clear(e);
         }
     }
-    jc_clear(cpu);
+    jc_flush_page(cpu, linear);
 }
 
 /* The A20 gate (i8042 output port, port 0x92): when off, physical address

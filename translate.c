@@ -914,13 +914,12 @@ static void gen_goto_tb(Ctx *s, int n, uint32_t eip)
  * ESI, and a jump taken when its PC is not that one (returns the jump's
  * rel32 field).  An empty slot holds jc_empty, whose flags match nothing:
  * no NULL test.
- *   imul edi, esi, JC_MULT; shr edi, 32-JC_BITS        (jc_hash)
+ *   movzx edi, si                                      (jc_hash)
  *   (xor edi, 1)                                       (way 1)
  *   mov rdi, [rbp + rdi*8 + jc]; cmp esi, [rdi+pc]; jne miss           */
 static uint8_t *emit_jc_slot(int way)
 {
-    emit_op(4, 0x69, RDI, oreg(RSI)); emit32(JC_MULT);
-    emit_op(4, 0xc1, EXT(5), oreg(RDI)); emit8(32 - JC_BITS);
+    emit_op(4, OPC_0F(0xb7), RDI, oreg(RSI));
     if (way)
         emit_alu_imm(6, oreg(RDI), 1, 4);
     emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
@@ -4529,16 +4528,34 @@ static void jc_set(CPU *cpu, unsigned j, TB *tb)
     cpu->jc[j] = tb;
 }
 
-/* The slot of pc: its top bits after a multiplication by 2^32 over the
- * golden ratio.  The hash this replaced, (pc ^ pc >> 12) & 4095 in 4,096
- * slots, sent three functions busybox's seq calls for every line it
- * prints to one slot: each call missed, left translated code and looked
- * the TB up in the hash table, 2.4 million times in one `seq | head`.
- * A multiplicative hash scatters such patterns (and is two instructions
- * inline instead of four); 16K slots leave fewer chance collisions. */
+/* The slot of pc: its low 16 bits.  One MOVZX inline, and it leaves the
+ * host's flags alone, so a lookup can run with the guest's flags still
+ * in them (gen_lookup_hf).  Blocks of one page fill 4,096 neighbouring
+ * slots, and only code 64 KiB apart competes for a pair.  (A hash of
+ * (pc ^ pc >> 12) & 4095 once sent three functions busybox's seq calls
+ * for every line it prints to one slot: each call missed, left
+ * translated code and looked the TB up in the hash table, 2.4 million
+ * times in one `seq | head`; 64K slots in pairs make that unlikely.) */
 static unsigned jc_hash(uint32_t pc)
 {
-    return (pc * JC_MULT) >> (32 - JC_BITS);
+    return pc & (JC_SIZE - 1);
+}
+
+/* INVLPG: forget the slots that may hold code on the page of `linear`:
+ * the page's own 4,096 slots, and those of the page before it, whose last
+ * blocks may reach into this one.  Once 4 MiB pages were cached, any page
+ * of the 4 MiB may be behind it: then every slot. */
+void jc_flush_page(CPU *cpu, uint32_t linear)
+{
+    if (cpu->tlb_large) {
+        jc_clear(cpu);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        unsigned first = jc_hash((linear & PAGE_MASK) - (uint32_t)k * PAGE_SIZE);
+        for (unsigned i = 0; i < PAGE_SIZE; i++)
+            cpu->jc[first + i] = &jc_empty;
+    }
 }
 
 /* Link tb into the list of TBs on RAM page `page` (slot n of the TB). */

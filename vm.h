@@ -144,11 +144,10 @@ typedef struct DTable { uint32_t base; uint32_t limit; } DTable;
 
 struct TB;
 
-/* The jump cache: 16K slots, indexed by a multiplicative hash of the
- * linear PC (translate.c jc_hash, and inline in emit_jc_slot). */
-#define JC_BITS 14
+/* The jump cache: 64K slots, indexed by the low 16 bits of the linear
+ * PC (translate.c jc_hash, and inline in emit_jc_slot). */
+#define JC_BITS 16
 #define JC_SIZE (1 << JC_BITS)
-#define JC_MULT 0x9e3779b1u     /* 2^32 / golden ratio */
 
 /* What `info jit` (monitor.c) shows of one vCPU: counters its own thread
  * bumps with plain increments, read by the monitor only while every vCPU
@@ -568,6 +567,7 @@ void tb_flush(CPU *cpu);       /* inside an exclusive section */
 void tb_lock_reset(void);       /* after a longjmp out of translation */
 void jc_clear(CPU *cpu);
 void jc_flush_local(CPU *cpu);
+void jc_flush_page(CPU *cpu, uint32_t linear);
 
 /* ---- tlb.c ----------------------------------------------------------------- */
 
