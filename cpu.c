@@ -375,7 +375,7 @@ static pthread_cond_t rr_cond = PTHREAD_COND_INITIALIZER;
 
 void cpu_kick(CPU *cpu)
 {
-    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&cpu->exit_request, EXIT_REQUESTED, __ATOMIC_RELEASE);
     pthread_mutex_lock(&cpu->halt_lock);
     pthread_cond_signal(&cpu->halt_cond);
     pthread_mutex_unlock(&cpu->halt_lock);
@@ -1451,7 +1451,7 @@ void helper_hlt(CPU *cpu, uint32_t next_eip)
         raise_exception_err(cpu, EXC_GP, 0);
     cpu->eip = next_eip;
     cpu->halted = 1;
-    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&cpu->exit_request, EXIT_REQUESTED, __ATOMIC_RELAXED);
 }
 
 void helper_lidt_lgdt(CPU *cpu, int which, uint32_t offset, uint32_t seg_size32)

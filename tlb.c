@@ -762,7 +762,7 @@ static void watch_check(CPU *cpu, uint32_t linear, int size, int is_write)
     }
     cpu->watch_kind = kind;
     cpu->watch_addr = addr;
-    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&cpu->exit_request, EXIT_REQUESTED, __ATOMIC_RELEASE);
 }
 
 /* Make sure every page of [linear, linear+size) is mapped for `is_write`

@@ -121,6 +121,7 @@ static uint8_t *tb_epilogue;            /* spill registers, return R8 to cpu_exe
 static uint8_t *tb_jc_exit;             /* an unchained direct jump's way out (gen_tb_jc_exit) */
 static uint8_t *tb_jc_second;           /* an inline lookup's miss: the slot's other way (gen_tb_jc_second) */
 static uint8_t *tb_exit_r9;             /* to cpu_exec at the EIP in R9 (gen_tb_jc_second) */
+static uint8_t *tb_miss_sig;            /* a lookup by signature missed (gen_tb_miss_sig) */
 static uint8_t *tb_slow_begin[4];       /* a memory slow path's C calls (gen_tb_slow_paths) */
 static uint8_t *tb_slow_end;
 typedef uintptr_t (*PrologueFn)(CPU *cpu, void *tc);
@@ -952,6 +953,40 @@ static void emit_jc_enter(uint8_t *pc_miss)
     emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
 }
 
+static unsigned jc_hash(uint32_t pc);
+
+/* Flat 32-bit code (CS base 0) looks a target up by its signature: a
+ * TB's PC and flags as one 64-bit value (TB.sig), which one CMP checks,
+ * with exit_request ORed in as bit 63 so that no TB matches when another
+ * thread wants this vCPU out: the check before the lookup comes free.
+ * A miss goes on to the pair's other slot (tb_miss_sig). */
+static int jc_sig_ok(const Ctx *s)
+{
+    return s->cs_base == 0 && s->code32;
+}
+
+/* R8 = the signature (PC in R9, or pc) | exit_request << 63, RDI = the
+ * TB in its slot; then in, or to tb_miss_sig.
+ *   mov r8, flags << 32 (| pc); or r8, [rbp+exit_zero]  (exit_request: bit 63)
+ *   (or r8, r9; movzx edi, r9w; mov rdi, [rbp + rdi*8 + jc])
+ *   (const: mov rdi, [rbp + jc + slot*8])
+ *   cmp r8, [rdi+sig]; jne tb_miss_sig; jmp [rdi+tc]                     */
+static void gen_lookup_sig(const Ctx *s, int const_pc, uint32_t pc)
+{
+    emit_mov_ri64(T_CMP, jc_key(s) | (const_pc ? pc : 0));
+    emit_op(8, 0x0b, T_CMP, gcpu(CPU_OFF(exit_zero)));
+    if (const_pc) {
+        emit_load(RDI, gcpu(CPU_OFF(jc) + (int32_t)(jc_hash(pc) * sizeof(TB *))), 8);
+    } else {
+        emit_op(8, 0x0b, T_CMP, oreg(T_VAL));
+        emit_op(4, OPC_0F(0xb7), RDI, oreg(T_VAL));
+        emit8(0x48); emit8(0x8b); emit8(0xbc); emit8(0xfd); emit32((uint32_t)CPU_OFF(jc));
+    }
+    emit_op(8, 0x3b, T_CMP, omem(RDI, offsetof(TB, sig)));
+    patch_rel32(emit_jcc(CC_NE, NULL), tb_miss_sig);
+    emit_op(4, 0xff, EXT(4), omem(RDI, offsetof(TB, tc)));
+}
+
 static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
 {
     gen_sp_sync(s);
@@ -965,6 +1000,11 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     if (!s->eip_in_val)
         emit_load(T_VAL, gcpu(CPU_OFF(eip)), 4);
     s->eip_in_val = 0;
+    if (!far_cs && jc_sig_ok(s)) {
+        gen_lookup_sig(s, 0, 0);
+        s->ended = 1;
+        return;
+    }
     gen_exit_check_val();
     emit_op(4, 0x8b, RSI, oreg(T_VAL));                    /* esi = pc */
     if (far_cs)
@@ -984,8 +1024,6 @@ static void gen_jmp_indirect_cs(Ctx *s, int far_cs)
     s->ended = 1;
 }
 
-static unsigned jc_hash(uint32_t pc);
-
 /* A direct jump to eip on another page (flags and ESP synced): the
  * inline lookup of gen_jmp_indirect_cs, where the target, and so its
  * jump-cache slot, are known now.
@@ -999,6 +1037,11 @@ static void gen_jmp_const(Ctx *s, uint32_t eip)
     if ((s->flags & (HF_SINGLE | HF_TF)) || tb_nochain) {
         gen_set_eip(eip);
         gen_exit_value(0);
+        s->ended = 1;
+        return;
+    }
+    if (jc_sig_ok(s)) {
+        gen_lookup_sig(s, 1, pc);
         s->ended = 1;
         return;
     }
@@ -4468,7 +4511,7 @@ static unsigned tb_hash_func(uint32_t phys_pc, uint32_t flags)
 
 /* The jump cache's empty slot: a TB whose flags match no lookup, so the
  * inline lookup in translated code needs no NULL test. */
-static TB jc_empty = { .pc = 0xffffffffu, .flags = TB_FLAGS_INVALID };
+static TB jc_empty = { .pc = 0xffffffffu, .flags = TB_FLAGS_INVALID, .sig = TB_SIG_NONE };
 
 void jc_clear(CPU *cpu)
 {
@@ -4763,6 +4806,7 @@ static TB *tb_gen_code(CPU *cpu, uint32_t pc, uint32_t flags, int no_groups, TBS
     tb->pc = pc;
     tb->cs_base = cpu->seg[S_CS].base;
     tb->flags = flags;
+    tb->sig = tb->cs_base ? TB_SIG_NONE : pc | (uint64_t)flags << 32;
     tb->tc = code_ptr;
     tb->phys[0] = tb->phys[1] = 0xffffffffu;
     tb->cs_limit = cpu->seg[S_CS].limit;
@@ -5218,6 +5262,7 @@ static void tb_invalidate(TB *tb)
             break;
         }
     __atomic_store_n(&tb->flags, TB_FLAGS_INVALID, __ATOMIC_RELAXED);
+    __atomic_store_n(&tb->sig, TB_SIG_NONE, __ATOMIC_RELAXED);
     tb_unlink_page(tb, 0);
     tb_unlink_page(tb, 1);
     while (tb->jmp_incoming) {
@@ -5388,6 +5433,20 @@ static void gen_tb_jc_second(void)
     gen_exit_value(0);
 }
 
+/* gen_lookup_sig's miss: on to the pair's other slot with what the
+ * ordinary lookup's miss has (CS base 0, so EIP = pc); an exit request
+ * left in R8's bit 63 makes that miss too, and leave.
+ *   mov esi, r8d; mov r9d, r8d; shr r8, 32; shl r8, 32; jmp tb_jc_second */
+static void gen_tb_miss_sig(void)
+{
+    tb_miss_sig = p;
+    emit_op(4, 0x8b, RSI, oreg(T_CMP));
+    emit_op(4, 0x8b, T_VAL, oreg(T_CMP));
+    emit_op(8, 0xc1, EXT(5), oreg(T_CMP)); emit8(32);
+    emit_op(8, 0xc1, EXT(4), oreg(T_CMP)); emit8(32);
+    emit_jmp(tb_jc_second);
+}
+
 /* The C calls of every memory slow path (gen_stub_mem), shared: inline,
  * the spills, reloads, calls and flag saves made a slow path 170-280
  * bytes, most of the code buffer.  Called from translated code (the stack
@@ -5472,6 +5531,7 @@ static void gen_prologue(void)
     emit8(0xc3);                            /* ret */
     gen_tb_jc_exit();
     gen_tb_jc_second();
+    gen_tb_miss_sig();
     gen_tb_slow_paths();
     code_gen_start = (uint8_t *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
     code_ptr = code_gen_start;

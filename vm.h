@@ -175,8 +175,12 @@ typedef struct CPU {
     uint32_t eip;
     uint32_t eflags;        /* all flags but F_ARITH, which live in cc */
     uint64_t cc;            /* arithmetic flags, as LAHF/SETO save them: see cc_get */
-    volatile int32_t exit_request; /* any thread: leave translated code */
-    int32_t pad0;
+    /* Any thread: leave translated code (0, or EXIT_REQUESTED).  Read as
+     * one 64-bit value with the zero before it, exit_request is bit 63,
+     * which an inline jump-cache lookup ORs into what it compares
+     * (translate.c jc_sig): no TB matches then. */
+    int32_t exit_zero;
+    volatile int32_t exit_request;
     /* The x87 instruction and operand pointers (FIP FCS FOP FDP FDS) as
      * the guest sees them: translated code stores them after each
      * non-control x87 instruction (the host's own pointers hold host
@@ -287,6 +291,7 @@ typedef struct CPU {
     int tlb_nlocal;
     CPUStats stats;
 } CPU;
+BUILD_CHECK(cpu_exit_zero, offsetof(CPU, exit_request) == offsetof(CPU, exit_zero) + 4);
 
 /* hflags: the mode bits a translation block depends on. */
 #define HF_CPL_MASK   0x0003
@@ -522,6 +527,8 @@ typedef struct TB {
     uint32_t page2;         /* linear address of phys[1]'s page */
     int thunks;             /* get-PC thunks inlined: bytes outside [pc, pc+size) */
     uint8_t *tc;            /* host code */
+    uint64_t sig;           /* pc | flags << 32 if cs_base is 0, else TB_SIG_NONE: what
+                             * a lookup in flat code compares (translate.c jc_sig) */
     uint32_t tc_size;
     const uint16_t *fault_sites;    /* after the code: (access, slow path) offset pairs */
     int nfault_sites;               /*   of its view accesses (tcg_fault_resume) */
@@ -539,6 +546,10 @@ typedef struct TB {
 } TB;
 #define TB_FLAGS_INVALID 0xffffffffu
 BUILD_CHECK(tb_cs_base_flags, offsetof(TB, flags) == offsetof(TB, cs_base) + 4);
+/* TB.sig of a TB that no lookup by signature may find: bit 62, which a
+ * lookup's pc | flags << 32 never has (every HF_ bit is below bit 30) */
+#define TB_SIG_NONE ((uint64_t)1 << 62)
+#define EXIT_REQUESTED INT32_MIN
 
 /* What a TB returns to cpu_exec: the TB pointer with the exit index in the
  * low bits (chainable exit), or 0 (no chaining). */
