@@ -376,6 +376,15 @@ int tlb_code_global(CPU *cpu, uint32_t page, int mmu)
            (e->global & TLB_GLOBAL);
 }
 
+/* May a 4 MiB page map `page` for code: does a TLB code entry from one
+ * map it, or none at all (then we cannot tell)? */
+int tlb_code_maybe_large(CPU *cpu, uint32_t page, int mmu)
+{
+    const TLBEntry *e = tlb_entry(cpu, mmu, page);
+    return (e->tag_code & PAGE_MASK) != page || (e->tag_code & TLB_INVALID) ||
+           (e->global & TLB_FROM_LARGE);
+}
+
 /* MOV CR3.  Jump-cache entries of code on global pages stay, as those
  * pages' TLB entries do: the kernel's blocks need no new lookup after
  * every process switch (Linux maps its text global once CR4.PGE is on).

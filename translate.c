@@ -4518,6 +4518,8 @@ void jc_clear(CPU *cpu)
     for (int i = 0; i < JC_SIZE; i++)
         cpu->jc[i] = &jc_empty;
     cpu->jc_nlocal = 0;
+    cpu->jc_nfar = 0;
+    memset(cpu->jc_large, 0, sizeof(cpu->jc_large));
 }
 
 /* MOV CR3: forget the jump-cache entries of code that was not on global
@@ -4550,6 +4552,22 @@ static void jc_note_local(CPU *cpu, unsigned j)
         cpu->jc_nlocal = JC_SIZE + 1;
 }
 
+/* Is tb's second page one that INVLPG's look at the slots of its first
+ * page and the page before cannot see (jc_flush_page)? */
+static int tb_page2_far(const TB *tb)
+{
+    return tb->phys[1] != 0xffffffffu && tb->page2 != (tb->pc & PAGE_MASK) + PAGE_SIZE;
+}
+
+/* Note that slot j holds such a TB. */
+static void jc_note_far(CPU *cpu, unsigned j)
+{
+    if (cpu->jc_nfar < JC_FAR_MAX)
+        cpu->jc_far[cpu->jc_nfar++] = (uint16_t)j;
+    else
+        cpu->jc_nfar = JC_FAR_MAX + 1;
+}
+
 /* Put tb in the jump cache at slot j.  Slots j and j^1 are a pair, both
  * looked at (tb_find, gen_tb_jc_second): what slot j held moves to j^1,
  * so two TBs that hash alike no longer take turns leaving translated code. */
@@ -4560,6 +4578,8 @@ static void jc_set(CPU *cpu, unsigned j, TB *tb)
         cpu->jc_global[j ^ 1] = cpu->jc_global[j];
         if (!cpu->jc_global[j ^ 1])
             jc_note_local(cpu, j ^ 1);
+        if (tb_page2_far(cpu->jc[j ^ 1]))
+            jc_note_far(cpu, j ^ 1);
     }
     /* another vCPU may invalidate tb meanwhile (then nothing matches it) */
     int mmu = mmu_of_flags(__atomic_load_n(&tb->flags, __ATOMIC_RELAXED));
@@ -4568,6 +4588,15 @@ static void jc_set(CPU *cpu, unsigned j, TB *tb)
     cpu->jc_global[j] = (uint8_t)global;
     if (!global)
         jc_note_local(cpu, j);
+    if (tb_page2_far(tb))
+        jc_note_far(cpu, j);
+    if (cpu->tlb_large)
+        for (uint32_t page = first;; page = last) {
+            if (tlb_code_maybe_large(cpu, page, mmu))
+                cpu->jc_large[page >> 27] |= 1u << (page >> 22 & 31);
+            if (page == last)
+                break;
+        }
     cpu->jc[j] = tb;
 }
 
@@ -4585,19 +4614,26 @@ static unsigned jc_hash(uint32_t pc)
 }
 
 /* INVLPG: forget the slots that may hold code on the page of `linear`:
- * the page's own 4,096 slots, and those of the page before it, whose last
- * blocks may reach into this one.  Once 4 MiB pages were cached, any page
- * of the 4 MiB may be behind it: then every slot. */
+ * the page's own 4,096 slots, those of the page before it, whose last
+ * blocks may reach into this one, and the listed slots whose TB has its
+ * second page elsewhere (jc_note_far).  In a 4 MiB region where cached
+ * code came from a 4 MiB page, the whole mapping goes: every slot. */
 void jc_flush_page(CPU *cpu, uint32_t linear)
 {
-    if (cpu->tlb_large) {
+    uint32_t page = linear & PAGE_MASK;
+    if ((cpu->jc_large[page >> 27] >> (page >> 22 & 31) & 1) || cpu->jc_nfar > JC_FAR_MAX) {
         jc_clear(cpu);
         return;
     }
     for (int k = 0; k < 2; k++) {
-        unsigned first = jc_hash((linear & PAGE_MASK) - (uint32_t)k * PAGE_SIZE);
+        unsigned first = jc_hash(page - (uint32_t)k * PAGE_SIZE);
         for (unsigned i = 0; i < PAGE_SIZE; i++)
             cpu->jc[first + i] = &jc_empty;
+    }
+    for (int k = 0; k < cpu->jc_nfar; k++) {
+        TB *tb = cpu->jc[cpu->jc_far[k]];
+        if (tb->phys[1] != 0xffffffffu && tb->page2 == page)
+            cpu->jc[cpu->jc_far[k]] = &jc_empty;
     }
 }
 

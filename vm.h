@@ -148,6 +148,7 @@ struct TB;
  * PC (translate.c jc_hash, and inline in emit_jc_slot). */
 #define JC_BITS 16
 #define JC_SIZE (1 << JC_BITS)
+#define JC_FAR_MAX 256
 
 /* What `info jit` (monitor.c) shows of one vCPU: counters its own thread
  * bumps with plain increments, read by the monitor only while every vCPU
@@ -285,6 +286,14 @@ typedef struct CPU {
     uint8_t jc_global[JC_SIZE];
     uint16_t jc_local[JC_SIZE];
     int jc_nlocal;
+    /* Slots given a TB whose second page is not the one after its first
+     * (an inlined get-PC thunk's page), which INVLPG of that page must
+     * find (jc_flush_page); jc_nfar > JC_FAR_MAX: too many, empty all. */
+    uint16_t jc_far[JC_FAR_MAX];
+    int jc_nfar;
+    /* The 4 MiB regions (bit linear >> 22) in which a TB was cached whose
+     * code a 4 MiB page maps: INVLPG there drops the whole 4 MiB mapping. */
+    uint32_t jc_large[1024 / 32];
     /* Likewise the TLB entries filled without TLB_GLOBAL since the last
      * flush, as mmu << TLB_BITS | index (tlb.c, tlb_flush_nonglobal). */
     uint16_t tlb_local[NB_MMU * TLB_SIZE];
@@ -587,6 +596,7 @@ void tlb_flush(CPU *cpu);
 void tlb_flush_nonglobal(CPU *cpu);
 void tlb_flush_page(CPU *cpu, uint32_t linear);
 int tlb_code_global(CPU *cpu, uint32_t page, int mmu);
+int tlb_code_maybe_large(CPU *cpu, uint32_t page, int mmu);
 void tlb_unwatch_page(CPU *cpu, uint32_t phys_page);
 void tlb_watch_page(uint32_t phys_page);
 uint8_t *tlb_code_ptr(CPU *cpu, uint32_t linear, uint32_t *phys, int raise);

@@ -20,7 +20,10 @@
  */
 #include "pg_lib.h"
 
-#define THUNK 0x40001000u
+/* THUNK's low 16 bits (its jump-cache slots, and those of the page before
+ * it) are not the callers' (at 0x100xxx): INVLPG of THUNK must find the
+ * callers' blocks through their second page, not by their slot. */
+#define THUNK 0x40009000u
 #define EVICT (THUNK + 0x800000u)
 #define ALT_EBX 0x1234u         /* what the replacement code puts in EBX */
 
@@ -39,7 +42,7 @@ volatile uint32_t th_pushed, th_esp_before, th_esp_after;
             "push %ebx\n\tpush %ebp\n\t" \
             "movl $0, %" #reg "\n\t" \
             "movl %esp, th_esp_before\n\t" \
-            "call " #off " + 0x40001000\n" \
+            "call " #off " + 0x40009000\n" \
             #name "_ret:\n\t" \
             "movl %esp, th_esp_after\n\t" \
             "movl -4(%esp), %edx\n\t" \
@@ -63,7 +66,7 @@ __asm__(".pushsection .text\n\t.p2align 6\n"
         "push %ebx\n\t"
         "movl $0, %ebx\n\t"
         "jmp 1f\n"
-        "1:\tcall 0x40001000\n"
+        "1:\tcall 0x40009000\n"
         "chain_ebx_ret:\n\t"
         "movl %ebx, %eax\n\t"
         "pop %ebx\n\t"
