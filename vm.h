@@ -299,7 +299,7 @@ typedef struct CPU {
     uint16_t tlb_local[NB_MMU * TLB_SIZE];
     int tlb_nlocal;
     CPUStats stats;
-} CPU;
+} __attribute__((aligned(64))) CPU;     /* in an array: no cache line shared by two vCPUs */
 BUILD_CHECK(cpu_exit_zero, offsetof(CPU, exit_request) == offsetof(CPU, exit_zero) + 4);
 
 /* hflags: the mode bits a translation block depends on. */
