@@ -856,8 +856,8 @@ static void gen_jmp_const(Ctx *s, uint32_t eip);
  * an interrupt, run_on_cpu work, a stop).  Translated code looks on the
  * way into a block where it could come round again: before a jump back
  * (to this instruction or one before it on the page), before every
- * jump whose target is looked up (indirect, RET, another page), and
- * after an interrupt shadow (MOV SS: an interrupt held back goes in
+ * jump whose target is looked up (indirect, RET, another page; in flat
+ * code inside the lookup, gen_lookup_sig), and after an interrupt shadow (MOV SS: an interrupt held back goes in
  * there; STI returns to cpu_exec itself).  Every
  * loop passes one of them, and a run of forward jumps ends within the
  * page.  Jumps forward, mostly out of conditionals, skip it.  Host flags
